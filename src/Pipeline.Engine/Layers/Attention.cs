@@ -6,6 +6,8 @@
 // sharing a kv head accumulate into the same dk, dv rows.
 // Shape key: B batch, T time, H query heads, Hkv kv heads, D head size; N = B·T rows; S = (H + 2·Hkv)·D.
 //   qkv [N, S] = [q (H·D) | k (Hkv·D) | v (Hkv·D)] per row; out [N, H·D]; att [B, H, T, T].
+using System.Numerics.Tensors;
+
 namespace Pipeline.Engine.Layers;
 
 internal static unsafe class Attention
@@ -143,16 +145,12 @@ internal static unsafe class Attention
     private static void Softmax(float* row, int count, int width, float scale)
     {
         var scores = new Span<float>(row, count);
-        float max = System.Numerics.Tensors.TensorPrimitives.Max(scores) * scale;
-        float sum = 0f;
-        for (int j = 0; j < count; j++)
-        {
-            float e = MathF.Exp(row[j] * scale - max);
-            row[j] = e;
-            sum += e;
-        }
-
-        System.Numerics.Tensors.TensorPrimitives.Multiply(scores, 1f / sum, scores);
+        float max = TensorPrimitives.Max(scores);
+        // exp(scale·s − scale·max) in vector passes; the row is in L1, so extra passes cost little next to a scalar exp.
+        TensorPrimitives.Subtract(scores, max, scores);
+        TensorPrimitives.Multiply(scores, scale, scores);
+        TensorPrimitives.Exp(scores, scores);
+        TensorPrimitives.Multiply(scores, 1f / TensorPrimitives.Sum(scores), scores);
         new Span<float>(row + count, width - count).Clear();
     }
 
@@ -160,11 +158,9 @@ internal static unsafe class Attention
     private static void ScoreGradient(float* p, float* dp, int count, float scale)
     {
         var ps = new Span<float>(p, count);
-        var dps = new ReadOnlySpan<float>(dp, count);
-        float weighted = System.Numerics.Tensors.TensorPrimitives.Dot(ps, dps);
-        for (int j = 0; j < count; j++)
-        {
-            p[j] = p[j] * (dp[j] - weighted) * scale;
-        }
+        var dps = new Span<float>(dp, count);
+        TensorPrimitives.Subtract(dps, TensorPrimitives.Dot(ps, dps), dps);
+        TensorPrimitives.Multiply(ps, dps, ps);
+        TensorPrimitives.Multiply(ps, scale, ps);
     }
 }
