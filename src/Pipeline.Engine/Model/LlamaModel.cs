@@ -43,6 +43,12 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
     /// <inheritdoc />
     public ModelConfig Config { get; }
 
+    /// <summary>Offsets of every tensor in <see cref="Parameters"/>, for engine code that runs the layers itself.</summary>
+    internal ParameterLayout Layout => _layout;
+
+    /// <summary>Rotary cos/sin table for positions up to max_position_embeddings; null without positional encoding.</summary>
+    internal RopeTable? RopeTable => _rope;
+
     /// <inheritdoc />
     public Span<float> Parameters => _parameters;
 
