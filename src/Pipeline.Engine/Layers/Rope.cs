@@ -2,6 +2,8 @@
 // pos·θ^(−2i/D). The backward is the inverse rotation of the gradient. Applied in place to the q and k heads of a
 // fused q|k|v row.
 // Shape key: N rows (B·T), T time, D head size; a row holds (H + Hkv) rotated heads followed by the v heads.
+using System.Numerics;
+
 namespace Pipeline.Engine.Layers;
 
 /// <summary>cos/sin of pos·θ^(−2i/D) for positions [0, length) and i in [0, D/2).</summary>
@@ -70,7 +72,18 @@ internal static unsafe class Rope
                     {
                         float* a = row + h * d;
                         float* b = a + half;
-                        for (int i = 0; i < half; i++)
+                        int i = 0;
+                        for (; i <= half - Vector<float>.Count; i += Vector<float>.Count)
+                        {
+                            var c = Vector.Load(cos + i);
+                            var s = Vector.Load(sin + i) * sign;
+                            var ai = Vector.Load(a + i);
+                            var bi = Vector.Load(b + i);
+                            (ai * c - bi * s).Store(a + i);
+                            (bi * c + ai * s).Store(b + i);
+                        }
+
+                        for (; i < half; i++)
                         {
                             float c = cos[i];
                             float s = sign * sin[i];

@@ -30,6 +30,43 @@ internal static unsafe class TileMultiply
     {
         float* a0 = a, a1 = a + aRow, a2 = a + 2 * aRow, a3 = a + 3 * aRow;
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j + 32 <= n; j += 32)
+            {
+                Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+                Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+                float* bp = b + j;
+                long ap = 0;
+                for (int p = 0; p < k; p++, bp += ldb, ap += aCol)
+                {
+                    var b0 = Vector512.Load(bp);
+                    var b1 = Vector512.Load(bp + 16);
+                    var x = Vector512.Create(a0[ap]);
+                    c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+                    c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                    x = Vector512.Create(a1[ap]);
+                    c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+                    c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                    x = Vector512.Create(a2[ap]);
+                    c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+                    c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                    x = Vector512.Create(a3[ap]);
+                    c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+                    c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                }
+
+                Store(c + j, c00, accumulate);
+                Store(c + j + 16, c01, accumulate);
+                Store(c + ldc + j, c10, accumulate);
+                Store(c + ldc + j + 16, c11, accumulate);
+                Store(c + 2 * ldc + j, c20, accumulate);
+                Store(c + 2 * ldc + j + 16, c21, accumulate);
+                Store(c + 3 * ldc + j, c30, accumulate);
+                Store(c + 3 * ldc + j + 16, c31, accumulate);
+            }
+        }
+
         for (; j + 16 <= n; j += 16)
         {
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -124,6 +161,16 @@ internal static unsafe class TileMultiply
 
             c[j] = accumulate ? c[j] + sum : sum;
         }
+    }
+
+    private static void Store(float* c, Vector512<float> value, bool accumulate)
+    {
+        if (accumulate)
+        {
+            value += Vector512.Load(c);
+        }
+
+        value.Store(c);
     }
 
     private static void Store(float* c, Vector256<float> value, bool accumulate)

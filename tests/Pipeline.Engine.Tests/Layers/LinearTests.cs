@@ -29,7 +29,7 @@ public unsafe class LinearTests
                     expected += (double)x[n * Inputs + i] * w[o * Inputs + i];
                 }
 
-                Assert.Equal(expected, y[n * Outputs + o], 5);
+                Assert.Equal(expected, y[n * Outputs + o], 1e-5);
             }
         }
     }

@@ -22,7 +22,7 @@ public unsafe class SwiGluTests
             for (int f = 0; f < Ffn; f++)
             {
                 double g = gu[n * 2 * Ffn + f], u = gu[n * 2 * Ffn + Ffn + f];
-                Assert.Equal(g / (1 + Math.Exp(-g)) * u, h[n * Ffn + f], 5);
+                Assert.Equal(g / (1 + Math.Exp(-g)) * u, h[n * Ffn + f], 1e-5);
             }
         }
     }

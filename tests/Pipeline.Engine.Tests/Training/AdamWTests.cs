@@ -33,7 +33,7 @@ public class AdamWTests
                 double mHat = m[i] / (1 - Math.Pow(0.8, step));
                 double denominator = Math.Sqrt(v[i]) / Math.Sqrt(1 - Math.Pow(0.9, step)) + 1e-3;
                 expected[i] -= lr * mHat / denominator;
-                Assert.Equal(expected[i], p[i], 5);
+                Assert.Equal(expected[i], p[i], 1e-5);
             }
         }
 
