@@ -1,25 +1,26 @@
 // Causal multi-head attention with grouped KV heads over a fused q|k|v buffer (after RoPE), forward and backward.
-// Query head h reads kv head h / (H / Hkv), as HF's repeat_kv does. Per head the work is five small products done with
-// TileMultiply in blocks of four query rows, each block only as wide as the causal mask lets it see. The forward keeps
-// the softmax probabilities, zero above the diagonal; the backward overwrites them with the score gradients, since
-// they are not needed afterwards. Work is split over (b, h) forward and over (b, kv head) backward, where the heads
-// sharing a kv head accumulate into the same dk, dv rows.
+// Query head h reads kv head h / (H / Hkv), as HF's repeat_kv does. Only the log-sum-exp of each score row is kept:
+// the backward recomputes the probabilities a block of query rows at a time, so memory grows with T, not T².
+// Per head the work is small products done with TileMultiply, each block only as wide as the causal mask lets it see.
+// Work is split over (b, h) in the forward and over (b, kv head) in the backward, where the heads sharing a kv head
+// accumulate into the same dk, dv rows.
 // Shape key: B batch, T time, H query heads, Hkv kv heads, D head size; N = B·T rows; S = (H + 2·Hkv)·D.
-//   qkv [N, S] = [q (H·D) | k (Hkv·D) | v (Hkv·D)] per row; out [N, H·D]; att [B, H, T, T].
+//   qkv [N, S] = [q (H·D) | k (Hkv·D) | v (Hkv·D)] per row; out [N, H·D]; lse [B, H, T].
 using System.Numerics.Tensors;
 
 namespace Pipeline.Engine.Layers;
 
 internal static unsafe class Attention
 {
-    private const int Block = 4;
+    /// <summary>Query rows per block: wide enough that the transposed updates of dk and dv run long inner loops.</summary>
+    private const int Block = 16;
 
     /// <summary>Floats of scratch the forward and backward need.</summary>
     public static long ScratchSize(int batch, int time, int heads, int kvHeads, int headDim) =>
-        (long)batch * time * Math.Max(heads * headDim, kvHeads * (headDim + Block));
+        (long)batch * time * Math.Max(heads * (headDim + Block), kvHeads * 2 * (headDim + Block));
 
-    /// <summary>out = softmax(q·kᵀ/√D + causal mask)·v per (b, h); probabilities stored in att.</summary>
-    public static void Forward(float* output, float* att, float* qkv, float* scratch,
+    /// <summary>out = softmax(q·kᵀ/√D + causal mask)·v per (b, h); lse[b,h,i] = log Σ_j exp(score) kept for the backward.</summary>
+    public static void Forward(float* output, float* lse, float* qkv, float* scratch,
         int batch, int time, int heads, int kvHeads, int headDim)
     {
         int stride = (heads + 2 * kvHeads) * headDim;
@@ -37,31 +38,27 @@ internal static unsafe class Attention
                 float* k = qkv + (long)b * time * stride + (heads + kh) * headDim;
                 float* v = k + kvHeads * headDim;
                 float* o = output + (long)b * time * outStride + h * headDim;
-                float* p = att + (long)bh * time * time;
-                float* kt = scratch + (long)bh * time * headDim;
+                float* kt = scratch + (long)bh * time * (headDim + Block);
+                float* p = kt + (long)time * headDim;
                 Transpose(kt, k, stride, time, headDim);
                 for (int i0 = 0; i0 < time; i0 += Block)
                 {
                     int rows = Math.Min(Block, time - i0);
                     int visible = i0 + rows;
-                    TileMultiply.Multiply(p + (long)i0 * time, time, q + (long)i0 * stride, stride, 1, kt, time,
-                        rows, visible, headDim, accumulate: false);
-                    for (int i = i0; i < visible; i++)
+                    TileMultiply.Multiply(p, time, q + (long)i0 * stride, stride, 1, kt, time, rows, visible, headDim, accumulate: false);
+                    for (int r = 0; r < rows; r++)
                     {
-                        Softmax(p + (long)i * time, i + 1, time, scale);
+                        lse[(long)bh * time + i0 + r] = Softmax(p + (long)r * time, i0 + r + 1, visible, scale);
                     }
 
-                    TileMultiply.Multiply(o + (long)i0 * outStride, outStride, p + (long)i0 * time, time, 1, v, stride,
-                        rows, headDim, visible, accumulate: false);
+                    TileMultiply.Multiply(o + (long)i0 * outStride, outStride, p, time, 1, v, stride, rows, headDim, visible, accumulate: false);
                 }
             }
         });
     }
 
-    /// <summary>
-    /// dqkv [N, S] (overwritten) from dout [N, H·D] and the forward's qkv and att; att is overwritten with dscores.
-    /// </summary>
-    public static void Backward(float* dqkv, float* dout, float* qkv, float* att, float* scratch,
+    /// <summary>dqkv [N, S] (overwritten) from dout [N, H·D] and the forward's qkv and lse.</summary>
+    public static void Backward(float* dqkv, float* dout, float* qkv, float* lse, float* scratch,
         int batch, int time, int heads, int kvHeads, int headDim)
     {
         int stride = (heads + 2 * kvHeads) * headDim;
@@ -79,8 +76,11 @@ internal static unsafe class Attention
                 float* v = k + kvHeads * headDim;
                 float* dk = dqkv + rowBase + (heads + kh) * headDim;
                 float* dv = dk + kvHeads * headDim;
-                float* vt = scratch + (long)bk * time * (headDim + Block);
-                float* dp = vt + (long)time * headDim;
+                float* kt = scratch + (long)bk * time * 2 * (headDim + Block);
+                float* vt = kt + (long)time * headDim;
+                float* p = vt + (long)time * headDim;
+                float* dp = p + (long)Block * time;
+                Transpose(kt, k, stride, time, headDim);
                 Transpose(vt, v, stride, time, headDim);
                 for (int t = 0; t < time; t++)
                 {
@@ -93,35 +93,32 @@ internal static unsafe class Attention
                     float* q = qkv + rowBase + h * headDim;
                     float* dq = dqkv + rowBase + h * headDim;
                     float* d = dout + (long)b * time * outStride + h * headDim;
-                    float* p = att + ((long)b * heads + h) * time * time;
-
-                    // dv[j] += Σ_{i≥j} p[i,j]·dout[i]: A = pᵀ, read through swapped strides.
-                    for (int j0 = 0; j0 < time; j0 += Block)
-                    {
-                        TileMultiply.Multiply(dv + (long)j0 * stride, stride, p + (long)j0 * time + j0, 1, time,
-                            d + (long)j0 * outStride, outStride, Math.Min(Block, time - j0), headDim, time - j0, accumulate: true);
-                    }
-
+                    float* rowLse = lse + ((long)b * heads + h) * time;
                     for (int i0 = 0; i0 < time; i0 += Block)
                     {
                         int rows = Math.Min(Block, time - i0);
                         int visible = i0 + rows;
-                        TileMultiply.Multiply(dp, time, d + (long)i0 * outStride, outStride, 1, vt, time,
-                            rows, visible, headDim, accumulate: false);
+                        float* qBlock = q + (long)i0 * stride;
+                        float* dBlock = d + (long)i0 * outStride;
+
+                        // Recompute this block's probabilities, then dv[j] += Σ_i p[i,j]·dout[i] (A = pᵀ via swapped strides).
+                        TileMultiply.Multiply(p, time, qBlock, stride, 1, kt, time, rows, visible, headDim, accumulate: false);
                         for (int r = 0; r < rows; r++)
                         {
-                            ScoreGradient(p + (long)(i0 + r) * time, dp + (long)r * time, i0 + r + 1, scale);
+                            Probabilities(p + (long)r * time, i0 + r + 1, visible, scale, rowLse[i0 + r]);
                         }
 
-                        TileMultiply.Multiply(dq + (long)i0 * stride, stride, p + (long)i0 * time, time, 1, k, stride,
-                            rows, headDim, visible, accumulate: false);
-                    }
+                        TileMultiply.Multiply(dv, stride, p, 1, time, dBlock, outStride, visible, headDim, rows, accumulate: true);
 
-                    // dk[j] += Σ_{i≥j} ds[i,j]·q[i], with ds now stored in p.
-                    for (int j0 = 0; j0 < time; j0 += Block)
-                    {
-                        TileMultiply.Multiply(dk + (long)j0 * stride, stride, p + (long)j0 * time + j0, 1, time,
-                            q + (long)j0 * stride, stride, Math.Min(Block, time - j0), headDim, time - j0, accumulate: true);
+                        // dscores = p·(dp − Σ p·dp)·scale with dp = dout·vᵀ, written over p.
+                        TileMultiply.Multiply(dp, time, dBlock, outStride, 1, vt, time, rows, visible, headDim, accumulate: false);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ScoreGradient(p + (long)r * time, dp + (long)r * time, i0 + r + 1, scale);
+                        }
+
+                        TileMultiply.Multiply(dq + (long)i0 * stride, stride, p, time, 1, k, stride, rows, headDim, visible, accumulate: false);
+                        TileMultiply.Multiply(dk, stride, p, 1, time, qBlock, stride, visible, headDim, rows, accumulate: true);
                     }
                 }
             }
@@ -141,8 +138,11 @@ internal static unsafe class Attention
         }
     }
 
-    /// <summary>Row softmax of scale·scores over the first <paramref name="count"/> entries, zeros after, up to width.</summary>
-    private static void Softmax(float* row, int count, int width, float scale)
+    /// <summary>
+    /// Row softmax of scale·scores over the first <paramref name="count"/> entries, zeros after up to
+    /// <paramref name="width"/>; returns the log-sum-exp of the scaled scores.
+    /// </summary>
+    private static float Softmax(float* row, int count, int width, float scale)
     {
         var scores = new Span<float>(row, count);
         float max = TensorPrimitives.Max(scores);
@@ -150,7 +150,19 @@ internal static unsafe class Attention
         TensorPrimitives.Subtract(scores, max, scores);
         TensorPrimitives.Multiply(scores, scale, scores);
         TensorPrimitives.Exp(scores, scores);
-        TensorPrimitives.Multiply(scores, 1f / TensorPrimitives.Sum(scores), scores);
+        float sum = TensorPrimitives.Sum(scores);
+        TensorPrimitives.Multiply(scores, 1f / sum, scores);
+        new Span<float>(row + count, width - count).Clear();
+        return max * scale + MathF.Log(sum);
+    }
+
+    /// <summary>The forward's probabilities again: exp(scale·s − lse) over count entries, zeros after up to width.</summary>
+    private static void Probabilities(float* row, int count, int width, float scale, float lse)
+    {
+        var scores = new Span<float>(row, count);
+        TensorPrimitives.Multiply(scores, scale, scores);
+        TensorPrimitives.Subtract(scores, lse, scores);
+        TensorPrimitives.Exp(scores, scores);
         new Span<float>(row + count, width - count).Clear();
     }
 

@@ -9,7 +9,7 @@ internal sealed class LayerActivations
     public float[] Normed1 = [];       // [N, C] input_layernorm output
     public float[] Rstd1 = [];         // [N]
     public float[] Qkv = [];           // [N, S] after RoPE
-    public float[] Probabilities = []; // [B, H, T, T]
+    public float[] AttentionLse = [];  // [B, H, T] log-sum-exp of each score row
     public float[] AttnOut = [];       // [N, H·D]
     public float[] Mid = [];           // [N, C] residual after attention
     public float[] Normed2 = [];       // [N, C] post_attention_layernorm output
@@ -21,7 +21,6 @@ internal sealed class Activations
 {
     private readonly ModelConfig _config;
     private int _rows;
-    private int _attention;
     private int _attentionScratch;
 
     public Activations(ModelConfig config)
@@ -71,7 +70,6 @@ internal sealed class Activations
         ModelConfig cfg = _config;
         int n = batch * time;
         int c = cfg.HiddenSize, f = cfg.IntermediateSize, s = cfg.QkvSize, hd = cfg.NumHeads * cfg.HeadDim;
-        int attention = checked(batch * cfg.NumHeads * time * time);
         int attentionScratch = checked((int)Pipeline.Engine.Layers.Attention.ScratchSize(batch, time, cfg.NumHeads, cfg.NumKeyValueHeads, cfg.HeadDim));
         if (n > _rows)
         {
@@ -87,6 +85,7 @@ internal sealed class Activations
                 la.Normed2 = New(n * c);
                 la.Rstd2 = New(n);
                 la.GateUp = New(n * 2 * f);
+                la.AttentionLse = New(n * cfg.NumHeads);
             }
 
             for (int l = 0; l <= cfg.NumLayers; l++)
@@ -108,15 +107,6 @@ internal sealed class Activations
             DResidual = New(n * c);
             DAttnOut = New(n * hd);
             DQkv = New(n * s);
-        }
-
-        if (attention > _attention)
-        {
-            _attention = attention;
-            foreach (LayerActivations la in Layers)
-            {
-                la.Probabilities = New(attention);
-            }
         }
 
         if (attentionScratch > _attentionScratch)

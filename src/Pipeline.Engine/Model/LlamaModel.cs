@@ -230,7 +230,7 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
             // Attention: mid = residual[l] + o_proj(attn(rope(qkv(norm1(residual[l]))))). dResidual holds d mid.
             Linear.Backward(Ptr(a.DAttnOut), g + o.OutputWeight, o.OutputBias >= 0 ? g + o.OutputBias : null, dResidual,
                 Ptr(la.AttnOut), p + o.OutputWeight, n, hd, c);
-            Attention.Backward(Ptr(a.DQkv), Ptr(a.DAttnOut), Ptr(la.Qkv), Ptr(la.Probabilities), Ptr(a.AttentionScratch),
+            Attention.Backward(Ptr(a.DQkv), Ptr(a.DAttnOut), Ptr(la.Qkv), Ptr(la.AttentionLse), Ptr(a.AttentionScratch),
                 _batch, _time, h, hkv, d);
             if (_rope is not null)
             {
@@ -289,7 +289,7 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
                 Rope.Apply(Ptr(la.Qkv), n, time, s, h + hkv, _rope, 0, inverse: false);
             }
 
-            Attention.Forward(Ptr(la.AttnOut), Ptr(la.Probabilities), Ptr(la.Qkv), Ptr(a.AttentionScratch), batch, time, h, hkv, d);
+            Attention.Forward(Ptr(la.AttnOut), Ptr(la.AttentionLse), Ptr(la.Qkv), Ptr(a.AttentionScratch), batch, time, h, hkv, d);
             new ReadOnlySpan<float>(input, n * c).CopyTo(new Span<float>(mid, n * c));
             Linear.Forward(mid, Ptr(la.AttnOut), p + o.OutputWeight, o.OutputBias >= 0 ? p + o.OutputBias : null, n, h * d, c,
                 accumulate: true);

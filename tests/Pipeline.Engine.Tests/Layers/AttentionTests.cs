@@ -11,9 +11,9 @@ public unsafe class AttentionTests
     private static float[] Run(float[] qkv)
     {
         float[] output = new float[Batch * Time * Heads * HeadDim];
-        float[] att = new float[Batch * Heads * Time * Time];
+        float[] lse = new float[Batch * Heads * Time];
         float[] scratch = new float[Attention.ScratchSize(Batch, Time, Heads, KvHeads, HeadDim)];
-        fixed (float* op = output, ap = att, qp = qkv, sp = scratch)
+        fixed (float* op = output, ap = lse, qp = qkv, sp = scratch)
         {
             Attention.Forward(op, ap, qp, sp, Batch, Time, Heads, KvHeads, HeadDim);
         }
@@ -60,11 +60,11 @@ public unsafe class AttentionTests
         float[] qkv = Random(batch * time * stride, 24);
         float[] r = Random(batch * time * heads * headDim, 25);
         float[] output = new float[r.Length];
-        float[] att = new float[batch * heads * time * time];
+        float[] lse = new float[batch * heads * time];
         float[] scratch = new float[Attention.ScratchSize(batch, time, heads, kvHeads, headDim)];
         double Loss()
         {
-            fixed (float* op = output, ap = att, qp = qkv, sp = scratch)
+            fixed (float* op = output, ap = lse, qp = qkv, sp = scratch)
             {
                 Attention.Forward(op, ap, qp, sp, batch, time, heads, kvHeads, headDim);
             }
@@ -75,7 +75,7 @@ public unsafe class AttentionTests
         Loss();
         float[] dqkv = new float[qkv.Length];
         Array.Fill(dqkv, float.NaN); // the backward must overwrite every entry
-        fixed (float* dp = dqkv, rp = r, qp = qkv, ap = att, sp = scratch)
+        fixed (float* dp = dqkv, rp = r, qp = qkv, ap = lse, sp = scratch)
         {
             Attention.Backward(dp, rp, qp, ap, sp, batch, time, heads, kvHeads, headDim);
         }
