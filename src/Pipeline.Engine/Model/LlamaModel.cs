@@ -11,7 +11,10 @@ using Pipeline.Engine.Training;
 
 namespace Pipeline.Engine.Model;
 
-/// <summary>Decoder-only Llama / Qwen2-style transformer computed in float32 on the CPU.</summary>
+/// <summary>
+/// Decoder-only Llama / Qwen2-style transformer computed in float32 on the CPU. Sequences start at position 0 (pad on
+/// the right, with negative targets). One pass at a time: an instance is not safe for concurrent use.
+/// </summary>
 public sealed unsafe class LlamaModel : ICausalLanguageModel
 {
     /// <summary>File name of the weights inside a model folder.</summary>

@@ -160,6 +160,11 @@ public sealed record ModelConfig
             throw new InvalidDataException($"{source}: rope_scaling is not supported.");
         }
 
+        if (root["use_sliding_window"]?.GetValue<bool>() == true)
+        {
+            throw new InvalidDataException($"{source}: use_sliding_window is not supported (full causal attention only).");
+        }
+
         if (root["mlp_bias"]?.GetValue<bool>() == true)
         {
             throw new InvalidDataException($"{source}: mlp_bias is not supported.");

@@ -152,6 +152,30 @@ public class LlamaModelTests
     }
 
     [Fact]
+    public void Load_ShardedCheckpointWithIndex_GivesSameLogits()
+    {
+        ModelConfig config = TestModels.Tiny();
+        LlamaModel model = TestModels.Randomised(config, 50);
+        int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 51);
+        float[] expected = model.Forward(tokens, Batch, Time).ToArray();
+        string dir = TestModels.TempDirectory();
+        config.Save(dir);
+        var shards = model.Tensors.Select((t, i) => (Tensor: t, File: $"model-0000{i % 2 + 1}-of-00002.safetensors")).ToList();
+        foreach (var group in shards.GroupBy(s => s.File))
+        {
+            SafeTensorsWriter.Write(Path.Combine(dir, group.Key), group
+                .Select(s => new SafeTensorsTensor(s.Tensor.Name, s.Tensor.Shape, model.Parameters.Slice(s.Tensor.Offset, s.Tensor.Length).ToArray()))
+                .ToList());
+        }
+
+        var map = new System.Text.Json.Nodes.JsonObject();
+        shards.ForEach(s => map[s.Tensor.Name] = s.File);
+        File.WriteAllText(Path.Combine(dir, "model.safetensors.index.json"),
+            new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject(), ["weight_map"] = map }.ToJsonString());
+        Assert.Equal(expected, LlamaModel.Load(dir).Forward(tokens, Batch, Time).ToArray());
+    }
+
+    [Fact]
     public void Load_MissingOrMisshapenTensor_FailsNamingIt()
     {
         ModelConfig config = TestModels.Tiny();

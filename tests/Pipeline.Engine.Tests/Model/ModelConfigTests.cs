@@ -58,6 +58,7 @@ public class ModelConfigTests
     [InlineData("\"silu\"", "\"gelu\"", "gelu")]
     [InlineData("\"rope_scaling\": null", "\"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}", "rope_scaling")]
     [InlineData("\"num_key_value_heads\": 3", "\"num_key_value_heads\": 4", "num_key_value_heads")]
+    [InlineData("\"use_cache\": true", "\"use_sliding_window\": true", "use_sliding_window")]
     public void Parse_UnsupportedOrInconsistent_FailsNamingTheProblem(string from, string to, string expected)
     {
         var error = Assert.Throws<InvalidDataException>(() => ModelConfig.Parse(SmolLm.Replace(from, to)));
