@@ -184,6 +184,14 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
             throw new ArgumentException($"targets and logProbs must hold B·T = {batch * time} entries.");
         }
 
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (targets[i] >= Config.VocabSize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[i]} at position {i} is outside the vocabulary [0, {Config.VocabSize}).");
+            }
+        }
+
         RunForward(tokens, targets, batch, time, logProbs);
     }
 

@@ -119,6 +119,17 @@ public class LlamaModelTests
     }
 
     [Fact]
+    public void ForwardLogProbs_TargetOutsideVocabulary_Throws()
+    {
+        ModelConfig config = TestModels.Tiny();
+        LlamaModel model = LlamaModel.Create(config, 52);
+        int[] tokens = new int[Time];
+        int[] targets = new int[Time];
+        targets[2] = config.VocabSize;
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ForwardLogProbs(tokens, targets, 1, Time, new float[Time]));
+    }
+
+    [Fact]
     public void Forward_SequencePrefix_GivesSameLogitsAsFullSequence()
     {
         ModelConfig config = TestModels.Tiny();
