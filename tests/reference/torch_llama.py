@@ -5,7 +5,6 @@ Used to check the C# engine against PyTorch (parity) and as the PyTorch side of 
 (LlamaConfig, LlamaForCausalLM, save_safetensors, load_safetensors, save_model) and runnable as a command-line tool:
 
     /usr/bin/python3 torch_llama.py parity --out DIR [--seed N] [--tied]
-    /usr/bin/python3 torch_llama.py train-bench --vocab 512 --hidden 256 --layers 6 --heads 8 --ffn 688 --seq 256 --batch 16
 
 transformers is not needed: the module mirrors HF's LlamaForCausalLM (RMSNorm, rotate_half RoPE, grouped KV heads,
 optional q/k/v/o biases, SwiGLU MLP, tied or untied head) closely enough that state_dict names and maths agree.
@@ -317,34 +316,6 @@ def parity(args):
         json.dump(case, f)
 
 
-def train_bench(args):
-    """Times forward + backward + AdamW steps of next-token cross-entropy on random tokens; prints one JSON line."""
-    import time
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=args.vocab, hidden_size=args.hidden, intermediate_size=args.ffn,
-                      num_hidden_layers=args.layers, num_attention_heads=args.heads,
-                      num_key_value_heads=args.kv_heads or args.heads, max_position_embeddings=args.seq,
-                      tie_word_embeddings=True)
-    model = LlamaForCausalLM(cfg)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    tokens = torch.randint(0, args.vocab, (args.batch, args.seq + 1))
-    wall, cpu = [], []
-    for _ in range(args.warmup + args.steps):
-        w0, c0 = time.perf_counter(), time.process_time()
-        optimizer.zero_grad(set_to_none=True)
-        logits = model(tokens[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, args.vocab), tokens[:, 1:].reshape(-1))
-        loss.backward()
-        optimizer.step()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    wall, cpu = sorted(wall[args.warmup:]), sorted(cpu[args.warmup:])
-    median = wall[len(wall) // 2]
-    print(json.dumps({"ms_per_step": 1000 * median, "cpu_ms_per_step": 1000 * cpu[len(cpu) // 2],
-                      "tokens_per_s": args.batch * args.seq / median}))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -353,11 +324,6 @@ def main():
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--tied", action="store_true", help="tie the LM head to the embedding")
     p.set_defaults(run=parity)
-    b = commands.add_parser("train-bench", help="time training steps (forward, backward, AdamW)")
-    for name, default in (("vocab", 512), ("hidden", 256), ("layers", 6), ("heads", 8), ("kv-heads", 0), ("ffn", 688),
-                          ("seq", 256), ("batch", 16), ("steps", 5), ("warmup", 2), ("threads", 2)):
-        b.add_argument("--" + name, type=int, default=default)
-    b.set_defaults(run=train_bench)
     args = parser.parse_args()
     args.run(args)
 
