@@ -1,0 +1,141 @@
+// A tiny fork-join pool for splitting one product across cores. Parallel.For costs several microseconds per call and
+// allocates; products here come back-to-back thousands of times per training step, so the caller runs part 0 itself
+// and parked worker threads (one per extra core) run the rest, spinning briefly between jobs before they block.
+namespace Pipeline.Engine.Kernels;
+
+/// <summary>Runs a function over parts 0..n-1 on the caller plus dedicated worker threads, one job at a time.</summary>
+internal static unsafe class GemmWorkers
+{
+    private static readonly Worker[] Workers = CreateWorkers(Math.Max(0, Environment.ProcessorCount - 1));
+    private static int busy;
+
+    /// <summary>How many parts can run at once: the caller plus the workers.</summary>
+    public static int MaxParallelism => Workers.Length + 1;
+
+    /// <summary>
+    /// Runs body(part, state) for every part in [0, parts), the caller taking part 0, and returns after all have
+    /// finished. When another thread holds the pool (nested or concurrent products) the caller runs every part itself,
+    /// so results never depend on whether the pool was free.
+    /// </summary>
+    public static void Run(int parts, delegate*<int, void*, void> body, void* state)
+    {
+        int helpers = Math.Min(parts - 1, Workers.Length);
+        if (helpers <= 0 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        {
+            for (int part = 0; part < parts; part++)
+            {
+                body(part, state);
+            }
+            return;
+        }
+
+        try
+        {
+            var done = new CountdownSignal(helpers);
+            for (int w = 0; w < helpers; w++)
+            {
+                Workers[w].Start(body, state, w + 1, &done);
+            }
+            body(0, state);
+            // Parts beyond the helper count (more parts than cores) also run here.
+            for (int part = helpers + 1; part < parts; part++)
+            {
+                body(part, state);
+            }
+            done.Wait();
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    private static Worker[] CreateWorkers(int count)
+    {
+        var workers = new Worker[count];
+        for (int i = 0; i < count; i++)
+        {
+            workers[i] = new Worker(i);
+        }
+        return workers;
+    }
+
+    /// <summary>Counts finished helpers; lives on the caller's stack for the duration of one job.</summary>
+    private struct CountdownSignal
+    {
+        private int remaining;
+
+        public CountdownSignal(int count) => remaining = count;
+
+        public void Signal() => Interlocked.Decrement(ref remaining);
+
+        public void Wait()
+        {
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref remaining) > 0)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+    }
+
+    private sealed class Worker
+    {
+        // Spin this many rounds after a job before blocking: training issues products microseconds apart.
+        private const int SpinRounds = 4000;
+        private readonly ManualResetEventSlim wake = new(false, spinCount: 1);
+        private delegate*<int, void*, void> body;
+        private void* state;
+        private int part;
+        private CountdownSignal* done;
+        private int pending;
+
+        public Worker(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Pipeline GEMM worker {index}" };
+            thread.Start();
+        }
+
+        public void Start(delegate*<int, void*, void> job, void* jobState, int jobPart, CountdownSignal* signal)
+        {
+            body = job;
+            state = jobState;
+            part = jobPart;
+            done = signal;
+            Volatile.Write(ref pending, 1);
+            wake.Set();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                if (!SpinForJob())
+                {
+                    wake.Wait();
+                }
+                wake.Reset();
+                if (Volatile.Read(ref pending) == 0)
+                {
+                    continue;
+                }
+                Volatile.Write(ref pending, 0);
+                body(part, state);
+                done->Signal();
+            }
+        }
+
+        private bool SpinForJob()
+        {
+            for (int round = 0; round < SpinRounds; round++)
+            {
+                if (Volatile.Read(ref pending) != 0)
+                {
+                    return true;
+                }
+                Thread.SpinWait(20);
+            }
+            return false;
+        }
+    }
+}
