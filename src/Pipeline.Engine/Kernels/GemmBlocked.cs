@@ -3,6 +3,8 @@
 // element is summed depends on k alone, never on m, n, the C region a thread was given or the tile a row fell in.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pipeline.Engine.Kernels;
 
@@ -31,6 +33,9 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
     private static readonly int NC = Math.Max(NR, GemmBlocking.ColumnBlock / NR * NR);
     private const int KC = GemmBlocking.DepthBlock;
 
+    // Transposing packs may write one vector past a panel's end.
+    private const int PackingSlack = 16;
+
     /// <summary>Rows per tile: region boundaries handed to threads are multiples of this where possible.</summary>
     public static int RowsPerTile => MR;
 
@@ -40,7 +45,7 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
     /// <summary>Computes C[rows, cols] for rows in [rowStart, rowEnd) and cols in [colStart, colEnd), k &gt; 0.</summary>
     public static void Run(in GemmArguments g, int rowStart, int rowEnd, int colStart, int colEnd)
     {
-        PackBuffers buffers = PackBuffers.ForCurrentThread(MC * KC, NC * KC, MR * NR);
+        PackBuffers buffers = PackBuffers.ForCurrentThread(MC * KC + PackingSlack, NC * KC + PackingSlack, MR * NR);
         float* packedA = buffers.A;
         float* packedB = buffers.B;
         float* edgeTile = buffers.Tile;
@@ -127,39 +132,14 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
             float* panel = dest + (long)ir * depth;
             if (g.TransA)
             {
-                // op(A)[i, p] = A[p, i]: each p contributes a contiguous run of panelRows values.
-                for (int p = 0; p < depth; p++)
-                {
-                    float* source = g.A + (long)(depthStart + p) * g.Lda + rowStart + ir;
-                    float* target = panel + p * mr;
-                    for (int i = 0; i < panelRows; i++)
-                    {
-                        target[i] = source[i];
-                    }
-                    for (int i = panelRows; i < mr; i++)
-                    {
-                        target[i] = 0f;
-                    }
-                }
+                // op(A)[i, p] = A[p, i]: each p contributes a contiguous run of the panel's rows.
+                float* source = g.A + (long)depthStart * g.Lda + rowStart + ir;
+                GemmPacking.CopyRuns(source, g.Lda, depth, panelRows, panel, mr);
             }
             else
             {
-                for (int i = 0; i < panelRows; i++)
-                {
-                    float* source = g.A + (long)(rowStart + ir + i) * g.Lda + depthStart;
-                    float* target = panel + i;
-                    for (int p = 0; p < depth; p++)
-                    {
-                        target[p * mr] = source[p];
-                    }
-                }
-                for (int i = panelRows; i < mr; i++)
-                {
-                    for (int p = 0; p < depth; p++)
-                    {
-                        panel[p * mr + i] = 0f;
-                    }
-                }
+                float* source = g.A + (long)(rowStart + ir) * g.Lda + depthStart;
+                GemmPacking.TransposeRows(source, g.Lda, panelRows, depth, panel, mr);
             }
         }
     }
@@ -174,38 +154,132 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
             float* panel = dest + (long)jr * depth;
             if (g.TransB)
             {
-                // op(B)[p, j] = B[j, p]: read each stored row contiguously, scatter into the panel's column j.
-                for (int j = 0; j < panelCols; j++)
-                {
-                    float* source = g.B + (long)(colStart + jr + j) * g.Ldb + depthStart;
-                    float* target = panel + j;
-                    for (int p = 0; p < depth; p++)
-                    {
-                        target[p * nr] = source[p];
-                    }
-                }
-                for (int j = panelCols; j < nr; j++)
-                {
-                    for (int p = 0; p < depth; p++)
-                    {
-                        panel[p * nr + j] = 0f;
-                    }
-                }
+                // op(B)[p, j] = B[j, p]: stored rows become panel columns.
+                float* source = g.B + (long)(colStart + jr) * g.Ldb + depthStart;
+                GemmPacking.TransposeRows(source, g.Ldb, panelCols, depth, panel, nr);
             }
             else
             {
-                for (int p = 0; p < depth; p++)
+                float* source = g.B + (long)depthStart * g.Ldb + colStart + jr;
+                GemmPacking.CopyRuns(source, g.Ldb, depth, panelCols, panel, nr);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The two packing moves. A panel is p-major with a fixed width w (MR or NR): panel[p·w + x] for x &lt; count,
+/// zeros for count ≤ x &lt; w. The width must be at least 8 for the vector paths.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// panel[p·w + x] = source[p·stride + x]: each of <paramref name="depth"/> stored rows gives a run of
+    /// <paramref name="count"/> contiguous values. Reads nothing outside those runs.
+    /// </summary>
+    public static void CopyRuns(float* source, int stride, int depth, int count, float* panel, int width)
+    {
+        if (count == width && width >= Vector256<float>.Count)
+        {
+            // Vectors of 8 cover the run; the last one is anchored at the run's end and may overlap its neighbour.
+            int last = width - Vector256<float>.Count;
+            for (int p = 0; p < depth; p++)
+            {
+                float* from = source + (long)p * stride;
+                float* to = panel + (long)p * width;
+                for (int x = 0; x < last; x += Vector256<float>.Count)
                 {
-                    float* source = g.B + (long)(depthStart + p) * g.Ldb + colStart + jr;
-                    float* target = panel + p * nr;
-                    new ReadOnlySpan<float>(source, panelCols).CopyTo(new Span<float>(target, panelCols));
-                    if (panelCols < nr)
-                    {
-                        new Span<float>(target + panelCols, nr - panelCols).Clear();
-                    }
+                    Vector256.Store(Vector256.Load(from + x), to + x);
+                }
+                Vector256.Store(Vector256.Load(from + last), to + last);
+            }
+            return;
+        }
+        for (int p = 0; p < depth; p++)
+        {
+            float* from = source + (long)p * stride;
+            float* to = panel + (long)p * width;
+            for (int x = 0; x < count; x++)
+            {
+                to[x] = from[x];
+            }
+            for (int x = count; x < width; x++)
+            {
+                to[x] = 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// panel[p·w + x] = source[x·stride + p] for x &lt; count: <paramref name="count"/> stored rows of
+    /// <paramref name="depth"/> values each become the panel's columns, through 8×8 register transposes.
+    /// Writes up to 8 floats past the panel's end (the packing buffers carry that slack).
+    /// </summary>
+    public static void TransposeRows(float* source, int stride, int count, int depth, float* panel, int width)
+    {
+        int vectorDepth = Avx.IsSupported ? depth & ~7 : 0;
+        if (vectorDepth > 0)
+        {
+            // Groups of 8 rows, highest first: a group that ends past the width (14 = 8 + 6) spills zeros into the next
+            // p's first slots, which the lower group's stores then overwrite.
+            int groups = (width + 7) / 8;
+            for (int p = 0; p < vectorDepth; p += 8)
+            {
+                for (int group = groups - 1; group >= 0; group--)
+                {
+                    int firstRow = group * 8;
+                    int groupRows = Math.Clamp(count - firstRow, 0, 8);
+                    Transpose8x8(source + (long)firstRow * stride + p, stride, groupRows, panel + (long)p * width + firstRow, width);
                 }
             }
         }
+        for (int p = vectorDepth; p < depth; p++)
+        {
+            float* to = panel + (long)p * width;
+            for (int x = 0; x < count; x++)
+            {
+                to[x] = source[(long)x * stride + p];
+            }
+            for (int x = count; x < width; x++)
+            {
+                to[x] = 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads 8 columns of <paramref name="rows"/> (≤ 8) rows, missing rows as zeros, and writes column q as 8 floats
+    /// at target + q·targetStride.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, int stride, int rows, float* target, int targetStride)
+    {
+        Vector256<float> r0 = rows > 0 ? Vector256.Load(source) : default;
+        Vector256<float> r1 = rows > 1 ? Vector256.Load(source + stride) : default;
+        Vector256<float> r2 = rows > 2 ? Vector256.Load(source + 2L * stride) : default;
+        Vector256<float> r3 = rows > 3 ? Vector256.Load(source + 3L * stride) : default;
+        Vector256<float> r4 = rows > 4 ? Vector256.Load(source + 4L * stride) : default;
+        Vector256<float> r5 = rows > 5 ? Vector256.Load(source + 5L * stride) : default;
+        Vector256<float> r6 = rows > 6 ? Vector256.Load(source + 6L * stride) : default;
+        Vector256<float> r7 = rows > 7 ? Vector256.Load(source + 7L * stride) : default;
+
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Vector256.Store(Avx.Permute2x128(s0, s4, 0x20), target);
+        Vector256.Store(Avx.Permute2x128(s1, s5, 0x20), target + targetStride);
+        Vector256.Store(Avx.Permute2x128(s2, s6, 0x20), target + 2 * targetStride);
+        Vector256.Store(Avx.Permute2x128(s3, s7, 0x20), target + 3 * targetStride);
+        Vector256.Store(Avx.Permute2x128(s0, s4, 0x31), target + 4 * targetStride);
+        Vector256.Store(Avx.Permute2x128(s1, s5, 0x31), target + 5 * targetStride);
+        Vector256.Store(Avx.Permute2x128(s2, s6, 0x31), target + 6 * targetStride);
+        Vector256.Store(Avx.Permute2x128(s3, s7, 0x31), target + 7 * targetStride);
     }
 }
 
