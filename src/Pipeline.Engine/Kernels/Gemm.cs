@@ -90,12 +90,10 @@ public static unsafe class Gemm
     {
         int parts = (long)args.M * args.N * args.K < ParallelThreshold ? 1 : maxThreads;
         var job = GemmPartition.Create(in args, parts, TKernel.RowsPerTile, TKernel.ColumnsPerTile);
-        if (job.Parts == 1)
+        if (job.Parts == 1 || !GemmWorkers.TryRun(job.Parts, &RunPart<TKernel>, &job))
         {
             GemmBlocked<TKernel>.Run(in args, 0, args.M, 0, args.N);
-            return;
         }
-        GemmWorkers.Run(job.Parts, &RunPart<TKernel>, &job);
     }
 
     private static void RunPart<TKernel>(int part, void* state) where TKernel : IMicroKernel

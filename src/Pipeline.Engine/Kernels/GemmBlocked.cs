@@ -43,6 +43,7 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
     public static int ColumnsPerTile => NR;
 
     /// <summary>Computes C[rows, cols] for rows in [rowStart, rowEnd) and cols in [colStart, colEnd), k &gt; 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmArguments g, int rowStart, int rowEnd, int colStart, int colEnd)
     {
         PackBuffers buffers = PackBuffers.ForCurrentThread(MC * KC + PackingSlack, NC * KC + PackingSlack, MR * NR);
@@ -90,6 +91,7 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
     /// A partial tile: computed into a scratch tile, then stored or added element by element, so each element sees
     /// exactly the arithmetic of a full tile (one FMA chain, then one add to C).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunEdge(int kc, float* aPanel, float* bPanel, float* c, int ldc, int mr, int nr, bool addToC, float* tile)
     {
         if (mr <= GemmBlocking.MaxRowsForRowKernel)
@@ -123,6 +125,7 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
     }
 
     /// <summary>Packs op(A)[rowStart.., depthStart..] as MR-row panels laid out p-major (panel[p·MR + i]), zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(in GemmArguments g, int rowStart, int rows, int depthStart, int depth, float* dest)
     {
         int mr = MR;
@@ -145,6 +148,7 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
     }
 
     /// <summary>Packs op(B)[depthStart.., colStart..] as NR-column panels laid out p-major (panel[p·NR + j]), zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(in GemmArguments g, int depthStart, int depth, int colStart, int cols, float* dest)
     {
         int nr = NR;
@@ -177,6 +181,7 @@ internal static unsafe class GemmPacking
     /// panel[p·w + x] = source[p·stride + x]: each of <paramref name="depth"/> stored rows gives a run of
     /// <paramref name="count"/> contiguous values. Reads nothing outside those runs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyRuns(float* source, int stride, int depth, int count, float* panel, int width)
     {
         if (count == width && width >= Vector256<float>.Count)
@@ -215,6 +220,7 @@ internal static unsafe class GemmPacking
     /// <paramref name="depth"/> values each become the panel's columns, through 8×8 register transposes.
     /// Writes up to 8 floats past the panel's end (the packing buffers carry that slack).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposeRows(float* source, int stride, int count, int depth, float* panel, int width)
     {
         int vectorDepth = Avx.IsSupported ? depth & ~7 : 0;

@@ -6,32 +6,29 @@ namespace Pipeline.Engine.Kernels;
 /// <summary>Runs a function over parts 0..n-1 on the caller plus dedicated worker threads, one job at a time.</summary>
 internal static unsafe class GemmWorkers
 {
-    private static readonly Worker[] Workers = CreateWorkers(Math.Max(0, Environment.ProcessorCount - 1));
+    // Capped: the engine's products are too small to gain from many cores, and idle workers still cost a thread each.
+    private static readonly Worker[] Workers = CreateWorkers(Math.Clamp(Environment.ProcessorCount - 1, 0, 7));
     private static int busy;
 
     /// <summary>How many parts can run at once: the caller plus the workers.</summary>
     public static int MaxParallelism => Workers.Length + 1;
 
     /// <summary>
-    /// Runs body(part, state) for every part in [0, parts), the caller taking part 0, and returns after all have
-    /// finished. When another thread holds the pool (nested or concurrent products) the caller runs every part itself,
-    /// so results never depend on whether the pool was free.
+    /// Runs body(part, state) for every part in [0, parts), the caller taking part 0, and returns true after all have
+    /// finished. Returns false without running anything when there is no worker or another thread holds the pool
+    /// (concurrent or nested products): the caller then does the whole job itself, in one piece.
     /// </summary>
-    public static void Run(int parts, delegate*<int, void*, void> body, void* state)
+    public static bool TryRun(int parts, delegate*<int, void*, void> body, void* state)
     {
         int helpers = Math.Min(parts - 1, Workers.Length);
         if (helpers <= 0 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
-            for (int part = 0; part < parts; part++)
-            {
-                body(part, state);
-            }
-            return;
+            return false;
         }
 
+        var done = new CountdownSignal(helpers);
         try
         {
-            var done = new CountdownSignal(helpers);
             for (int w = 0; w < helpers; w++)
             {
                 Workers[w].Start(body, state, w + 1, &done);
@@ -42,12 +39,14 @@ internal static unsafe class GemmWorkers
             {
                 body(part, state);
             }
-            done.Wait();
         }
         finally
         {
+            // The helpers read the caller's stack (state, done): never leave before they have finished.
+            done.Wait();
             Volatile.Write(ref busy, 0);
         }
+        return true;
     }
 
     private static Worker[] CreateWorkers(int count)
