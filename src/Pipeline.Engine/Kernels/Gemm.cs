@@ -11,7 +11,7 @@ namespace Pipeline.Engine.Kernels;
 public static unsafe class Gemm
 {
     // Below this many multiply-adds a product runs on the calling thread: waking a worker costs more than it saves.
-    private const long ParallelThreshold = 1L << 18;
+    private const long ParallelThreshold = 1L << 19;
 
     private static int maxThreads = GemmWorkers.MaxParallelism;
 
@@ -81,10 +81,21 @@ public static unsafe class Gemm
                 RunManaged<MicroKernel256x14x16>(in args);
                 break;
             default:
-                RunManaged<MicroKernel512x14x32>(in args);
+                // 6×64 tiles ran 5-15% faster than 14×32 here on products at least 64 columns wide; 14×32 wastes less
+                // on narrow or odd widths (32, 344). Both give bitwise the same C, so choosing by shape is safe.
+                if (PaddedWidth(args.N, 64) <= args.N * 21L / 20)
+                {
+                    RunManaged<MicroKernel512x6x64>(in args);
+                }
+                else
+                {
+                    RunManaged<MicroKernel512x14x32>(in args);
+                }
                 break;
         }
     }
+
+    private static long PaddedWidth(int n, int tileWidth) => (n + tileWidth - 1L) / tileWidth * tileWidth;
 
     internal static void RunManaged<TKernel>(in GemmArguments args) where TKernel : IMicroKernel
     {

@@ -173,7 +173,7 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
 
 /// <summary>
 /// The two packing moves. A panel is p-major with a fixed width w (MR or NR): panel[p·w + x] for x &lt; count,
-/// zeros for count ≤ x &lt; w. The width must be at least 8 for the vector paths.
+/// zeros for count ≤ x &lt; w.
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -197,6 +197,21 @@ internal static unsafe class GemmPacking
                     Vector256.Store(Vector256.Load(from + x), to + x);
                 }
                 Vector256.Store(Vector256.Load(from + last), to + last);
+            }
+            return;
+        }
+        if (count == width && width >= Vector128<float>.Count)
+        {
+            int last = width - Vector128<float>.Count;
+            for (int p = 0; p < depth; p++)
+            {
+                float* from = source + (long)p * stride;
+                float* to = panel + (long)p * width;
+                for (int x = 0; x < last; x += Vector128<float>.Count)
+                {
+                    Vector128.Store(Vector128.Load(from + x), to + x);
+                }
+                Vector128.Store(Vector128.Load(from + last), to + last);
             }
             return;
         }

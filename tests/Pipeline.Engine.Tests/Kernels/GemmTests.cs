@@ -63,11 +63,12 @@ public sealed class GemmTests
     [MemberData(nameof(TransposeCombinations))]
     public void Multiply_SingleRowVersusBatch_RowsBitwiseEqual(bool transA, bool transB)
     {
-        // k = 600 spans three k-blocks; n = 70 leaves a partial column tile; 16 and 64 rows leave partial row tiles.
-        const int n = 70, k = 600;
-        foreach (int batch in new[] { 16, 64 })
+        // k = 600 spans three k-blocks; 16 and 64 rows leave partial row tiles; n = 70 runs 14×32 tiles with a partial
+        // column tile, n = 128 runs 6×64 tiles.
+        const int k = 600;
+        foreach ((int batch, int n) in new[] { (16, 70), (64, 70), (16, 128), (64, 128) })
         {
-            var p = Problem.Create(transA, transB, batch, n, k, padding: 2, seed: batch);
+            var p = Problem.Create(transA, transB, batch, n, k, padding: 2, seed: batch + n);
             float[] batched = p.Run(accumulate: false);
             for (int row = 0; row < batch; row++)
             {
@@ -87,15 +88,18 @@ public sealed class GemmTests
     [MemberData(nameof(TransposeCombinations))]
     public void Multiply_OneVersusAllThreads_BitwiseEqual(bool transA, bool transB)
     {
-        var p = Problem.Create(transA, transB, 301, 150, 700, padding: 1, seed: 3);
         int saved = Gemm.MaxThreads;
         try
         {
-            Gemm.MaxThreads = 1;
-            float[] single = p.Run(accumulate: true);
-            Gemm.MaxThreads = int.MaxValue;
-            float[] parallel = p.Run(accumulate: true);
-            AssertBitwiseEqual(single, parallel, "1 vs all threads");
+            foreach (int n in new[] { 150, 256 })
+            {
+                var p = Problem.Create(transA, transB, 301, n, 700, padding: 1, seed: 3);
+                Gemm.MaxThreads = 1;
+                float[] single = p.Run(accumulate: true);
+                Gemm.MaxThreads = int.MaxValue;
+                float[] parallel = p.Run(accumulate: true);
+                AssertBitwiseEqual(single, parallel, $"1 vs all threads, n = {n}");
+            }
         }
         finally
         {
@@ -142,6 +146,19 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TransposeCombinations))]
+    public void RunManaged_EveryTileShape_BitwiseEqualAndMatchesReference(bool transA, bool transB)
+    {
+        Assert.True(MicroKernel512x14x32.IsSupported, "this machine has AVX-512F; every tile shape must be exercised");
+        // Odd sizes on every axis: partial tiles for 6, 14 and 16 rows and for 16, 32 and 64 columns; k spans 2 blocks.
+        var p = Problem.Create(transA, transB, 23, 130, 300, padding: 1, seed: 17);
+        float[] wide = p.RunWith(GemmKernel.Wide512, accumulate: true);
+        p.CheckAgainstReference(wide, accumulate: true);
+        AssertBitwiseEqual(wide, p.RunWith(GemmKernel.Tall512, accumulate: true), "6x64 vs 14x32");
+        AssertBitwiseEqual(wide, p.RunWith(GemmKernel.Tall256, accumulate: true), "6x64 vs 256-bit 14x16");
+    }
+
     [Fact]
     public void Multiply_ZeroDepth_ClearsOrKeepsC()
     {
@@ -184,6 +201,13 @@ public sealed class GemmTests
         Assert.NotEqual(GemmBackend.OpenBlas, GemmBackendSelection.Parse(null));
         Assert.NotEqual(GemmBackend.OpenBlas, GemmBackendSelection.Parse("auto"));
         Assert.Equal(GemmBackend.Managed256, GemmBackendSelection.Parse("managed256"));
+    }
+
+    public enum GemmKernel
+    {
+        Wide512,
+        Tall512,
+        Tall256,
     }
 
     private static void AssertBitwiseEqual(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
@@ -255,6 +279,32 @@ public sealed class GemmTests
             return c;
         }
 
+        /// <summary>The product through one micro-kernel shape, on the calling thread's choice of parts.</summary>
+        public unsafe float[] RunWith(GemmKernel kernel, bool accumulate)
+        {
+            float[] c = InitialC.ToArray();
+            fixed (float* pa = A)
+            fixed (float* pb = B)
+            fixed (float* pc = c)
+            {
+                var args = new GemmArguments(TransA, TransB, M, N, K, pa, Lda, pb, Ldb, pc, Ldc, accumulate);
+                switch (kernel)
+                {
+                    case GemmKernel.Wide512:
+                        Gemm.RunManaged<MicroKernel512x6x64>(in args);
+                        break;
+                    case GemmKernel.Tall512:
+                        Gemm.RunManaged<MicroKernel512x14x32>(in args);
+                        break;
+                    default:
+                        Gemm.RunManaged<MicroKernel256x14x16>(in args);
+                        break;
+                }
+            }
+            LastC = c;
+            return c;
+        }
+
         public void RunAndCheck(bool accumulate, bool openBlas = false)
         {
             float[] c = InitialC.ToArray();
@@ -275,6 +325,11 @@ public sealed class GemmTests
                 Gemm.Multiply(TransA, TransB, M, N, K, A, Lda, B, Ldb, c, Ldc, accumulate);
             }
             LastC = c;
+            CheckAgainstReference(c, accumulate);
+        }
+
+        public void CheckAgainstReference(float[] c, bool accumulate)
+        {
             for (int i = 0; i < M; i++)
             {
                 for (int j = 0; j < N; j++)
