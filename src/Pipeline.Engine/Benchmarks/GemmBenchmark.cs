@@ -87,44 +87,44 @@ public static class GemmBenchmark
         JsonSerializer.Serialize(shapes.Select(s => new { name = s.Name, transA = s.TransA, transB = s.TransB, m = s.M, n = s.N, k = s.K }));
 
     /// <summary>
-    /// Median time of one product per shape and backend; backends alternate within each shape so that load from
-    /// other processes hits them alike. Each of <paramref name="samples"/> samples runs for about
-    /// <paramref name="sampleMilliseconds"/>.
+    /// Median time of one product per shape and backend. Rounds alternate the backends so that load from other
+    /// processes hits them alike, but each backend runs all shapes in one stretch: OpenBLAS's OpenMP threads keep
+    /// spinning after a call and would slow whatever runs right after them. Each of <paramref name="samples"/> samples
+    /// per shape runs for about <paramref name="sampleMilliseconds"/>.
     /// </summary>
     public static IReadOnlyList<GemmMeasurement> Measure(IEnumerable<GemmShape> shapes, IEnumerable<string> backends,
         int threads, int samples = 7, double sampleMilliseconds = 30)
     {
         string[] backendNames = backends.ToArray();
-        var results = new List<GemmMeasurement>();
+        GemmShape[] shapeList = shapes.ToArray();
+        var operands = shapeList.Select(s => new Operands(s)).ToArray();
+        var times = new Dictionary<(string Backend, int Shape), List<double>>();
+        var iterations = new Dictionary<(string Backend, int Shape), int>();
         GemmBackend previousBackend = Gemm.Backend;
         int previousThreads = Gemm.MaxThreads;
         try
         {
             Gemm.MaxThreads = threads;
             OpenBlasGemm.SetThreadCount(threads);
-            foreach (GemmShape shape in shapes)
+            for (int round = -1; round < samples; round++)
             {
-                var operands = new Operands(shape);
-                var times = backendNames.ToDictionary(b => b, _ => new List<double>());
                 foreach (string backend in backendNames)
                 {
                     Gemm.Backend = ParseBackend(backend);
-                    times[backend].Add(TimeOne(operands, shape, 5));
-                }
-                for (int sample = 0; sample < samples; sample++)
-                {
-                    foreach (string backend in backendNames)
+                    for (int i = 0; i < shapeList.Length; i++)
                     {
-                        Gemm.Backend = ParseBackend(backend);
-                        double once = times[backend][^1];
-                        int iterations = (int)Math.Clamp(sampleMilliseconds * 1e3 / Math.Max(once, 0.01), 1, 1_000_000);
-                        times[backend].Add(TimeOne(operands, shape, iterations));
+                        var key = (backend, i);
+                        if (round < 0)
+                        {
+                            // Warm-up: compiles, fills the packing buffers and sizes the samples.
+                            TimeOne(operands[i], shapeList[i], 3);
+                            double once = TimeOne(operands[i], shapeList[i], 3);
+                            iterations[key] = (int)Math.Clamp(sampleMilliseconds * 1e3 / Math.Max(once, 0.01), 1, 1_000_000);
+                            times[key] = [];
+                            continue;
+                        }
+                        times[key].Add(TimeOne(operands[i], shapeList[i], iterations[key]));
                     }
-                }
-                foreach (string backend in backendNames)
-                {
-                    List<double> measured = times[backend].Skip(1).Order().ToList();
-                    results.Add(new GemmMeasurement(shape, backend, threads, measured[measured.Count / 2]));
                 }
             }
         }
@@ -132,6 +132,16 @@ public static class GemmBenchmark
         {
             Gemm.Backend = previousBackend;
             Gemm.MaxThreads = previousThreads;
+        }
+
+        var results = new List<GemmMeasurement>();
+        for (int i = 0; i < shapeList.Length; i++)
+        {
+            foreach (string backend in backendNames)
+            {
+                List<double> measured = times[(backend, i)].Order().ToList();
+                results.Add(new GemmMeasurement(shapeList[i], backend, threads, measured[measured.Count / 2]));
+            }
         }
         return results;
     }

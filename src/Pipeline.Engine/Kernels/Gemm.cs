@@ -137,10 +137,7 @@ public static unsafe class Gemm
     }
 }
 
-/// <summary>
-/// How one product's C is split among threads: along rows when there are at least as many row tiles as column tiles
-/// (each thread then packs all of op(B) for its rows), else along columns; boundaries fall on tile edges.
-/// </summary>
+/// <summary>How one product's C is split among threads: into row bands or column bands, on tile edges.</summary>
 internal readonly struct GemmPartition
 {
     private GemmPartition(in GemmArguments arguments, int parts, bool splitRows, int unitCount, int unitSize)
@@ -162,7 +159,9 @@ internal readonly struct GemmPartition
     {
         int rowTiles = (arguments.M + rowsPerTile - 1) / rowsPerTile;
         int colTiles = (arguments.N + colsPerTile - 1) / colsPerTile;
-        bool splitRows = rowTiles >= colTiles;
+        // Each thread packs the whole of the operand along the unsplit side: split the longer side, so the copy
+        // that is duplicated is the smaller one (64 generation rows × 688 columns splits the columns).
+        bool splitRows = colTiles < maxParts || (rowTiles >= maxParts && arguments.M >= arguments.N);
         int units = splitRows ? rowTiles : colTiles;
         int parts = Math.Max(1, Math.Min(maxParts, units));
         return new GemmPartition(in arguments, parts, splitRows, units, splitRows ? rowsPerTile : colsPerTile);

@@ -70,12 +70,23 @@ internal static unsafe class GemmWorkers
 
         public void Wait()
         {
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref remaining) > 0)
+            // Pure spinning first: the helper's share takes about as long as the caller's, and yielding the core on a
+            // busy machine can hand it to another process for a whole time slice (measured: 300 µs per product).
+            for (int round = 0; Volatile.Read(ref remaining) > 0; round++)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                if (round < MaxSpinRounds)
+                {
+                    Thread.SpinWait(4);
+                }
+                else
+                {
+                    Thread.Yield();
+                }
             }
         }
+
+        // About 2.5 ms at Thread.SpinWait(4) ≈ 0.12 µs.
+        private const int MaxSpinRounds = 20_000;
     }
 
     private sealed class Worker
