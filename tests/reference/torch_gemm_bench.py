@@ -34,6 +34,7 @@ def measure(shape, samples, sample_ms):
     a, b, c = operands(shape)
     once = time_once(a, b, c, 5)
     iterations = max(1, min(1_000_000, int(sample_ms * 1e3 / max(once, 0.01))))
+    time_once(a, b, c, iterations)  # a discarded sample: lets OpenMP's threads and the caches settle
     times = [time_once(a, b, c, iterations) for _ in range(samples)]
     micros = statistics.median(times)
     flops = 2.0 * shape["m"] * shape["n"] * shape["k"]

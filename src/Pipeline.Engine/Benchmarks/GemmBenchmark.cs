@@ -146,6 +146,23 @@ public static class GemmBenchmark
         return results;
     }
 
+    /// <summary>
+    /// Reads tests/reference/torch_gemm_bench.py's output (a JSON list of {name, gflops, microseconds}) into
+    /// GFLOP/s by shape name, for printing ratios next to <see cref="Measure"/>'s figures.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> ParseTorchReference(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        var figures = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (JsonElement entry in document.RootElement.EnumerateArray())
+        {
+            string name = entry.GetProperty("name").GetString()
+                ?? throw new FormatException("A torch reference entry has no shape name.");
+            figures[name] = entry.GetProperty("gflops").GetDouble();
+        }
+        return figures;
+    }
+
     private static GemmBackend ParseBackend(string name) => name switch
     {
         "managed512" => GemmBackend.Managed512,

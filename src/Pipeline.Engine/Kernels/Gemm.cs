@@ -138,22 +138,10 @@ public static unsafe class Gemm
 }
 
 /// <summary>How one product's C is split among threads: into row bands or column bands, on tile edges.</summary>
-internal readonly struct GemmPartition
+internal readonly struct GemmPartition(in GemmArguments arguments, int parts, bool splitRows, int unitCount, int unitSize)
 {
-    private GemmPartition(in GemmArguments arguments, int parts, bool splitRows, int unitCount, int unitSize)
-    {
-        Arguments = arguments;
-        Parts = parts;
-        SplitRows = splitRows;
-        UnitCount = unitCount;
-        UnitSize = unitSize;
-    }
-
-    public GemmArguments Arguments { get; }
-    public int Parts { get; }
-    private bool SplitRows { get; }
-    private int UnitCount { get; }
-    private int UnitSize { get; }
+    public GemmArguments Arguments { get; } = arguments;
+    public int Parts => parts;
 
     public static GemmPartition Create(in GemmArguments arguments, int maxParts, int rowsPerTile, int colsPerTile)
     {
@@ -170,10 +158,10 @@ internal readonly struct GemmPartition
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void GetRegion(int part, out int rowStart, out int rowEnd, out int colStart, out int colEnd)
     {
-        int limit = SplitRows ? Arguments.M : Arguments.N;
-        int start = Math.Min(limit, (int)((long)UnitCount * part / Parts) * UnitSize);
-        int end = Math.Min(limit, (int)((long)UnitCount * (part + 1) / Parts) * UnitSize);
-        if (SplitRows)
+        int limit = splitRows ? Arguments.M : Arguments.N;
+        int start = Math.Min(limit, (int)((long)unitCount * part / parts) * unitSize);
+        int end = Math.Min(limit, (int)((long)unitCount * (part + 1) / parts) * unitSize);
+        if (splitRows)
         {
             (rowStart, rowEnd, colStart, colEnd) = (start, end, 0, Arguments.N);
         }

@@ -36,12 +36,6 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : IMicroKernel
     // Transposing packs may write one vector past a panel's end.
     private const int PackingSlack = 16;
 
-    /// <summary>Rows per tile: region boundaries handed to threads are multiples of this where possible.</summary>
-    public static int RowsPerTile => MR;
-
-    /// <summary>Columns per tile.</summary>
-    public static int ColumnsPerTile => NR;
-
     /// <summary>Computes C[rows, cols] for rows in [rowStart, rowEnd) and cols in [colStart, colEnd), k &gt; 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmArguments g, int rowStart, int rowEnd, int colStart, int colEnd)
@@ -184,34 +178,11 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyRuns(float* source, int stride, int depth, int count, float* panel, int width)
     {
-        if (count == width && width >= Vector256<float>.Count)
-        {
-            // Vectors of 8 cover the run; the last one is anchored at the run's end and may overlap its neighbour.
-            int last = width - Vector256<float>.Count;
-            for (int p = 0; p < depth; p++)
-            {
-                float* from = source + (long)p * stride;
-                float* to = panel + (long)p * width;
-                for (int x = 0; x < last; x += Vector256<float>.Count)
-                {
-                    Vector256.Store(Vector256.Load(from + x), to + x);
-                }
-                Vector256.Store(Vector256.Load(from + last), to + last);
-            }
-            return;
-        }
         if (count == width && width >= Vector128<float>.Count)
         {
-            int last = width - Vector128<float>.Count;
             for (int p = 0; p < depth; p++)
             {
-                float* from = source + (long)p * stride;
-                float* to = panel + (long)p * width;
-                for (int x = 0; x < last; x += Vector128<float>.Count)
-                {
-                    Vector128.Store(Vector128.Load(from + x), to + x);
-                }
-                Vector128.Store(Vector128.Load(from + last), to + last);
+                CopyRun(source + (long)p * stride, panel + (long)p * width, width);
             }
             return;
         }
@@ -227,6 +198,30 @@ internal static unsafe class GemmPacking
             {
                 to[x] = 0f;
             }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="length"/> (≥ 4) floats with whole vectors, the last anchored at the run's end (it may
+    /// overlap its neighbour), so nothing outside the run is read or written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* from, float* to, int length)
+    {
+        if (length >= Vector256<float>.Count)
+        {
+            int last = length - Vector256<float>.Count;
+            for (int x = 0; x < last; x += Vector256<float>.Count)
+            {
+                Vector256.Store(Vector256.Load(from + x), to + x);
+            }
+            Vector256.Store(Vector256.Load(from + last), to + last);
+        }
+        else
+        {
+            int last = length - Vector128<float>.Count;
+            Vector128.Store(Vector128.Load(from), to);
+            Vector128.Store(Vector128.Load(from + last), to + last);
         }
     }
 
@@ -305,37 +300,21 @@ internal static unsafe class GemmPacking
 }
 
 /// <summary>The operands of one product, as raw pointers (the caller keeps them pinned for the call).</summary>
-internal readonly unsafe struct GemmArguments
+internal readonly unsafe struct GemmArguments(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b,
+    int ldb, float* c, int ldc, bool accumulate)
 {
-    public GemmArguments(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
-        float* c, int ldc, bool accumulate)
-    {
-        TransA = transA;
-        TransB = transB;
-        M = m;
-        N = n;
-        K = k;
-        A = a;
-        Lda = lda;
-        B = b;
-        Ldb = ldb;
-        C = c;
-        Ldc = ldc;
-        Accumulate = accumulate;
-    }
-
-    public bool TransA { get; }
-    public bool TransB { get; }
-    public int M { get; }
-    public int N { get; }
-    public int K { get; }
-    public float* A { get; }
-    public int Lda { get; }
-    public float* B { get; }
-    public int Ldb { get; }
-    public float* C { get; }
-    public int Ldc { get; }
-    public bool Accumulate { get; }
+    public bool TransA => transA;
+    public bool TransB => transB;
+    public int M => m;
+    public int N => n;
+    public int K => k;
+    public float* A => a;
+    public int Lda => lda;
+    public float* B => b;
+    public int Ldb => ldb;
+    public float* C => c;
+    public int Ldc => ldc;
+    public bool Accumulate => accumulate;
 }
 
 /// <summary>

@@ -88,22 +88,12 @@ public sealed class GemmTests
     [MemberData(nameof(TransposeCombinations))]
     public void Multiply_OneVersusAllThreads_BitwiseEqual(bool transA, bool transB)
     {
-        int saved = Gemm.MaxThreads;
-        try
+        foreach (int n in new[] { 150, 256 })
         {
-            foreach (int n in new[] { 150, 256 })
-            {
-                var p = Problem.Create(transA, transB, 301, n, 700, padding: 1, seed: 3);
-                Gemm.MaxThreads = 1;
-                float[] single = p.Run(accumulate: true);
-                Gemm.MaxThreads = int.MaxValue;
-                float[] parallel = p.Run(accumulate: true);
-                AssertBitwiseEqual(single, parallel, $"1 vs all threads, n = {n}");
-            }
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
+            var p = Problem.Create(transA, transB, 301, n, 700, padding: 1, seed: 3);
+            float[] single = WithMaxThreads(1, () => p.Run(accumulate: true));
+            float[] parallel = WithMaxThreads(int.MaxValue, () => p.Run(accumulate: true));
+            AssertBitwiseEqual(single, parallel, $"1 vs all threads, n = {n}");
         }
     }
 
@@ -112,18 +102,9 @@ public sealed class GemmTests
     {
         // Few rows and many columns: the product is split along n instead of m.
         var p = Problem.Create(false, true, 20, 1500, 300, padding: 0, seed: 9);
-        int saved = Gemm.MaxThreads;
-        try
-        {
-            Gemm.MaxThreads = 1;
-            float[] single = p.Run(accumulate: false);
-            Gemm.MaxThreads = int.MaxValue;
-            AssertBitwiseEqual(single, p.Run(accumulate: false), "column split");
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
-        }
+        float[] single = WithMaxThreads(1, () => p.Run(accumulate: false));
+        float[] parallel = WithMaxThreads(int.MaxValue, () => p.Run(accumulate: false));
+        AssertBitwiseEqual(single, parallel, "column split");
     }
 
     [Theory]
@@ -208,6 +189,20 @@ public sealed class GemmTests
         Wide512,
         Tall512,
         Tall256,
+    }
+
+    private static float[] WithMaxThreads(int threads, Func<float[]> run)
+    {
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            Gemm.MaxThreads = threads;
+            return run();
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+        }
     }
 
     private static void AssertBitwiseEqual(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
