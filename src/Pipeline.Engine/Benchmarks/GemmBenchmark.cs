@@ -22,7 +22,7 @@ public sealed record GemmShape(string Name, bool TransA, bool TransB, int M, int
 
 /// <summary>Measured speed of one backend on one shape.</summary>
 /// <param name="Shape">The product measured.</param>
-/// <param name="Backend">managed512, managed256 or openblas.</param>
+/// <param name="Backend">managed512, managed256, portable or openblas.</param>
 /// <param name="Threads">Threads allowed.</param>
 /// <param name="MedianMicroseconds">Median time of one product.</param>
 public sealed record GemmMeasurement(GemmShape Shape, string Backend, int Threads, double MedianMicroseconds)
@@ -75,6 +75,7 @@ public static class GemmBenchmark
         {
             names.Add("managed256");
         }
+        names.Add("portable");
         if (OpenBlasGemm.IsAvailable)
         {
             names.Add("openblas");
@@ -167,6 +168,7 @@ public static class GemmBenchmark
     {
         "managed512" => GemmBackend.Managed512,
         "managed256" => GemmBackend.Managed256,
+        "portable" => GemmBackend.ManagedPortable,
         "openblas" => GemmBackend.OpenBlas,
         _ => throw new ArgumentException($"Unknown GEMM backend '{name}'.", nameof(name)),
     };

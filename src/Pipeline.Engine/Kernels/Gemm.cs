@@ -80,6 +80,9 @@ public static unsafe class Gemm
             case GemmBackend.Managed256:
                 RunManaged<MicroKernel256x14x16>(in args);
                 break;
+            case GemmBackend.ManagedPortable:
+                RunManaged<MicroKernel128x6x8>(in args);
+                break;
             default:
                 // Single-thread medians here: 6×64 tiles ran 5-30% faster than 14×32 on the 4096-row products that
                 // are at least 64 columns wide; 14×32 was 10-25% faster on the deep weight gradients (k = 4096) and

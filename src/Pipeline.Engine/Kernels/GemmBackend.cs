@@ -10,11 +10,14 @@ internal enum GemmBackend
     /// <summary>Managed blocked kernel with 256-bit FMA (AVX2/FMA3).</summary>
     Managed256,
 
+    /// <summary>Managed blocked kernel on 128-bit vectors with a fused multiply-add on any CPU (ARM64, older x64).</summary>
+    ManagedPortable,
+
     /// <summary>cblas_sgemm from the system's OpenBLAS; not deterministic across m or thread counts.</summary>
     OpenBlas,
 }
 
-/// <summary>Maps PIPELINE_GEMM (managed | managed512 | managed256 | openblas | auto) to a backend.</summary>
+/// <summary>Maps PIPELINE_GEMM (managed | managed512 | managed256 | portable | openblas | auto) to a backend.</summary>
 internal static class GemmBackendSelection
 {
     /// <summary>The variable's name.</summary>
@@ -35,6 +38,7 @@ internal static class GemmBackendSelection
             "openblas" => OpenBlasGemm.IsAvailable ? GemmBackend.OpenBlas : managed,
             "managed512" when MicroKernel512x14x32.IsSupported => GemmBackend.Managed512,
             "managed256" when MicroKernel256x14x16.IsSupported => GemmBackend.Managed256,
+            "portable" => GemmBackend.ManagedPortable,
             _ => managed,
         };
     }
@@ -45,10 +49,6 @@ internal static class GemmBackendSelection
         {
             return GemmBackend.Managed512;
         }
-        if (MicroKernel256x14x16.IsSupported)
-        {
-            return GemmBackend.Managed256;
-        }
-        throw new PlatformNotSupportedException("The engine's matrix kernels need AVX2 with FMA (x86-64-v3) or AVX-512F.");
+        return MicroKernel256x14x16.IsSupported ? GemmBackend.Managed256 : GemmBackend.ManagedPortable;
     }
 }

@@ -409,3 +409,92 @@ internal readonly unsafe struct MicroKernel256x14x16 : IMicroKernel
         }
     }
 }
+
+/// <summary>6×8 tile with 128-bit FMA: 12 accumulators, one broadcast of A per row and 2 loads of B per k step.</summary>
+internal readonly unsafe struct MicroKernel128x6x8 : IMicroKernel
+{
+    public static int RowsPerTile => 6;
+    public static int ColumnsPerTile => 8;
+    public static bool IsSupported => true;
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* ap, float* bp, float* c, int ldc, bool addToC)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default;
+        Vector128<float> c2_0 = default; Vector128<float> c2_1 = default;
+        Vector128<float> c3_0 = default; Vector128<float> c3_1 = default;
+        Vector128<float> c4_0 = default; Vector128<float> c4_1 = default;
+        Vector128<float> c5_0 = default; Vector128<float> c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(bp + 0);
+            Vector128<float> b1 = Vector128.Load(bp + 4);
+            Vector128<float> a0 = Vector128.Create(ap[0]);
+            c0_0 = Vector128.FusedMultiplyAdd(a0, b0, c0_0); c0_1 = Vector128.FusedMultiplyAdd(a0, b1, c0_1);
+            Vector128<float> a1 = Vector128.Create(ap[1]);
+            c1_0 = Vector128.FusedMultiplyAdd(a1, b0, c1_0); c1_1 = Vector128.FusedMultiplyAdd(a1, b1, c1_1);
+            Vector128<float> a2 = Vector128.Create(ap[2]);
+            c2_0 = Vector128.FusedMultiplyAdd(a2, b0, c2_0); c2_1 = Vector128.FusedMultiplyAdd(a2, b1, c2_1);
+            Vector128<float> a3 = Vector128.Create(ap[3]);
+            c3_0 = Vector128.FusedMultiplyAdd(a3, b0, c3_0); c3_1 = Vector128.FusedMultiplyAdd(a3, b1, c3_1);
+            Vector128<float> a4 = Vector128.Create(ap[4]);
+            c4_0 = Vector128.FusedMultiplyAdd(a4, b0, c4_0); c4_1 = Vector128.FusedMultiplyAdd(a4, b1, c4_1);
+            Vector128<float> a5 = Vector128.Create(ap[5]);
+            c5_0 = Vector128.FusedMultiplyAdd(a5, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(a5, b1, c5_1);
+            ap += 6;
+            bp += 8;
+        }
+        if (addToC)
+        {
+            float* r0 = c;
+            Vector128.Store(Vector128.Load(r0 + 0) + c0_0, r0 + 0); Vector128.Store(Vector128.Load(r0 + 4) + c0_1, r0 + 4);
+            float* r1 = c + 1 * ldc;
+            Vector128.Store(Vector128.Load(r1 + 0) + c1_0, r1 + 0); Vector128.Store(Vector128.Load(r1 + 4) + c1_1, r1 + 4);
+            float* r2 = c + 2 * ldc;
+            Vector128.Store(Vector128.Load(r2 + 0) + c2_0, r2 + 0); Vector128.Store(Vector128.Load(r2 + 4) + c2_1, r2 + 4);
+            float* r3 = c + 3 * ldc;
+            Vector128.Store(Vector128.Load(r3 + 0) + c3_0, r3 + 0); Vector128.Store(Vector128.Load(r3 + 4) + c3_1, r3 + 4);
+            float* r4 = c + 4 * ldc;
+            Vector128.Store(Vector128.Load(r4 + 0) + c4_0, r4 + 0); Vector128.Store(Vector128.Load(r4 + 4) + c4_1, r4 + 4);
+            float* r5 = c + 5 * ldc;
+            Vector128.Store(Vector128.Load(r5 + 0) + c5_0, r5 + 0); Vector128.Store(Vector128.Load(r5 + 4) + c5_1, r5 + 4);
+        }
+        else
+        {
+            float* r0 = c;
+            Vector128.Store(c0_0, r0 + 0); Vector128.Store(c0_1, r0 + 4);
+            float* r1 = c + 1 * ldc;
+            Vector128.Store(c1_0, r1 + 0); Vector128.Store(c1_1, r1 + 4);
+            float* r2 = c + 2 * ldc;
+            Vector128.Store(c2_0, r2 + 0); Vector128.Store(c2_1, r2 + 4);
+            float* r3 = c + 3 * ldc;
+            Vector128.Store(c3_0, r3 + 0); Vector128.Store(c3_1, r3 + 4);
+            float* r4 = c + 4 * ldc;
+            Vector128.Store(c4_0, r4 + 0); Vector128.Store(c4_1, r4 + 4);
+            float* r5 = c + 5 * ldc;
+            Vector128.Store(c5_0, r5 + 0); Vector128.Store(c5_1, r5 + 4);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void RunRow(int kc, float* ap, int aStride, float* bp, float* c, bool addToC)
+    {
+        Vector128<float> c0 = default; Vector128<float> c1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> a = Vector128.Create(*ap);
+            c0 = Vector128.FusedMultiplyAdd(a, Vector128.Load(bp + 0), c0); c1 = Vector128.FusedMultiplyAdd(a, Vector128.Load(bp + 4), c1);
+            ap += aStride;
+            bp += 8;
+        }
+        if (addToC)
+        {
+            Vector128.Store(Vector128.Load(c + 0) + c0, c + 0); Vector128.Store(Vector128.Load(c + 4) + c1, c + 4);
+        }
+        else
+        {
+            Vector128.Store(c0, c + 0); Vector128.Store(c1, c + 4);
+        }
+    }
+}

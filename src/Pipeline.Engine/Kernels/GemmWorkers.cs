@@ -91,9 +91,10 @@ internal static unsafe class GemmWorkers
 
     private sealed class Worker
     {
-        // Spin about 0.3 ms (500 × SpinWait(20), measured) after a job before blocking: training issues products
-        // microseconds apart, but a longer spin would steal the core from other parallel work between products.
-        private const int SpinRounds = 500;
+        // Spin about 0.15 ms (250 × SpinWait(20), measured) after a job before blocking: training issues products
+        // microseconds apart, but a longer spin would take the core from the engine's other parallel loops
+        // (Parallel.For over elementwise work) that run between products.
+        private const int SpinRounds = 250;
         private readonly ManualResetEventSlim wake = new(false, spinCount: 1);
         private delegate*<int, void*, void> body;
         private void* state;

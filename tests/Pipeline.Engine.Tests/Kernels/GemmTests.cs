@@ -138,6 +138,7 @@ public sealed class GemmTests
         p.CheckAgainstReference(wide, accumulate: true);
         AssertBitwiseEqual(wide, p.RunWith(GemmKernel.Tall512, accumulate: true), "6x64 vs 14x32");
         AssertBitwiseEqual(wide, p.RunWith(GemmKernel.Tall256, accumulate: true), "6x64 vs 256-bit 14x16");
+        AssertBitwiseEqual(wide, p.RunWith(GemmKernel.Portable128, accumulate: true), "6x64 vs 128-bit 6x8");
     }
 
     [Fact]
@@ -182,6 +183,7 @@ public sealed class GemmTests
         Assert.NotEqual(GemmBackend.OpenBlas, GemmBackendSelection.Parse(null));
         Assert.NotEqual(GemmBackend.OpenBlas, GemmBackendSelection.Parse("auto"));
         Assert.Equal(GemmBackend.Managed256, GemmBackendSelection.Parse("managed256"));
+        Assert.Equal(GemmBackend.ManagedPortable, GemmBackendSelection.Parse("portable"));
     }
 
     public enum GemmKernel
@@ -189,6 +191,7 @@ public sealed class GemmTests
         Wide512,
         Tall512,
         Tall256,
+        Portable128,
     }
 
     private static float[] WithMaxThreads(int threads, Func<float[]> run)
@@ -291,8 +294,11 @@ public sealed class GemmTests
                     case GemmKernel.Tall512:
                         Gemm.RunManaged<MicroKernel512x14x32>(in args);
                         break;
-                    default:
+                    case GemmKernel.Tall256:
                         Gemm.RunManaged<MicroKernel256x14x16>(in args);
+                        break;
+                    default:
+                        Gemm.RunManaged<MicroKernel128x6x8>(in args);
                         break;
                 }
             }
