@@ -27,8 +27,9 @@ internal static class GemmBackendSelection
     public static GemmBackend FromEnvironment() => Parse(Environment.GetEnvironmentVariable(EnvironmentVariable));
 
     /// <summary>
-    /// Unset, "auto" and "managed" give the managed kernel: measured faster than OpenBLAS 0.3.21 here on the training
-    /// shapes (see Gemm.cs) and the only deterministic one. "openblas" falls back to managed when the library is absent.
+    /// Unset, "auto" and "managed" give the widest managed kernel the CPU runs: measured faster than OpenBLAS here on
+    /// every benchmarked shape (figures in Gemm.cs) and the only deterministic one. "openblas" falls back to managed
+    /// when the library is absent; a width the CPU lacks falls back likewise.
     /// </summary>
     public static GemmBackend Parse(string? value)
     {
