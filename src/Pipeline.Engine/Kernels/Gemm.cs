@@ -43,6 +43,11 @@ public static unsafe class Gemm
     /// C[m,n] = sum_k op(A)[m,k]·op(B)[k,n], added to C when <paramref name="accumulate"/> is true, else overwriting it.
     /// op(A) is m×k (A stored k×m when <paramref name="transA"/>), op(B) is k×n (B stored n×k when <paramref name="transB"/>).
     /// </summary>
+    /// <remarks>
+    /// Bitwise reproducible on the managed backends: C[i, j] depends only on row i of op(A), column j of op(B) and k,
+    /// not on m, n, <see cref="MaxThreads"/> or the vector width; and since k is cut into blocks at fixed multiples of
+    /// 256, extending k with zero terms (a masked attention row) leaves C unchanged.
+    /// </remarks>
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate = false)
     {

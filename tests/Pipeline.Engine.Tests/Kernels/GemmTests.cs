@@ -141,6 +141,31 @@ public sealed class GemmTests
         AssertBitwiseEqual(wide, p.RunWith(GemmKernel.Portable128, accumulate: true), "6x64 vs 128-bit 6x8");
     }
 
+    [Theory]
+    [InlineData(40, 100)]
+    [InlineData(200, 300)]
+    [InlineData(300, 700)]
+    public void Multiply_DepthExtendedWithZeroTerms_BitwiseEqual(int shortDepth, int longDepth)
+    {
+        // What a KV-cache decode relies on: P·V over the valid prefix of keys equals P·V over a longer, zero-masked row,
+        // because k-blocks start at fixed multiples of the block depth and adding zero terms leaves each chain as is.
+        const int m = 5, n = 48;
+        var random = new Random(31);
+        float[] a = Enumerable.Range(0, m * longDepth).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] b = Enumerable.Range(0, longDepth * n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        for (int i = 0; i < m; i++)
+        {
+            Array.Clear(a, i * longDepth + shortDepth, longDepth - shortDepth);
+        }
+        var shortC = new float[m * n];
+        var longC = new float[m * n];
+
+        Gemm.Multiply(false, false, m, n, shortDepth, a, longDepth, b, n, shortC, n);
+        Gemm.Multiply(false, false, m, n, longDepth, a, longDepth, b, n, longC, n);
+
+        AssertBitwiseEqual(shortC, longC, $"k = {shortDepth} vs zero-extended k = {longDepth}");
+    }
+
     [Fact]
     public void Multiply_ZeroDepth_ClearsOrKeepsC()
     {
