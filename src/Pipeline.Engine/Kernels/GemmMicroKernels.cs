@@ -1,7 +1,8 @@
 // Register-blocked SGEMM micro-kernels: each computes one MR×NR tile of C from packed panels of A and B.
-// Generated shape by shape (the accumulators must be named locals to stay in registers). Every C element is a
-// single FMA chain over k in ascending order starting from zero, then added to C once: lane width and tile shape
-// never change the result, which is what makes the product independent of tiling, thread count and kernel choice.
+// Written by GemmMicroKernels.py (accumulators must be named locals to stay in registers): edit and rerun that, not
+// this file. Every C element is a single FMA chain over k in ascending order starting from zero, then added to C
+// once: lane width and tile shape never change the result, which is what makes the product independent of tiling,
+// thread count and kernel choice.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
