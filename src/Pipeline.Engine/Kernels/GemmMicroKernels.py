@@ -75,17 +75,21 @@ def kernel(width, mr, nrv):
     o.append(f"            ap += {mr};")
     o.append(f"            bp += {nr};")
     o.append("        }")
+    def tile_stores(add):
+        lines = []
+        for i in range(mr):
+            lines.append(f"            float* r{i} = c + {i} * ldc;" if i else f"            float* r{i} = c;")
+            values = [f"Vector{width}.Load(r{i} + {j * L}) + c{i}_{j}" if add else f"c{i}_{j}" for j in range(nrv)]
+            lines.append("            " + " ".join(f"Vector{width}.Store({v}, r{i} + {j * L});" for j, v in enumerate(values)))
+        return lines
+
     o.append("        if (addToC)")
     o.append("        {")
-    for i in range(mr):
-        o.append(f"            float* r{i} = c + {i} * ldc;" if i else f"            float* r{i} = c;")
-        o.append("            " + " ".join(f"Vector{width}.Store(Vector{width}.Load(r{i} + {j*L}) + c{i}_{j}, r{i} + {j*L});" for j in range(nrv)))
+    o.extend(tile_stores(add=True))
     o.append("        }")
     o.append("        else")
     o.append("        {")
-    for i in range(mr):
-        o.append(f"            float* r{i} = c + {i} * ldc;" if i else f"            float* r{i} = c;")
-        o.append("            " + " ".join(f"Vector{width}.Store(c{i}_{j}, r{i} + {j*L});" for j in range(nrv)))
+    o.extend(tile_stores(add=False))
     o.append("        }")
     o.append("    }")
     o.append("")
