@@ -1,7 +1,6 @@
 // Parity with PyTorch: tests/reference/torch_llama.py builds a random tiny Llama (grouped KV heads, attention biases,
 // untied head), saves it in HF format (F32, F16, BF16) and dumps logits, gradients of a weighted log-prob loss and the
 // weights after one torch.optim.AdamW step. The engine must load the folders and reproduce all of it.
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Pipeline.Engine.Checkpoints;
 using Pipeline.Engine.Model;
@@ -14,22 +13,7 @@ public sealed class TorchReferenceFixture
     public TorchReferenceFixture()
     {
         Directory = TestModels.TempDirectory();
-        string script = Path.Combine(RepositoryRoot(), "tests", "reference", "torch_llama.py");
-        var start = new ProcessStartInfo("/usr/bin/python3")
-        {
-            ArgumentList = { script, "parity", "--out", Directory },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        using Process process = Process.Start(start)!;
-        string errors = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"torch_llama.py parity failed ({process.ExitCode}): {errors}");
-        }
-
+        ReferenceScripts.Run("torch_llama.py", ["parity", "--out", Directory]);
         Case = JsonNode.Parse(File.ReadAllText(Path.Combine(Directory, "case.json")))!.AsObject();
         using SafeTensorsReader reader = SafeTensorsReader.Open(Path.Combine(Directory, "expected.safetensors"));
         Expected = reader.Entries.Keys.ToDictionary(k => k, reader.Read);
@@ -44,19 +28,6 @@ public sealed class TorchReferenceFixture
     public int[] Ints(string name) => Case[name]!.AsArray().Select(v => v!.GetValue<int>()).ToArray();
 
     public float[] Floats(string name) => Case[name]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Pipeline.sln not found above the test binaries.");
-    }
 }
 
 public class TorchParityTests(TorchReferenceFixture reference) : IClassFixture<TorchReferenceFixture>
