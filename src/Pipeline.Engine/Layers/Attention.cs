@@ -1,12 +1,14 @@
 // Causal multi-head attention with grouped KV heads over a fused q|k|v buffer (after RoPE), forward and backward.
 // Query head h reads kv head h / (H / Hkv), as HF's repeat_kv does. Only the log-sum-exp of each score row is kept:
 // the backward recomputes the probabilities a block of query rows at a time, so memory grows with T, not T².
-// Per head the work is small products done with TileMultiply, each block only as wide as the causal mask lets it see.
+// Per head the work is small products (Gemm, on the calling thread at these sizes), each block of query rows only as
+// wide as the causal mask lets it see.
 // Work is split over (b, h) in the forward and over (b, kv head) in the backward, where the heads sharing a kv head
 // accumulate into the same dk, dv rows.
 // Shape key: B batch, T time, H query heads, Hkv kv heads, D head size; N = B·T rows; S = (H + 2·Hkv)·D.
 //   qkv [N, S] = [q (H·D) | k (Hkv·D) | v (Hkv·D)] per row; out [N, H·D]; lse [B, H, T].
 using System.Numerics.Tensors;
+using Pipeline.Engine.Kernels;
 
 namespace Pipeline.Engine.Layers;
 
@@ -16,8 +18,8 @@ internal static unsafe class Attention
     private const int Block = 16;
 
     /// <summary>Floats of scratch the forward and backward need.</summary>
-    public static long ScratchSize(int batch, int time, int heads, int kvHeads, int headDim) =>
-        (long)batch * time * Math.Max(heads * (headDim + Block), kvHeads * 2 * (headDim + Block));
+    public static long ScratchSize(int batch, int time, int heads, int kvHeads) =>
+        (long)batch * time * Block * Math.Max(heads, 2 * kvHeads);
 
     /// <summary>out = softmax(q·kᵀ/√D + causal mask)·v per (b, h); lse[b,h,i] = log Σ_j exp(score) kept for the backward.</summary>
     public static void Forward(float* output, float* lse, float* qkv, float* scratch,
@@ -38,20 +40,18 @@ internal static unsafe class Attention
                 float* k = qkv + (long)b * time * stride + (heads + kh) * headDim;
                 float* v = k + kvHeads * headDim;
                 float* o = output + (long)b * time * outStride + h * headDim;
-                float* kt = scratch + (long)bh * time * (headDim + Block);
-                float* p = kt + (long)time * headDim;
-                Transpose(kt, k, stride, time, headDim);
+                float* p = scratch + (long)bh * time * Block;
                 for (int i0 = 0; i0 < time; i0 += Block)
                 {
                     int rows = Math.Min(Block, time - i0);
                     int visible = i0 + rows;
-                    TileMultiply.Multiply(p, time, q + (long)i0 * stride, stride, 1, kt, time, rows, visible, headDim, accumulate: false);
+                    Gemm.Multiply(false, true, rows, visible, headDim, q + (long)i0 * stride, stride, k, stride, p, time);
                     for (int r = 0; r < rows; r++)
                     {
                         lse[(long)bh * time + i0 + r] = Softmax(p + (long)r * time, i0 + r + 1, visible, scale);
                     }
 
-                    TileMultiply.Multiply(o + (long)i0 * outStride, outStride, p, time, 1, v, stride, rows, headDim, visible, accumulate: false);
+                    Gemm.Multiply(false, false, rows, headDim, visible, p, time, v, stride, o + (long)i0 * outStride, outStride);
                 }
             }
         });
@@ -76,12 +76,8 @@ internal static unsafe class Attention
                 float* v = k + kvHeads * headDim;
                 float* dk = dqkv + rowBase + (heads + kh) * headDim;
                 float* dv = dk + kvHeads * headDim;
-                float* kt = scratch + (long)bk * time * 2 * (headDim + Block);
-                float* vt = kt + (long)time * headDim;
-                float* p = vt + (long)time * headDim;
+                float* p = scratch + (long)bk * time * 2 * Block;
                 float* dp = p + (long)Block * time;
-                Transpose(kt, k, stride, time, headDim);
-                Transpose(vt, v, stride, time, headDim);
                 for (int t = 0; t < time; t++)
                 {
                     new Span<float>(dk + (long)t * stride, headDim).Clear();
@@ -101,41 +97,28 @@ internal static unsafe class Attention
                         float* qBlock = q + (long)i0 * stride;
                         float* dBlock = d + (long)i0 * outStride;
 
-                        // Recompute this block's probabilities, then dv[j] += Σ_i p[i,j]·dout[i] (A = pᵀ via swapped strides).
-                        TileMultiply.Multiply(p, time, qBlock, stride, 1, kt, time, rows, visible, headDim, accumulate: false);
+                        // Recompute this block's probabilities, then dv[j] += Σ_i p[i,j]·dout[i].
+                        Gemm.Multiply(false, true, rows, visible, headDim, qBlock, stride, k, stride, p, time);
                         for (int r = 0; r < rows; r++)
                         {
                             Probabilities(p + (long)r * time, i0 + r + 1, visible, scale, rowLse[i0 + r]);
                         }
 
-                        TileMultiply.Multiply(dv, stride, p, 1, time, dBlock, outStride, visible, headDim, rows, accumulate: true);
+                        Gemm.Multiply(true, false, visible, headDim, rows, p, time, dBlock, outStride, dv, stride, accumulate: true);
 
                         // dscores = p·(dp − Σ p·dp)·scale with dp = dout·vᵀ, written over p.
-                        TileMultiply.Multiply(dp, time, dBlock, outStride, 1, vt, time, rows, visible, headDim, accumulate: false);
+                        Gemm.Multiply(false, true, rows, visible, headDim, dBlock, outStride, v, stride, dp, time);
                         for (int r = 0; r < rows; r++)
                         {
                             ScoreGradient(p + (long)r * time, dp + (long)r * time, i0 + r + 1, scale);
                         }
 
-                        TileMultiply.Multiply(dq + (long)i0 * stride, stride, p, time, 1, k, stride, rows, headDim, visible, accumulate: false);
-                        TileMultiply.Multiply(dk, stride, p, 1, time, qBlock, stride, visible, headDim, rows, accumulate: true);
+                        Gemm.Multiply(false, false, rows, headDim, visible, p, time, k, stride, dq + (long)i0 * stride, stride);
+                        Gemm.Multiply(true, false, visible, headDim, rows, p, time, qBlock, stride, dk, stride, accumulate: true);
                     }
                 }
             }
         });
-    }
-
-    /// <summary>dst[D, T] = src[T, D] (rows of src <paramref name="stride"/> apart).</summary>
-    private static void Transpose(float* dst, float* src, int stride, int time, int headDim)
-    {
-        for (int t = 0; t < time; t++)
-        {
-            float* row = src + (long)t * stride;
-            for (int d = 0; d < headDim; d++)
-            {
-                dst[(long)d * time + t] = row[d];
-            }
-        }
     }
 
     /// <summary>

@@ -10,10 +10,7 @@ internal static unsafe class Linear
     /// <summary>y[N,O] = x[N,I]·w[O,I]ᵀ + bias[O] (bias may be null); added to y when <paramref name="accumulate"/>.</summary>
     public static void Forward(float* y, float* x, float* w, float* bias, int rows, int inputs, int outputs, bool accumulate = false)
     {
-        Gemm.Multiply(false, true, rows, outputs, inputs,
-            new ReadOnlySpan<float>(x, rows * inputs), inputs,
-            new ReadOnlySpan<float>(w, outputs * inputs), inputs,
-            new Span<float>(y, rows * outputs), outputs, accumulate);
+        Gemm.Multiply(false, true, rows, outputs, inputs, x, inputs, w, inputs, y, outputs, accumulate);
         if (bias != null)
         {
             var b = new ReadOnlySpan<float>(bias, outputs);
@@ -34,16 +31,10 @@ internal static unsafe class Linear
     {
         if (dx != null)
         {
-            Gemm.Multiply(false, false, rows, inputs, outputs,
-                new ReadOnlySpan<float>(dy, rows * outputs), outputs,
-                new ReadOnlySpan<float>(w, outputs * inputs), inputs,
-                new Span<float>(dx, rows * inputs), inputs, accumulateInput);
+            Gemm.Multiply(false, false, rows, inputs, outputs, dy, outputs, w, inputs, dx, inputs, accumulateInput);
         }
 
-        Gemm.Multiply(true, false, outputs, inputs, rows,
-            new ReadOnlySpan<float>(dy, rows * outputs), outputs,
-            new ReadOnlySpan<float>(x, rows * inputs), inputs,
-            new Span<float>(dw, outputs * inputs), inputs, accumulate: true);
+        Gemm.Multiply(true, false, outputs, inputs, rows, dy, outputs, x, inputs, dw, inputs, accumulate: true);
         if (dbias != null)
         {
             var db = new Span<float>(dbias, outputs);

@@ -70,7 +70,7 @@ internal sealed class Activations
         ModelConfig cfg = _config;
         int n = batch * time;
         int c = cfg.HiddenSize, f = cfg.IntermediateSize, s = cfg.QkvSize, hd = cfg.NumHeads * cfg.HeadDim;
-        int attentionScratch = checked((int)Pipeline.Engine.Layers.Attention.ScratchSize(batch, time, cfg.NumHeads, cfg.NumKeyValueHeads, cfg.HeadDim));
+        int attentionScratch = checked((int)Pipeline.Engine.Layers.Attention.ScratchSize(batch, time, cfg.NumHeads, cfg.NumKeyValueHeads));
         if (n > _rows)
         {
             _rows = n;
