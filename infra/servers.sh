@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# Installs, starts, stops and reports the two servers Pipeline's distributed mode and integration tests use:
+# RabbitMQ (AMQP 127.0.0.1:5672, management 127.0.0.1:15672, guest/guest) and Azurite's blob service (127.0.0.1:10000).
+# Runs without Docker or systemd: the servers are plain background processes whose data, logs and PIDs live under
+# <repo>/.infra (git-ignored), so `stop` only ever touches what `start` launched.
+#
+#   infra/servers.sh install   apt packages, Azurite (pinned in infra/azurite) and the local NuGet feed; idempotent
+#   infra/servers.sh start     both servers, waiting until they really answer; a server already up is left as it is
+#   infra/servers.sh stop      what `start` launched; tolerant of servers already stopped
+#   infra/servers.sh status    one line per server; non-zero exit when one is down
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+state="$repo/.infra"
+
+apt_packages=(rabbitmq-server python3-torch libopenblas0-openmp docker-compose)
+
+azurite_pin="$repo/infra/azurite"
+azurite_home="$state/azurite"
+azurite_bin="$azurite_home/node_modules/.bin/azurite-blob"
+azurite_data="$state/azurite-data"
+azurite_log="$state/azurite.log"
+azurite_pidfile="$state/azurite.pid"
+azurite_port=10000
+azurite_url="http://127.0.0.1:$azurite_port/"
+
+rabbit_link="$state/rabbitmq"
+rabbit_pidfile="$state/rabbitmq.pid"
+epmd_marker="$state/epmd.ours"
+amqp_port=5672
+management_url="http://127.0.0.1:15672"
+
+start_timeout=${PIPELINE_SERVER_START_TIMEOUT:-120}
+
+log() { printf '%s\n' "servers: $*"; }
+fail() { printf '%s\n' "servers: $*" >&2; exit 1; }
+
+require_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || fail "must run as root (apt-get, and RabbitMQ runs as user rabbitmq)"
+        exec sudo --preserve-env=CI,PIPELINE_SERVER_START_TIMEOUT "$0" "$@"
+    fi
+}
+
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+pid_from() { [ -f "$1" ] && tr -dc '0-9' <"$1" || true; }
+port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+http_code() { curl -s -o /dev/null -m 3 -w '%{http_code}' "$@" || true; }
+
+# RabbitMQ's state folder must be reachable by user rabbitmq; a clone inside a private folder (mode 0700, e.g. from
+# mktemp -d or under /root) is not, so the state then lives under /var/lib/rabbitmq and .infra/rabbitmq links to it.
+rabbit_state_dir() {
+    mkdir -p "$state"
+    if [ -L "$rabbit_link" ] || [ -d "$rabbit_link" ]; then
+        readlink -f "$rabbit_link"
+        return
+    fi
+    mkdir -p "$rabbit_link"
+    chown rabbitmq:rabbitmq "$rabbit_link"
+    if su rabbitmq -s /bin/sh -c "test -w '$rabbit_link'"; then
+        readlink -f "$rabbit_link"
+        return
+    fi
+    rmdir "$rabbit_link"
+    local outside
+    outside="/var/lib/rabbitmq/pipeline-$(printf '%s' "$repo" | cksum | cut -d' ' -f1)"
+    mkdir -p "$outside"
+    ln -s "$outside" "$rabbit_link"
+    log "user rabbitmq cannot reach $repo; RabbitMQ state lives in $outside (linked from .infra/rabbitmq)" >&2
+    printf '%s\n' "$outside"
+}
+
+# Every rabbitmq-server and rabbitmqctl call shares these, so the CLI talks to our node and nothing binds beyond loopback.
+rabbit_env() {
+    local dir=$1
+    export RABBITMQ_NODENAME=rabbit@localhost
+    export RABBITMQ_CONF_ENV_FILE="$dir/etc/rabbitmq-env.conf"
+    export RABBITMQ_CONFIG_FILE="$dir/etc/rabbitmq.conf"
+    export RABBITMQ_ADVANCED_CONFIG_FILE="$dir/etc/advanced.config"
+    export RABBITMQ_CONFIG_FILES="$dir/etc/conf.d"
+    export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/etc/enabled_plugins"
+    export RABBITMQ_MNESIA_BASE="$dir/mnesia"
+    export RABBITMQ_LOG_BASE="$dir/log"
+    export RABBITMQ_PID_FILE="$dir/server.pid"
+    export ERL_EPMD_ADDRESS=127.0.0.1
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+}
+
+rabbit_log_tail() {
+    local dir=$1 f
+    for f in "$dir/log/console.log" "$dir/log/rabbit@localhost.log"; do
+        [ -s "$f" ] || continue
+        printf -- '--- last lines of %s\n' "$f" >&2
+        tail -n 40 "$f" >&2
+    done
+}
+
+is_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]; }
+
+install_apt() {
+    local wanted=("${apt_packages[@]}") missing=() p
+    command -v npm >/dev/null || wanted+=(nodejs npm)
+    command -v curl >/dev/null || wanted+=(curl)
+    for p in "${wanted[@]}"; do is_installed "$p" || missing+=("$p"); done
+    if [ ${#missing[@]} -eq 0 ]; then
+        log "apt packages present: ${wanted[*]}"
+        return
+    fi
+    log "apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # --no-install-recommends: docker-compose would otherwise pull in a Docker engine.
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+install_azurite() {
+    local stamp="$azurite_home/.lock.sha256" want
+    want=$(sha256sum "$azurite_pin/package-lock.json" | cut -d' ' -f1)
+    if [ -x "$azurite_bin" ] && [ "$(cat "$stamp" 2>/dev/null || true)" = "$want" ]; then
+        log "azurite present ($azurite_home)"
+        return
+    fi
+    log "npm ci azurite into $azurite_home"
+    mkdir -p "$azurite_home"
+    cp "$azurite_pin/package.json" "$azurite_pin/package-lock.json" "$azurite_home/"
+    # Azurite's only install script (protobufjs) checks versions and builds nothing, so scripts are skipped.
+    (cd "$azurite_home" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    [ -x "$azurite_bin" ] || fail "npm ci finished but $azurite_bin is missing"
+    printf '%s\n' "$want" >"$stamp"
+}
+
+cmd_install() {
+    require_root install
+    install_apt
+    install_azurite
+    command -v dotnet >/dev/null || fail "dotnet (SDK 10) is not on PATH; install it, then rerun install for the local NuGet feed"
+    "$repo/infra/local-feed.sh"
+    log "install done"
+}
+
+start_rabbitmq() {
+    local pid dir launcher waited
+    pid=$(pid_from "$rabbit_pidfile")
+    if pid_alive "$pid"; then
+        log "rabbitmq already running (pid $pid)"
+        return
+    fi
+    rm -f "$rabbit_pidfile"
+    if port_listening "$amqp_port"; then
+        if [ "$(http_code -u guest:guest "$management_url/api/overview")" = 200 ]; then
+            log "rabbitmq already running on 127.0.0.1:$amqp_port, not started by this script: using it, leaving it alone"
+            return
+        fi
+        fail "port $amqp_port is taken by something that is not a RabbitMQ with management on $management_url"
+    fi
+    command -v rabbitmq-server >/dev/null || fail "rabbitmq-server missing: run infra/servers.sh install"
+
+    dir=$(rabbit_state_dir)
+    rabbit_env "$dir"
+    mkdir -p "$dir/etc/conf.d" "$dir/mnesia" "$dir/log"
+    cp "$repo/infra/rabbitmq/rabbitmq.conf" "$repo/infra/rabbitmq/enabled_plugins" "$dir/etc/"
+    : >"$dir/etc/rabbitmq-env.conf"
+    rm -f "$RABBITMQ_PID_FILE"
+    chown -R rabbitmq:rabbitmq "$dir"
+
+    # epmd outlives the broker; stop kills it only if this start is what brought it up.
+    if port_listening 4369; then rm -f "$epmd_marker"; else : >"$epmd_marker"; fi
+
+    # Debian's wrapper re-runs the server as user rabbitmq; setsid keeps it out of the caller's process group.
+    setsid rabbitmq-server >"$dir/log/console.log" 2>&1 </dev/null &
+    launcher=$!
+    log "rabbitmq starting (state in $dir)"
+
+    waited=0
+    until [ -s "$RABBITMQ_PID_FILE" ]; do
+        if ! pid_alive "$launcher" || [ "$waited" -ge "$start_timeout" ]; then
+            rabbit_log_tail "$dir"
+            fail "rabbitmq did not start (no pid file after ${waited}s)"
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    if ! timeout "$start_timeout" rabbitmqctl -q wait --timeout "$start_timeout" "$RABBITMQ_PID_FILE" >/dev/null ||
+        ! timeout "$start_timeout" rabbitmqctl -q await_startup --timeout "$start_timeout" >/dev/null; then
+        rabbit_log_tail "$dir"
+        fail "rabbitmq did not become ready within ${start_timeout}s"
+    fi
+    pid=$(pid_from "$RABBITMQ_PID_FILE")
+    printf '%s\n' "$pid" >"$rabbit_pidfile"
+    log "rabbitmq ready (pid $pid, amqp 127.0.0.1:$amqp_port, management $management_url)"
+}
+
+start_azurite() {
+    local pid waited
+    pid=$(pid_from "$azurite_pidfile")
+    if pid_alive "$pid"; then
+        log "azurite already running (pid $pid)"
+        return
+    fi
+    rm -f "$azurite_pidfile"
+    if port_listening "$azurite_port"; then
+        if [ "$(http_code "$azurite_url")" != 000 ]; then
+            log "azurite already running on 127.0.0.1:$azurite_port, not started by this script: using it, leaving it alone"
+            return
+        fi
+        fail "port $azurite_port is taken by something that does not answer HTTP"
+    fi
+    [ -x "$azurite_bin" ] || fail "azurite missing: run infra/servers.sh install"
+    mkdir -p "$azurite_data"
+    setsid "$azurite_bin" --blobHost 127.0.0.1 --blobPort "$azurite_port" --location "$azurite_data" \
+        --skipApiVersionCheck --loose >"$azurite_log" 2>&1 </dev/null &
+    pid=$!
+    log "azurite starting (data in $azurite_data)"
+
+    waited=0
+    until [ "$(http_code "$azurite_url")" != 000 ]; do
+        if ! pid_alive "$pid" || [ "$waited" -ge "$start_timeout" ]; then
+            printf -- '--- last lines of %s\n' "$azurite_log" >&2
+            tail -n 40 "$azurite_log" >&2 || true
+            pid_alive "$pid" && kill "$pid"
+            fail "azurite did not answer on $azurite_url after ${waited}s"
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    printf '%s\n' "$pid" >"$azurite_pidfile"
+    log "azurite ready (pid $pid, blob $azurite_url)"
+}
+
+cmd_start() {
+    require_root start
+    start_rabbitmq
+    start_azurite
+}
+
+# Waits up to $2 seconds for process $1 to exit; true when it has.
+wait_exit() {
+    local pid=$1 i
+    for ((i = 0; i < $2 * 10; i++)); do
+        pid_alive "$pid" || return 0
+        sleep 0.1
+    done
+    ! pid_alive "$pid"
+}
+
+stop_rabbitmq() {
+    local pid dir
+    pid=$(pid_from "$rabbit_pidfile")
+    if ! pid_alive "$pid"; then
+        rm -f "$rabbit_pidfile"
+        log "rabbitmq not running (none started by this script)"
+    else
+        dir=$(readlink -f "$rabbit_link")
+        rabbit_env "$dir"
+        if ! timeout 60 rabbitmqctl -q shutdown >/dev/null 2>&1 || ! wait_exit "$pid" 10; then
+            log "rabbitmqctl shutdown did not stop pid $pid; sending TERM"
+            kill "$pid" 2>/dev/null || true
+            wait_exit "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
+        fi
+        rm -f "$rabbit_pidfile"
+        log "rabbitmq stopped (pid $pid)"
+    fi
+    if [ -f "$epmd_marker" ]; then
+        # Refused while other Erlang nodes are registered, which is what keeps someone else's broker safe.
+        if ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill >/dev/null 2>&1; then log "epmd stopped"; fi
+        rm -f "$epmd_marker"
+    fi
+}
+
+stop_azurite() {
+    local pid
+    pid=$(pid_from "$azurite_pidfile")
+    if ! pid_alive "$pid"; then
+        log "azurite not running (none started by this script)"
+    else
+        kill "$pid" 2>/dev/null || true
+        wait_exit "$pid" 15 || kill -KILL "$pid" 2>/dev/null || true
+        log "azurite stopped (pid $pid)"
+    fi
+    rm -f "$azurite_pidfile"
+}
+
+cmd_stop() {
+    require_root stop
+    stop_azurite
+    stop_rabbitmq
+}
+
+cmd_status() {
+    local down=0 pid owner
+    pid=$(pid_from "$rabbit_pidfile")
+    if [ "$(http_code -u guest:guest "$management_url/api/overview")" = 200 ] && port_listening "$amqp_port"; then
+        if pid_alive "$pid"; then owner="pid $pid"; else owner="not started by this script"; fi
+        log "rabbitmq: running ($owner; amqp 127.0.0.1:$amqp_port, management $management_url)"
+    elif pid_alive "$pid"; then
+        log "rabbitmq: starting or unhealthy (pid $pid; management does not answer)"
+        down=1
+    else
+        log "rabbitmq: stopped"
+        down=1
+    fi
+    pid=$(pid_from "$azurite_pidfile")
+    if [ "$(http_code "$azurite_url")" != 000 ]; then
+        if pid_alive "$pid"; then owner="pid $pid"; else owner="not started by this script"; fi
+        log "azurite: running ($owner; blob $azurite_url)"
+    else
+        log "azurite: stopped"
+        down=1
+    fi
+    return "$down"
+}
+
+case "${1:-}" in
+install) cmd_install ;;
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+*)
+    printf 'usage: %s install|start|stop|status\n' "$0" >&2
+    exit 2
+    ;;
+esac
