@@ -12,13 +12,18 @@ results="$repo/.infra/test-results"
 configuration=${PIPELINE_TEST_CONFIGURATION:-Release}
 
 passed=0 failed=0 skipped=0
-status=1
+verdict=1       # 0 once the TRX files show at least one test and no failure
+projects=()     # set once the solution is read; tally() only runs after that
+dotnet_rc=0
 
+# Runs on every exit (success, failure, Ctrl-C, timeout): counts what ran, stops the servers, prints the summary last.
 finish() {
-    local rc=$?
+    local rc=$? status=1
     trap - EXIT INT TERM
-    "$repo/infra/servers.sh" stop || echo "test: stopping the servers failed" >&2
-    [ "$rc" -ne 0 ] && status=1
+    [ ${#projects[@]} -gt 0 ] && { tally || rc=1; }
+    "$repo/infra/servers.sh" stop || { echo "test: stopping the servers failed" >&2; rc=1; }
+    [ -n "${started:-}" ] && echo "test: finished in $(($(date +%s) - started))s"
+    [ "$rc" -eq 0 ] && [ "$dotnet_rc" -eq 0 ] && [ "$verdict" -eq 0 ] && status=0
     echo "tests: $passed passed, $failed failed, $skipped skipped"
     exit "$status"
 }
@@ -93,6 +98,19 @@ print(passed, failed, skipped, 0 if failed == 0 and total > 0 else 1)
 PY
 }
 
+# Reads the TRX files into passed/failed/skipped/verdict and prints the per-project report.
+tally() {
+    local summary
+    echo "test: results by project (${#projects[@]} expected: ${projects[*]})"
+    summary=$(summarize "${projects[@]}") || return 1
+    printf '%s\n' "$summary" | sed '$d'
+    read -r passed failed skipped verdict < <(printf '%s\n' "$summary" | tail -n 1)
+    if [ "$dotnet_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        echo "  FAILURE dotnet test exited with $dotnet_rc although no test failed"
+        failed=1
+    fi
+}
+
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -101,24 +119,11 @@ started=$(date +%s)
 "$repo/infra/servers.sh" start
 echo "test: set-up took $(($(date +%s) - started))s"
 
-mapfile -t projects < <(expected_projects)
-[ ${#projects[@]} -gt 0 ] || { echo "test: no *.Tests project in Pipeline.sln" >&2; exit 1; }
-
 rm -rf "$results"
 mkdir -p "$results"
-dotnet_rc=0
+mapfile -t projects < <(expected_projects)
+[ ${#projects[@]} -gt 0 ] || { echo "test: no *.Tests project in Pipeline.sln" >&2; exit 1; }
 # --blame-hang-timeout ends a test that hangs (say, waiting on a message that never comes) so the run stays bounded;
 # the aborted run then shows up as a failure in its TRX.
 dotnet test Pipeline.sln -c "$configuration" --logger trx --results-directory "$results" \
     --blame-hang-timeout 10m --blame-hang-dump-type none || dotnet_rc=$?
-
-echo "test: results by project (${#projects[@]} expected: ${projects[*]})"
-summary=$(summarize "${projects[@]}")
-printf '%s\n' "$summary" | sed '$d'
-read -r passed failed skipped verdict < <(printf '%s\n' "$summary" | tail -n 1)
-if [ "$dotnet_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-    echo "  FAILURE dotnet test exited with $dotnet_rc although no test failed"
-    failed=1
-fi
-[ "$dotnet_rc" -eq 0 ] && [ "$verdict" -eq 0 ] && status=0
-echo "test: finished in $(($(date +%s) - started))s"
