@@ -124,6 +124,7 @@ mkdir -p "$results"
 mapfile -t projects < <(expected_projects)
 [ ${#projects[@]} -gt 0 ] || { echo "test: no *.Tests project in Pipeline.sln" >&2; exit 1; }
 # --blame-hang-timeout ends a test that hangs (say, waiting on a message that never comes) so the run stays bounded;
-# the aborted run then shows up as a failure in its TRX.
-dotnet test Pipeline.sln -c "$configuration" --logger trx --results-directory "$results" \
+# the aborted run then shows up as a failure in its TRX. --disable-build-servers leaves no compiler or MSBuild node
+# running after the job, which would otherwise hold a CI runner's output pipe open.
+dotnet test Pipeline.sln -c "$configuration" --logger trx --results-directory "$results" --disable-build-servers \
     --blame-hang-timeout 10m --blame-hang-dump-type none || dotnet_rc=$?
