@@ -46,6 +46,24 @@ pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pid_from() { [ -f "$1" ] && tr -dc '0-9' <"$1" || true; }
 port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 http_code() { curl -s -o /dev/null -m 3 -w '%{http_code}' "$@" || true; }
+rabbit_answers() { [ "$(http_code -u guest:guest "$management_url/api/overview")" = 200 ] && port_listening "$amqp_port"; }
+azurite_answers() { [ "$(http_code "$azurite_url")" != 000 ]; }
+
+# True when a server is already up: ours (live PID file) or someone else's (its port taken, and `$4...` says it is
+# the right kind of server, which is then used and left alone). Fails when the port is held by anything else.
+already_up() {
+    local name=$1 pidfile=$2 port=$3 pid
+    shift 3
+    pid=$(pid_from "$pidfile")
+    if pid_alive "$pid"; then
+        log "$name already running (pid $pid)"
+        return 0
+    fi
+    rm -f "$pidfile"
+    port_listening "$port" || return 1
+    "$@" || fail "port $port is taken by something that is not $name"
+    log "$name already running on 127.0.0.1:$port, not started by this script: using it, leaving it alone"
+}
 
 # RabbitMQ's state folder must be reachable by user rabbitmq; a clone inside a private folder (mode 0700, e.g. from
 # mktemp -d or under /root) is not, so the state then lives under /var/lib/rabbitmq and .infra/rabbitmq links to it.
@@ -140,19 +158,7 @@ cmd_install() {
 
 start_rabbitmq() {
     local pid dir launcher waited
-    pid=$(pid_from "$rabbit_pidfile")
-    if pid_alive "$pid"; then
-        log "rabbitmq already running (pid $pid)"
-        return
-    fi
-    rm -f "$rabbit_pidfile"
-    if port_listening "$amqp_port"; then
-        if [ "$(http_code -u guest:guest "$management_url/api/overview")" = 200 ]; then
-            log "rabbitmq already running on 127.0.0.1:$amqp_port, not started by this script: using it, leaving it alone"
-            return
-        fi
-        fail "port $amqp_port is taken by something that is not a RabbitMQ with management on $management_url"
-    fi
+    already_up rabbitmq "$rabbit_pidfile" "$amqp_port" rabbit_answers && return
     command -v rabbitmq-server >/dev/null || fail "rabbitmq-server missing: run infra/servers.sh install"
 
     dir=$(rabbit_state_dir)
@@ -192,19 +198,7 @@ start_rabbitmq() {
 
 start_azurite() {
     local pid waited
-    pid=$(pid_from "$azurite_pidfile")
-    if pid_alive "$pid"; then
-        log "azurite already running (pid $pid)"
-        return
-    fi
-    rm -f "$azurite_pidfile"
-    if port_listening "$azurite_port"; then
-        if [ "$(http_code "$azurite_url")" != 000 ]; then
-            log "azurite already running on 127.0.0.1:$azurite_port, not started by this script: using it, leaving it alone"
-            return
-        fi
-        fail "port $azurite_port is taken by something that does not answer HTTP"
-    fi
+    already_up azurite "$azurite_pidfile" "$azurite_port" azurite_answers && return
     [ -x "$azurite_bin" ] || fail "azurite missing: run infra/servers.sh install"
     mkdir -p "$azurite_data"
     setsid "$azurite_bin" --blobHost 127.0.0.1 --blobPort "$azurite_port" --location "$azurite_data" \
@@ -213,7 +207,7 @@ start_azurite() {
     log "azurite starting (data in $azurite_data)"
 
     waited=0
-    until [ "$(http_code "$azurite_url")" != 000 ]; do
+    until azurite_answers; do
         if ! pid_alive "$pid" || [ "$waited" -ge "$start_timeout" ]; then
             printf -- '--- last lines of %s\n' "$azurite_log" >&2
             tail -n 40 "$azurite_log" >&2 || true
@@ -289,7 +283,7 @@ cmd_stop() {
 cmd_status() {
     local down=0 pid owner
     pid=$(pid_from "$rabbit_pidfile")
-    if [ "$(http_code -u guest:guest "$management_url/api/overview")" = 200 ] && port_listening "$amqp_port"; then
+    if rabbit_answers; then
         if pid_alive "$pid"; then owner="pid $pid"; else owner="not started by this script"; fi
         log "rabbitmq: running ($owner; amqp 127.0.0.1:$amqp_port, management $management_url)"
     elif pid_alive "$pid"; then
@@ -300,7 +294,7 @@ cmd_status() {
         down=1
     fi
     pid=$(pid_from "$azurite_pidfile")
-    if [ "$(http_code "$azurite_url")" != 000 ]; then
+    if azurite_answers; then
         if pid_alive "$pid"; then owner="pid $pid"; else owner="not started by this script"; fi
         log "azurite: running ($owner; blob $azurite_url)"
     else
