@@ -255,8 +255,17 @@ stop_rabbitmq() {
         log "rabbitmq stopped (pid $pid)"
     fi
     if [ -f "$epmd_marker" ]; then
-        # Refused while other Erlang nodes are registered, which is what keeps someone else's broker safe.
-        if ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill >/dev/null 2>&1; then log "epmd stopped"; fi
+        # epmd refuses while Erlang nodes are registered, which keeps anyone else's node safe. The broker and the CLI
+        # deregister as they exit, which can lag on a loaded machine, so it is asked for a few seconds.
+        local i
+        for ((i = 0; i < 20; i++)); do
+            if [ "$(ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill 2>&1)" = Killed ]; then
+                log "epmd stopped"
+                break
+            fi
+            sleep 0.5
+        done
+        [ "$i" -lt 20 ] || log "epmd left running: other Erlang nodes are registered with it"
         rm -f "$epmd_marker"
     fi
 }
