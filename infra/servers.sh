@@ -119,6 +119,7 @@ install_apt() {
     local wanted=("${apt_packages[@]}") missing=() p
     command -v npm >/dev/null || wanted+=(nodejs npm)
     command -v curl >/dev/null || wanted+=(curl)
+    command -v ss >/dev/null || wanted+=(iproute2)
     for p in "${wanted[@]}"; do is_installed "$p" || missing+=("$p"); done
     if [ ${#missing[@]} -eq 0 ]; then
         log "apt packages present: ${wanted[*]}"
@@ -129,6 +130,10 @@ install_apt() {
     apt-get update -q
     # --no-install-recommends: docker-compose would otherwise pull in a Docker engine.
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+    # On a machine run by systemd the package starts a system-wide broker (all interfaces, port 5672); ours replaces it.
+    if [[ " ${missing[*]} " == *" rabbitmq-server "* ]] && [ -d /run/systemd/system ]; then
+        systemctl disable --now rabbitmq-server
+    fi
 }
 
 install_azurite() {
