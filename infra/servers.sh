@@ -43,18 +43,23 @@ require_root() {
 }
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
-pid_from() { [ -f "$1" ] && tr -dc '0-9' <"$1" || true; }
+# The PID recorded in file $1, if that process still runs program $2; a PID reused after a reboot is not ours.
+pid_from() {
+    local pid
+    pid=$(tr -dc '0-9' <"$1" 2>/dev/null || true)
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]; then printf '%s\n' "$pid"; fi
+}
 port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 http_code() { curl -s -o /dev/null -m 3 -w '%{http_code}' "$@" || true; }
 rabbit_answers() { [ "$(http_code -u guest:guest "$management_url/api/overview")" = 200 ] && port_listening "$amqp_port"; }
 azurite_answers() { [ "$(http_code "$azurite_url")" != 000 ]; }
 
-# True when a server is already up: ours (live PID file) or someone else's (its port taken, and `$4...` says it is
+# True when a server is already up: ours (live PID file) or someone else's (its port taken, and `$5...` says it is
 # the right kind of server, which is then used and left alone). Fails when the port is held by anything else.
 already_up() {
-    local name=$1 pidfile=$2 port=$3 pid
-    shift 3
-    pid=$(pid_from "$pidfile")
+    local name=$1 pidfile=$2 program=$3 port=$4 pid
+    shift 4
+    pid=$(pid_from "$pidfile" "$program")
     if pid_alive "$pid"; then
         log "$name already running (pid $pid)"
         return 0
@@ -163,7 +168,7 @@ cmd_install() {
 
 start_rabbitmq() {
     local pid dir launcher waited
-    already_up rabbitmq "$rabbit_pidfile" "$amqp_port" rabbit_answers && return
+    already_up rabbitmq "$rabbit_pidfile" beam.smp "$amqp_port" rabbit_answers && return
     command -v rabbitmq-server >/dev/null || fail "rabbitmq-server missing: run infra/servers.sh install"
 
     dir=$(rabbit_state_dir)
@@ -196,14 +201,15 @@ start_rabbitmq() {
         rabbit_log_tail "$dir"
         fail "rabbitmq did not become ready within ${start_timeout}s"
     fi
-    pid=$(pid_from "$RABBITMQ_PID_FILE")
+    pid=$(pid_from "$RABBITMQ_PID_FILE" beam.smp)
+    [ -n "$pid" ] || fail "rabbitmq reported ready but $RABBITMQ_PID_FILE names no running broker"
     printf '%s\n' "$pid" >"$rabbit_pidfile"
     log "rabbitmq ready (pid $pid, amqp 127.0.0.1:$amqp_port, management $management_url)"
 }
 
 start_azurite() {
     local pid waited
-    already_up azurite "$azurite_pidfile" "$azurite_port" azurite_answers && return
+    already_up azurite "$azurite_pidfile" node "$azurite_port" azurite_answers && return
     [ -x "$azurite_bin" ] || fail "azurite missing: run infra/servers.sh install"
     mkdir -p "$azurite_data"
     setsid "$azurite_bin" --blobHost 127.0.0.1 --blobPort "$azurite_port" --location "$azurite_data" \
@@ -244,7 +250,7 @@ wait_exit() {
 
 stop_rabbitmq() {
     local pid dir
-    pid=$(pid_from "$rabbit_pidfile")
+    pid=$(pid_from "$rabbit_pidfile" beam.smp)
     if ! pid_alive "$pid"; then
         rm -f "$rabbit_pidfile"
         log "rabbitmq not running (none started by this script)"
@@ -277,7 +283,7 @@ stop_rabbitmq() {
 
 stop_azurite() {
     local pid
-    pid=$(pid_from "$azurite_pidfile")
+    pid=$(pid_from "$azurite_pidfile" node)
     if ! pid_alive "$pid"; then
         log "azurite not running (none started by this script)"
     else
@@ -296,7 +302,7 @@ cmd_stop() {
 
 cmd_status() {
     local down=0 pid owner
-    pid=$(pid_from "$rabbit_pidfile")
+    pid=$(pid_from "$rabbit_pidfile" beam.smp)
     if rabbit_answers; then
         if pid_alive "$pid"; then owner="pid $pid"; else owner="not started by this script"; fi
         log "rabbitmq: running ($owner; amqp 127.0.0.1:$amqp_port, management $management_url)"
@@ -307,7 +313,7 @@ cmd_status() {
         log "rabbitmq: stopped"
         down=1
     fi
-    pid=$(pid_from "$azurite_pidfile")
+    pid=$(pid_from "$azurite_pidfile" node)
     if azurite_answers; then
         if pid_alive "$pid"; then owner="pid $pid"; else owner="not started by this script"; fi
         log "azurite: running ($owner; blob $azurite_url)"
