@@ -11,8 +11,8 @@ namespace Pipeline.Engine.Tokenization;
 /// vocabularies, and the character vocabularies of <see cref="CharacterTokenizerBuilder"/>. Thread-safe.
 /// </summary>
 /// <remarks>
-/// Supported: model BPE (merges as "a b" strings or [a, b] pairs, ignore_merges, unk_token); normalizer none, NFC/NFD/
-/// NFKC/NFKD or a Sequence of them; pre_tokenizer ByteLevel, Split (regex or literal, any behavior) or a Sequence;
+/// Supported: model BPE (merges as "a b" strings or [a, b] pairs, ignore_merges, unk_token); normalizer none, NFC, NFD
+/// or a Sequence of them; pre_tokenizer ByteLevel, Split (regex or literal, any behavior) or a Sequence;
 /// decoder ByteLevel, Fuse or none; added_tokens with lstrip/rstrip. The post_processor is kept for saving but not
 /// applied: <see cref="Encode"/> never adds BOS/EOS. Added tokens are matched in the raw text before normalization.
 /// </remarks>
@@ -26,7 +26,7 @@ public sealed class BpeTokenizer : ITokenizer
 
     private readonly TokenizerDefinition definition;
     private readonly BpeModel model;
-    private readonly NormalizationForm[] normalization;
+    private readonly bool[] normalization;
     private readonly PreTokenizer preTokenizer;
     private readonly DecoderKind decoder;
     private readonly AddedTokenSplitter addedTokenSplitter;
@@ -151,9 +151,9 @@ public sealed class BpeTokenizer : ITokenizer
                 continue;
             }
             string plain = segment.Text!;
-            foreach (var form in normalization)
+            foreach (bool compose in normalization)
             {
-                plain = plain.Normalize(form);
+                plain = UnicodeNormalizer.Normalize(plain, compose);
             }
             words.Clear();
             preTokenizer.Split(plain, words);

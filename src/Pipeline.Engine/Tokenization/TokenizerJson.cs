@@ -161,8 +161,10 @@ internal static class TokenizerJson
         writer.WriteEndObject();
     }
 
-    /// <summary>The normalization forms of a normalizer section (null, NFC/NFD/NFKC/NFKD, or a Sequence of those).</summary>
-    public static NormalizationForm[] ParseNormalizer(JsonNode? node)
+    /// <summary>
+    /// The normalizations of a normalizer section in order: null, NFC, NFD, or a Sequence of those; true means NFC.
+    /// </summary>
+    public static bool[] ParseNormalizer(JsonNode? node)
     {
         if (node is null)
         {
@@ -171,11 +173,9 @@ internal static class TokenizerJson
         string type = TypeOf(node);
         return type switch
         {
-            "NFC" => [NormalizationForm.FormC],
-            "NFD" => [NormalizationForm.FormD],
-            "NFKC" => [NormalizationForm.FormKC],
-            "NFKD" => [NormalizationForm.FormKD],
-            "Sequence" => node["normalizers"]!.AsArray().SelectMany(ParseNormalizer).ToArray(),
+            "NFC" => [true],
+            "NFD" => [false],
+            "Sequence" => node["normalizers"]!.AsArray().SelectMany(n => ParseNormalizer(n)).ToArray(),
             _ => throw new NotSupportedException($"Normalizer '{type}' is not supported."),
         };
     }
