@@ -29,4 +29,4 @@ if (mode === 'gpt2') {
 }
 
 const ids = lines.map(encode);
-fs.writeFileSync(outputPath, JSON.stringify({ ids, decoded: ids.map(decode) }));
+fs.writeFileSync(outputPath, JSON.stringify({ ids, decoded: ids.map(x => (x.length > 0 ? decode(x) : '')) }));
