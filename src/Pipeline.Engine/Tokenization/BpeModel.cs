@@ -107,13 +107,7 @@ internal sealed class BpeModel
             }
         }
         Merge(s);
-        foreach (int id in s.Ids)
-        {
-            if (id >= 0)
-            {
-                output.Add(id);
-            }
-        }
+        output.AddRange(s.Ids);
     }
 
     private bool TryWholeWord(ReadOnlySpan<byte> bytes, List<int> output)
@@ -134,8 +128,9 @@ internal sealed class BpeModel
     private int UnknownId(string symbol) => unkId ?? throw new ArgumentException(
         $"'{symbol}' (U+{char.ConvertToUtf32(symbol, 0):X4}) is not in the vocabulary and the tokenizer has no unknown token.");
 
-    // Merges in place; merged-away symbols are left as -1. Pairs wait in a heap ordered by (rank, left position);
-    // stale entries are recognised because the symbols they name have changed.
+    // Merges in place. ranks[i] caches the rank of the pair (i, i+1), so each step is one scan for the smallest rank
+    // (the leftmost on ties) and two dictionary look-ups: O(n^2) integer compares, which is fast for words of any
+    // realistic length (a run of 10,000 digits or spaces takes milliseconds).
     private void Merge(MergeScratch s)
     {
         var ids = s.Ids;
@@ -144,59 +139,59 @@ internal sealed class BpeModel
         {
             return;
         }
-        var next = s.Next;
-        var prev = s.Prev;
-        next.Clear();
-        prev.Clear();
-        for (int i = 0; i < n; i++)
-        {
-            next.Add(i + 1 < n ? i + 1 : -1);
-            prev.Add(i - 1);
-        }
-        var queue = s.Queue;
-        queue.Clear();
+        var ranks = s.Ranks;
+        var mergedIds = s.MergedIds;
+        ranks.Clear();
+        mergedIds.Clear();
         for (int i = 0; i + 1 < n; i++)
         {
-            Enqueue(queue, ids, i, i + 1);
+            var (rank, merged) = Lookup(ids[i], ids[i + 1]);
+            ranks.Add(rank);
+            mergedIds.Add(merged);
         }
-        while (queue.TryDequeue(out var pair, out _))
+        while (n > 1)
         {
-            var (left, right, leftId, rightId, mergedId) = pair;
-            if (ids[left] != leftId || ids[right] != rightId || next[left] != right)
+            int best = -1;
+            int bestRank = int.MaxValue;
+            for (int i = 0; i + 1 < n; i++)
             {
-                continue;
+                if (ranks[i] < bestRank)
+                {
+                    bestRank = ranks[i];
+                    best = i;
+                }
             }
-            ids[left] = mergedId;
-            ids[right] = -1;
-            int after = next[right];
-            next[left] = after;
-            if (after >= 0)
+            if (best < 0)
             {
-                prev[after] = left;
-                Enqueue(queue, ids, left, after);
+                break;
             }
-            if (prev[left] >= 0)
+            ids[best] = mergedIds[best];
+            ids.RemoveAt(best + 1);
+            ranks.RemoveAt(best);
+            mergedIds.RemoveAt(best);
+            n--;
+            if (best + 1 < n)
             {
-                Enqueue(queue, ids, prev[left], left);
+                (ranks[best], mergedIds[best]) = Lookup(ids[best], ids[best + 1]);
+            }
+            if (best > 0)
+            {
+                (ranks[best - 1], mergedIds[best - 1]) = Lookup(ids[best - 1], ids[best]);
             }
         }
     }
 
-    private void Enqueue(PriorityQueue<(int, int, int, int, int), long> queue, List<int> ids, int left, int right)
-    {
-        if (merges.TryGetValue(PairKey(ids[left], ids[right]), out var merge))
-        {
-            queue.Enqueue((left, right, ids[left], ids[right], merge.MergedId), ((long)merge.Rank << 32) | (uint)left);
-        }
-    }
+    private (int Rank, int MergedId) Lookup(int left, int right) =>
+        merges.TryGetValue(PairKey(left, right), out var merge) ? merge : (int.MaxValue, -1);
 
-    private static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
+    // Multiplying by an odd constant keeps keys unique and spreads them: long's own hash (low ^ high half) would give
+    // left ^ right, which collides heavily for token ids.
+    private static long PairKey(int left, int right) => unchecked((((long)left << 32) | (uint)right) * -7046029254386353131L);
 
     private sealed class MergeScratch
     {
         public readonly List<int> Ids = [];
-        public readonly List<int> Next = [];
-        public readonly List<int> Prev = [];
-        public readonly PriorityQueue<(int, int, int, int, int), long> Queue = new();
+        public readonly List<int> Ranks = [];
+        public readonly List<int> MergedIds = [];
     }
 }

@@ -34,6 +34,7 @@ public sealed class BpeTokenizer : ITokenizer
     private readonly Dictionary<int, AddedToken> addedById;
     private readonly string?[] idToToken;
     private readonly ConcurrentDictionary<string, int[]> wordCache = new(StringComparer.Ordinal);
+    private int wordCacheSize;
 
     internal BpeTokenizer(TokenizerDefinition definition, string? bosToken = null, string? eosToken = null, string? padToken = null)
     {
@@ -222,9 +223,11 @@ public sealed class BpeTokenizer : ITokenizer
         var ids = new List<int>(word.Length);
         model.EncodeWord(word, ids);
         var result = ids.ToArray();
-        if (wordCache.Count >= WordCacheLimit)
+        // ConcurrentDictionary.Count takes every lock, so the size is tracked separately; the bound is approximate.
+        if (Interlocked.Increment(ref wordCacheSize) > WordCacheLimit)
         {
             wordCache.Clear();
+            Interlocked.Exchange(ref wordCacheSize, 0);
         }
         wordCache.TryAdd(word, result);
         return result;
