@@ -125,9 +125,7 @@ public sealed class BpeTokenizer : ITokenizer
         }
         const string endOfText = "<|endoftext|>";
         var added = vocab.TryGetValue(endOfText, out int endId) ? new[] { new AddedToken(endId, endOfText, Special: true) } : [];
-        var byteLevel = ByteLevelSection(addPrefixSpace: false, useRegex: true);
-        return new BpeTokenizer(new TokenizerDefinition(vocab, merges, null, false, added, null,
-            byteLevel, byteLevel.DeepClone(), byteLevel.DeepClone()));
+        return CreateByteLevel(vocab, merges, added);
     }
 
     /// <summary>Writes the tokenizer as an HF tokenizer.json that HF tokenizers and transformers.js load.</summary>
@@ -204,6 +202,17 @@ public sealed class BpeTokenizer : ITokenizer
 
     /// <inheritdoc />
     public string? IdToToken(int id) => id >= 0 && id < idToToken.Length ? idToToken[id] : null;
+
+    /// <summary>
+    /// A GPT-2 layout tokenizer: ByteLevel pre-tokenizer (GPT-2 pattern, no prefix space), post-processor and decoder.
+    /// </summary>
+    internal static BpeTokenizer CreateByteLevel(Dictionary<string, int> vocab, IReadOnlyList<(string, string)> merges,
+        IReadOnlyList<AddedToken> addedTokens, bool ignoreMerges = false)
+    {
+        var byteLevel = ByteLevelSection(addPrefixSpace: false, useRegex: true);
+        return new BpeTokenizer(new TokenizerDefinition(vocab, merges, null, ignoreMerges, addedTokens, null,
+            byteLevel, byteLevel.DeepClone(), byteLevel.DeepClone()));
+    }
 
     /// <summary>The ByteLevel section GPT-2 style vocabularies use as pre-tokenizer, post-processor and decoder.</summary>
     internal static JsonObject ByteLevelSection(bool addPrefixSpace, bool useRegex) => new()

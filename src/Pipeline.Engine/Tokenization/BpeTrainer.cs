@@ -39,18 +39,16 @@ public static class BpeTrainer
             tokens.Add(symbol);
         }
 
-        var byteLevel = BpeTokenizer.ByteLevelSection(addPrefixSpace: false, useRegex: true);
-        var words = CountWords(corpus, added, byteLevel);
+        var words = CountWords(corpus, added);
         var merges = LearnMerges(words, tokens, vocab, vocabularySize);
-        return new BpeTokenizer(new TokenizerDefinition(vocab, merges, null, false, added, null,
-            byteLevel, byteLevel.DeepClone(), byteLevel.DeepClone()));
+        return BpeTokenizer.CreateByteLevel(vocab, merges, added);
     }
 
-    private static Dictionary<string, long> CountWords(IEnumerable<string> corpus, List<AddedToken> specials,
-        System.Text.Json.Nodes.JsonNode byteLevel)
+    // Words are counted as the tokenizer will see them: specials split out, then GPT-2's pattern.
+    private static Dictionary<string, long> CountWords(IEnumerable<string> corpus, List<AddedToken> specials)
     {
         var splitter = new AddedTokenSplitter(specials);
-        var preTokenizer = TokenizerJson.ParsePreTokenizer(byteLevel);
+        var preTokenizer = new PreTokenizer([new ByteLevelStep(addPrefixSpace: false, useRegex: true)]);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var segments = new List<AddedTokenSplitter.Segment>();
         var pieces = new List<string>();

@@ -38,6 +38,16 @@ public class BpeTokenizerParityTests
         AssertParity(tokenizer, "hf:" + json, lines, normalize: false);
         Assert.Equal(128000, tokenizer.BosId);
         Assert.Equal(128256, tokenizer.VocabularySize);
+
+        // Saved again (ignore_merges, 280k merges, 256 added tokens) it must load and encode the same.
+        using var temporary = new TemporaryDirectory("llama3-resaved-");
+        string resaved = Path.Combine(temporary.Path, "tokenizer.json");
+        tokenizer.Save(resaved);
+        var reloaded = BpeTokenizer.Load(resaved);
+        foreach (string line in lines.Take(300))
+        {
+            Assert.Equal(tokenizer.Encode(line), reloaded.Encode(line));
+        }
     }
 
     private static void AssertParity(BpeTokenizer tokenizer, string mode, List<string> lines, bool normalize)

@@ -18,9 +18,7 @@ public class BpeTokenizerTests
         {
             vocab.TryAdd(token.Content, token.Id);
         }
-        var byteLevel = BpeTokenizer.ByteLevelSection(addPrefixSpace: false, useRegex: true);
-        return new BpeTokenizer(new TokenizerDefinition(vocab, merges, null, ignoreMerges, added ?? [], null, byteLevel,
-            null, byteLevel.DeepClone()));
+        return BpeTokenizer.CreateByteLevel(vocab, merges, added ?? [], ignoreMerges);
     }
 
     [Fact]
@@ -101,35 +99,29 @@ public class BpeTokenizerTests
     [Fact]
     public void Load_MergesAsPairsAndNfcNormalizer_EncodesLikeStringMerges()
     {
-        string dir = Directory.CreateTempSubdirectory("bpe-json-").FullName;
-        try
+        using var temporary = new TemporaryDirectory("bpe-json-");
+        string dir = temporary.Path;
+        var vocab = new JsonObject();
+        for (int b = 0; b < 256; b++)
         {
-            var vocab = new JsonObject();
-            for (int b = 0; b < 256; b++)
-            {
-                vocab[ByteLevelAlphabet.ByteToChar((byte)b).ToString()] = b;
-            }
-            vocab["Ã©"] = 256; // "é" in UTF-8 (C3 A9), byte-level spelled
-            var json = new JsonObject
-            {
-                ["added_tokens"] = new JsonArray(),
-                ["normalizer"] = new JsonObject { ["type"] = "NFC" },
-                ["pre_tokenizer"] = BpeTokenizer.ByteLevelSection(false, true),
-                ["decoder"] = BpeTokenizer.ByteLevelSection(false, true),
-                ["model"] = new JsonObject { ["type"] = "BPE", ["vocab"] = vocab, ["merges"] = new JsonArray(new JsonArray("Ã", "©")) },
-            };
-            string path = Path.Combine(dir, "tokenizer.json");
-            File.WriteAllText(path, json.ToJsonString());
-
-            var tokenizer = BpeTokenizer.Load(path);
-
-            Assert.Equal([256], tokenizer.Encode("e\u0301"));
-            Assert.Equal("é", tokenizer.Decode([256]));
+            vocab[ByteLevelAlphabet.ByteToChar((byte)b).ToString()] = b;
         }
-        finally
+        vocab["Ã©"] = 256; // "é" in UTF-8 (C3 A9), byte-level spelled
+        var json = new JsonObject
         {
-            Directory.Delete(dir, recursive: true);
-        }
+            ["added_tokens"] = new JsonArray(),
+            ["normalizer"] = new JsonObject { ["type"] = "NFC" },
+            ["pre_tokenizer"] = BpeTokenizer.ByteLevelSection(false, true),
+            ["decoder"] = BpeTokenizer.ByteLevelSection(false, true),
+            ["model"] = new JsonObject { ["type"] = "BPE", ["vocab"] = vocab, ["merges"] = new JsonArray(new JsonArray("Ã", "©")) },
+        };
+        string path = Path.Combine(dir, "tokenizer.json");
+        File.WriteAllText(path, json.ToJsonString());
+
+        var tokenizer = BpeTokenizer.Load(path);
+
+        Assert.Equal([256], tokenizer.Encode("e\u0301"));
+        Assert.Equal("é", tokenizer.Decode([256]));
     }
 
     [Fact]
@@ -137,45 +129,33 @@ public class BpeTokenizerTests
     {
         var tokenizer = TinyByteLevel([("h", "e"), ("l", "l"), ("he", "ll")],
             added: [new AddedToken(400, "<|pad|>", true), new AddedToken(401, "<tool>", false)]);
-        string path = Path.Combine(Directory.CreateTempSubdirectory("bpe-save-").FullName, "tokenizer.json");
-        try
-        {
-            tokenizer.Save(path);
-            var loaded = BpeTokenizer.Load(path);
+        using var temporary = new TemporaryDirectory("bpe-save-");
+        string path = Path.Combine(temporary.Path, "tokenizer.json");
+        tokenizer.Save(path);
+        var loaded = BpeTokenizer.Load(path);
 
-            string text = "hello <tool> world<|pad|>";
-            Assert.Equal(tokenizer.Encode(text), loaded.Encode(text));
-            Assert.Equal(400, loaded.PadId);
-            Assert.Equal(tokenizer.VocabularySize, loaded.VocabularySize);
-            Assert.Equal(["<|pad|>"], loaded.SpecialTokens);
-            Assert.Equal(text, loaded.Decode(loaded.Encode(text)));
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
-        }
+        string text = "hello <tool> world<|pad|>";
+        Assert.Equal(tokenizer.Encode(text), loaded.Encode(text));
+        Assert.Equal(400, loaded.PadId);
+        Assert.Equal(tokenizer.VocabularySize, loaded.VocabularySize);
+        Assert.Equal(["<|pad|>"], loaded.SpecialTokens);
+        Assert.Equal(text, loaded.Decode(loaded.Encode(text)));
     }
 
     [Fact]
     public void Load_TokenizerConfigBeside_OverridesConventionalRoles()
     {
         var tokenizer = TinyByteLevel([], added: [new AddedToken(300, "<|endoftext|>", true), new AddedToken(301, "<|im_end|>", true)]);
-        string dir = Directory.CreateTempSubdirectory("bpe-config-").FullName;
-        try
-        {
-            tokenizer.Save(Path.Combine(dir, "tokenizer.json"));
-            Assert.Equal(300, BpeTokenizer.Load(Path.Combine(dir, "tokenizer.json")).EosId);
+        using var temporary = new TemporaryDirectory("bpe-config-");
+        string dir = temporary.Path;
+        tokenizer.Save(Path.Combine(dir, "tokenizer.json"));
+        Assert.Equal(300, BpeTokenizer.Load(Path.Combine(dir, "tokenizer.json")).EosId);
 
-            File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"),
-                """{"eos_token": "<|im_end|>", "pad_token": {"content": "<|endoftext|>"}}""");
-            var configured = BpeTokenizer.Load(Path.Combine(dir, "tokenizer.json"));
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"),
+            """{"eos_token": "<|im_end|>", "pad_token": {"content": "<|endoftext|>"}}""");
+        var configured = BpeTokenizer.Load(Path.Combine(dir, "tokenizer.json"));
 
-            Assert.Equal(301, configured.EosId);
-            Assert.Equal(300, configured.PadId);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(301, configured.EosId);
+        Assert.Equal(300, configured.PadId);
     }
 }

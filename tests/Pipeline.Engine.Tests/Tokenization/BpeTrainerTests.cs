@@ -62,33 +62,27 @@ public class BpeTrainerTests
     [Fact]
     public void Save_TrainedAndCharacterTokenizers_LoadInTransformersJsWithSameIds()
     {
-        string dir = Directory.CreateTempSubdirectory("trained-tokenizers-").FullName;
-        try
-        {
-            var trained = BpeTrainer.Train(Corpus.Concat(ParityCorpus.Lines(seed: 4, count: 300)), 600);
-            var characters = CharacterTokenizerBuilder.Build("abcdefghijklmnopqrstuvwxyz0123456789 +=\n");
-            var trainedLines = ParityCorpus.Lines(seed: 5, count: 200, ["<|bos|>", "<|eos|>", "<|pad|>"]);
-            var characterLines = new List<string> { "<|bos|>12+30=42<|eos|>", "hello world\n", "<|pad|><|pad|>abc", "" };
+        using var temporary = new TemporaryDirectory("trained-tokenizers-");
+        string dir = temporary.Path;
+        var trained = BpeTrainer.Train(Corpus.Concat(ParityCorpus.Lines(seed: 4, count: 300)), 600);
+        var characters = CharacterTokenizerBuilder.Build("abcdefghijklmnopqrstuvwxyz0123456789 +=\n");
+        var trainedLines = ParityCorpus.Lines(seed: 5, count: 200, ["<|bos|>", "<|eos|>", "<|pad|>"]);
+        var characterLines = new List<string> { "<|bos|>12+30=42<|eos|>", "hello world\n", "<|pad|><|pad|>abc", "" };
 
-            foreach (var (tokenizer, name, lines) in new[] { (trained, "trained", trainedLines), (characters, "characters", characterLines) })
+        foreach (var (tokenizer, name, lines) in new[] { (trained, "trained", trainedLines), (characters, "characters", characterLines) })
+        {
+            string path = Path.Combine(dir, name, "tokenizer.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            tokenizer.Save(path);
+            var reloaded = BpeTokenizer.Load(path);
+            var (expected, decoded) = NpmReference.Encode("hf:" + path, lines);
+
+            for (int i = 0; i < lines.Count; i++)
             {
-                string path = Path.Combine(dir, name, "tokenizer.json");
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                tokenizer.Save(path);
-                var reloaded = BpeTokenizer.Load(path);
-                var (expected, decoded) = NpmReference.Encode("hf:" + path, lines);
-
-                for (int i = 0; i < lines.Count; i++)
-                {
-                    Assert.Equal(expected[i], tokenizer.Encode(lines[i]));
-                    Assert.Equal(expected[i], reloaded.Encode(lines[i]));
-                    Assert.Equal(decoded[i], tokenizer.Decode(expected[i]));
-                }
+                Assert.Equal(expected[i], tokenizer.Encode(lines[i]));
+                Assert.Equal(expected[i], reloaded.Encode(lines[i]));
+                Assert.Equal(decoded[i], tokenizer.Decode(expected[i]));
             }
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
         }
     }
 }

@@ -39,20 +39,14 @@ public class CharacterTokenizerBuilderTests
     public void Save_ThenLoad_RoundTrips()
     {
         var tokenizer = CharacterTokenizerBuilder.Build("xyz ");
-        string dir = Directory.CreateTempSubdirectory("char-tokenizer-").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "tokenizer.json");
-            tokenizer.Save(path);
-            var loaded = BpeTokenizer.Load(path);
+        using var temporary = new TemporaryDirectory("char-tokenizer-");
+        string dir = temporary.Path;
+        string path = Path.Combine(dir, "tokenizer.json");
+        tokenizer.Save(path);
+        var loaded = BpeTokenizer.Load(path);
 
-            Assert.Equal(tokenizer.Encode("<|bos|>xy z<|eos|>"), loaded.Encode("<|bos|>xy z<|eos|>"));
-            Assert.Equal("xy z", loaded.Decode(loaded.Encode("xy z")));
-            Assert.Equal(tokenizer.VocabularySize, loaded.VocabularySize);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(tokenizer.Encode("<|bos|>xy z<|eos|>"), loaded.Encode("<|bos|>xy z<|eos|>"));
+        Assert.Equal("xy z", loaded.Decode(loaded.Encode("xy z")));
+        Assert.Equal(tokenizer.VocabularySize, loaded.VocabularySize);
     }
 }

@@ -26,24 +26,18 @@ internal static class NpmReference
     /// <summary>Encodes every line with the reference ("gpt2" or "hf:&lt;tokenizer.json&gt;"), returning ids and decoded text.</summary>
     public static (int[][] Ids, string[] Decoded) Encode(string mode, IReadOnlyList<string> lines)
     {
-        string work = Directory.CreateTempSubdirectory("tokenizer-parity-").FullName;
-        try
-        {
-            string input = Path.Combine(work, "input.json");
-            string output = Path.Combine(work, "output.json");
-            File.WriteAllText(input, JsonSerializer.Serialize(lines));
-            string script = Path.Combine(RepositoryRoot, "tests", "Pipeline.Engine.Tests", "Tokenization", "npm", "reference-encode.js");
-            Run("node", [script, Prefix, mode, input, output], work);
-            using var document = JsonDocument.Parse(File.ReadAllText(output));
-            var ids = document.RootElement.GetProperty("ids").EnumerateArray()
-                .Select(a => a.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
-            var decoded = document.RootElement.GetProperty("decoded").EnumerateArray().Select(e => e.GetString()!).ToArray();
-            return (ids, decoded);
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        using var temporary = new TemporaryDirectory("tokenizer-parity-");
+        string work = temporary.Path;
+        string input = Path.Combine(work, "input.json");
+        string output = Path.Combine(work, "output.json");
+        File.WriteAllText(input, JsonSerializer.Serialize(lines));
+        string script = Path.Combine(RepositoryRoot, "tests", "Pipeline.Engine.Tests", "Tokenization", "npm", "reference-encode.js");
+        Run("node", [script, Prefix, mode, input, output], work);
+        using var document = JsonDocument.Parse(File.ReadAllText(output));
+        var ids = document.RootElement.GetProperty("ids").EnumerateArray()
+            .Select(a => a.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
+        var decoded = document.RootElement.GetProperty("decoded").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        return (ids, decoded);
     }
 
     private static string Install()
