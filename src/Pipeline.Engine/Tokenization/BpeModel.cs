@@ -26,13 +26,11 @@ internal sealed class BpeModel
         vocabBySpan = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         ByteLevel = byteLevel;
         IgnoreMerges = ignoreMerges;
-        UnkToken = unkToken;
         if (unkToken is not null)
         {
             unkId = vocab.TryGetValue(unkToken, out int id) ? id
                 : throw new FormatException($"The unknown token '{unkToken}' is not in the vocabulary.");
         }
-        MergeList = mergeList;
         merges = new Dictionary<long, (int, int)>(mergeList.Count);
         for (int rank = 0; rank < mergeList.Count; rank++)
         {
@@ -55,12 +53,6 @@ internal sealed class BpeModel
     public bool ByteLevel { get; }
 
     public bool IgnoreMerges { get; }
-
-    public string? UnkToken { get; }
-
-    public IReadOnlyDictionary<string, int> Vocab => vocab;
-
-    public IReadOnlyList<(string Left, string Right)> MergeList { get; }
 
     public bool TryGetId(ReadOnlySpan<char> token, out int id) => vocabBySpan.TryGetValue(token, out id);
 
@@ -107,7 +99,13 @@ internal sealed class BpeModel
             }
         }
         Merge(s);
-        output.AddRange(s.Ids);
+        foreach (int id in s.Ids)
+        {
+            if (id >= 0)
+            {
+                output.Add(id);
+            }
+        }
     }
 
     private bool TryWholeWord(ReadOnlySpan<byte> bytes, List<int> output)
@@ -128,9 +126,9 @@ internal sealed class BpeModel
     private int UnknownId(string symbol) => unkId ?? throw new ArgumentException(
         $"'{symbol}' (U+{char.ConvertToUtf32(symbol, 0):X4}) is not in the vocabulary and the tokenizer has no unknown token.");
 
-    // Merges in place. ranks[i] caches the rank of the pair (i, i+1), so each step is one scan for the smallest rank
-    // (the leftmost on ties) and two dictionary look-ups: O(n^2) integer compares, which is fast for words of any
-    // realistic length (a run of 10,000 digits or spaces takes milliseconds).
+    // Merges in place, leaving merged-away symbols as -1. Candidate pairs wait in a heap ordered by (rank, left
+    // position), so a word of n symbols costs O(n log n) even for long runs of digits or spaces; an entry is stale
+    // when either of its symbols has changed since it was queued.
     private void Merge(MergeScratch s)
     {
         var ids = s.Ids;
@@ -139,59 +137,63 @@ internal sealed class BpeModel
         {
             return;
         }
-        var ranks = s.Ranks;
-        var mergedIds = s.MergedIds;
-        ranks.Clear();
-        mergedIds.Clear();
+        var next = s.Next;
+        var prev = s.Prev;
+        next.Clear();
+        prev.Clear();
+        for (int i = 0; i < n; i++)
+        {
+            next.Add(i + 1 < n ? i + 1 : -1);
+            prev.Add(i - 1);
+        }
+        var queue = s.Queue;
+        queue.Clear();
         for (int i = 0; i + 1 < n; i++)
         {
-            var (rank, merged) = Lookup(ids[i], ids[i + 1]);
-            ranks.Add(rank);
-            mergedIds.Add(merged);
+            Enqueue(queue, ids, i, i + 1);
         }
-        while (n > 1)
+        while (queue.TryDequeue(out var pair, out _))
         {
-            int best = -1;
-            int bestRank = int.MaxValue;
-            for (int i = 0; i + 1 < n; i++)
+            if (ids[pair.Left] != pair.LeftId || ids[pair.Right] != pair.RightId || next[pair.Left] != pair.Right)
             {
-                if (ranks[i] < bestRank)
-                {
-                    bestRank = ranks[i];
-                    best = i;
-                }
+                continue;
             }
-            if (best < 0)
+            int left = pair.Left;
+            ids[left] = pair.MergedId;
+            ids[pair.Right] = -1;
+            int after = next[pair.Right];
+            next[left] = after;
+            if (after >= 0)
             {
-                break;
+                prev[after] = left;
+                Enqueue(queue, ids, left, after);
             }
-            ids[best] = mergedIds[best];
-            ids.RemoveAt(best + 1);
-            ranks.RemoveAt(best);
-            mergedIds.RemoveAt(best);
-            n--;
-            if (best + 1 < n)
+            if (prev[left] >= 0)
             {
-                (ranks[best], mergedIds[best]) = Lookup(ids[best], ids[best + 1]);
-            }
-            if (best > 0)
-            {
-                (ranks[best - 1], mergedIds[best - 1]) = Lookup(ids[best - 1], ids[best]);
+                Enqueue(queue, ids, prev[left], left);
             }
         }
     }
 
-    private (int Rank, int MergedId) Lookup(int left, int right) =>
-        merges.TryGetValue(PairKey(left, right), out var merge) ? merge : (int.MaxValue, -1);
+    private void Enqueue(PriorityQueue<PendingMerge, long> queue, List<int> ids, int left, int right)
+    {
+        if (merges.TryGetValue(PairKey(ids[left], ids[right]), out var merge))
+        {
+            queue.Enqueue(new PendingMerge(left, right, ids[left], ids[right], merge.MergedId), ((long)merge.Rank << 32) | (uint)left);
+        }
+    }
 
     // Multiplying by an odd constant keeps keys unique and spreads them: long's own hash (low ^ high half) would give
     // left ^ right, which collides heavily for token ids.
     private static long PairKey(int left, int right) => unchecked((((long)left << 32) | (uint)right) * -7046029254386353131L);
 
+    private readonly record struct PendingMerge(int Left, int Right, int LeftId, int RightId, int MergedId);
+
     private sealed class MergeScratch
     {
         public readonly List<int> Ids = [];
-        public readonly List<int> Ranks = [];
-        public readonly List<int> MergedIds = [];
+        public readonly List<int> Next = [];
+        public readonly List<int> Prev = [];
+        public readonly PriorityQueue<PendingMerge, long> Queue = new();
     }
 }

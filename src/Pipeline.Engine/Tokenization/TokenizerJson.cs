@@ -1,5 +1,4 @@
 // Reading and writing HF tokenizers' tokenizer.json (BPE model) and interpreting its pipeline sections.
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -41,6 +41,18 @@ public class BpeTokenizerTests
     }
 
     [Fact]
+    public void Encode_LongRunOfOneSymbol_MergesPairwiseLevelByLevel()
+    {
+        var tokenizer = TinyByteLevel([("a", "a"), ("aa", "aa")]);
+
+        int[] ids = tokenizer.Encode(new string('a', 10_001));
+
+        Assert.Equal(2501, ids.Length);
+        Assert.All(ids.Take(2500), id => Assert.Equal("aaaa", tokenizer.IdToToken(id)));
+        Assert.Equal("a", tokenizer.IdToToken(ids[^1]));
+    }
+
+    [Fact]
     public void Encode_IgnoreMerges_UsesWholeWordWhenInVocabulary()
     {
         // "abc" is only reachable through merges that the ranks would not produce, but it is in the vocabulary.
