@@ -99,7 +99,7 @@ public class BpeTokenizerTests
     }
 
     [Fact]
-    public void TokenToId_KnownAndUnknown()
+    public void TokenToId_KnownAndUnknownTokens_ReturnIdOrNull()
     {
         var tokenizer = TinyByteLevel([("Ġ", "t")]);
 
