@@ -21,10 +21,7 @@ public static class VerdictJudge
     /// log-probs a (correct) and b (incorrect).
     /// </summary>
     public static double ProbabilityCorrect(double logProbCorrect, double logProbIncorrect)
-    {
-        double d = logProbCorrect - logProbIncorrect;
-        return d >= 0 ? 1 / (1 + Math.Exp(-d)) : Math.Exp(d) / (1 + Math.Exp(d));
-    }
+        => Logistic.Sigmoid(logProbCorrect - logProbIncorrect);
 
     /// <summary>Scores a response by the model's probability of the correct verdict (one teacher-forced call, never a parse failure).</summary>
     public static JudgeScore ScoreByProbability(IJudgeModel model, string prompt, string response)
