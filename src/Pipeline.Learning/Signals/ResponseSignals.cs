@@ -65,6 +65,16 @@ public sealed class ResponseSignals
     }
 
     /// <summary>
+    /// Signals from per-token statistics already aligned with their tokens (entry i = response token i), e.g. the ones
+    /// the sampler records while generating or a teacher-forced scorer returns.
+    /// </summary>
+    public static ResponseSignals FromTokens(IReadOnlyList<TokenStatistics> tokens)
+    {
+        if (tokens.Count == 0) throw new ArgumentException("The response holds no token.", nameof(tokens));
+        return new ResponseSignals([.. tokens]);
+    }
+
+    /// <summary>
     /// RLSF's answer-span confidence: the mean over the response tokens in <paramref name="answerTokens"/> of the
     /// chosen-token probability (or p_top1 − p_top2); 0 when there is no span.
     /// </summary>

@@ -80,6 +80,19 @@ public class ResponseSignalsTests
     }
 
     [Fact]
+    public void FromTokens_SameStatistics_SameSignals()
+    {
+        var computed = ResponseSignals.Compute(Logits, 3, Tokens, 2, 1f);
+
+        var rebuilt = ResponseSignals.FromTokens(computed.Tokens);
+
+        Assert.Equal(computed.Tokens, rebuilt.Tokens);
+        Assert.Equal(computed.SelfCertainty, rebuilt.SelfCertainty);
+        Assert.Equal(computed.Perplexity, rebuilt.Perplexity);
+        Assert.Throws<ArgumentException>(() => ResponseSignals.FromTokens([]));
+    }
+
+    [Fact]
     public void Compute_NoPromptOrNoResponse_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ResponseSignals.Compute(Logits, 3, Tokens, 0, 1f));
