@@ -18,4 +18,19 @@ public sealed record ArithSplitOptions(
     int CampaignCount,
     IReadOnlyList<ArithDifficulty> EvaluationDifficulties,
     int EvaluationPerDifficulty,
-    int JudgePerDifficulty);
+    int JudgePerDifficulty)
+{
+    /// <summary>
+    /// The default ladder: SFT on 1–2-digit operands with one or two operations, campaigns on three operations, held-out
+    /// sets for the trained two-digit difficulties, the campaign difficulty and one beyond it.
+    /// </summary>
+    public static ArithSplitOptions Recommended(int seed) => new(
+        seed,
+        TrainDifficulties: [new(1, 1), new(2, 1), new(1, 2), new(2, 2)],
+        SftPerDifficulty: 5000,
+        CampaignDifficulty: new(2, 3),
+        CampaignCount: 1000,
+        EvaluationDifficulties: [new(2, 1), new(2, 2), new(2, 3), new(2, 4)],
+        EvaluationPerDifficulty: 200,
+        JudgePerDifficulty: 1000);
+}

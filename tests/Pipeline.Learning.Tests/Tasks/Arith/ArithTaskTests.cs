@@ -192,6 +192,18 @@ public partial class ArithTaskTests
     }
 
     [Fact]
+    public void BuildSplits_RecommendedOptions_AreFeasible()
+    {
+        var options = ArithSplitOptions.Recommended(1);
+
+        var splits = _task.BuildSplits(options);
+
+        Assert.Equal(options.TrainDifficulties.Count * options.SftPerDifficulty, splits.Sft.Count);
+        Assert.Equal(options.CampaignCount, splits.Campaign.Count);
+        Assert.All(splits.Evaluation.Values, s => Assert.Equal(options.EvaluationPerDifficulty, s.Count));
+    }
+
+    [Fact]
     public void BuildSplits_JudgeExamples_HalfCorrectWithMatchingVerdicts()
     {
         var splits = _task.BuildSplits(SmallSplits());
