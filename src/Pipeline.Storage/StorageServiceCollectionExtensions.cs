@@ -23,28 +23,31 @@ public static class StorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection("Storage");
         var kind = section["Kind"] ?? "Folder";
-        IObjectStore store;
+        // Settings are checked now, so a bad configuration fails at start-up; the store itself is built on first use.
+        Func<IObjectStore> create;
         if (kind.Equals("Folder", StringComparison.OrdinalIgnoreCase))
         {
-            store = new FolderObjectStore(Path.GetFullPath(section["Folder:Root"] ?? "runs"));
+            var root = Path.GetFullPath(section["Folder:Root"] ?? "runs");
+            create = () => new FolderObjectStore(root);
         }
         else if (kind.Equals("AzureBlob", StringComparison.OrdinalIgnoreCase))
         {
             var connectionString = section["AzureBlob:ConnectionString"];
             if (string.IsNullOrWhiteSpace(connectionString))
                 throw new InvalidOperationException("Storage:AzureBlob:ConnectionString is required when Storage:Kind is AzureBlob.");
-            store = new AzureBlobObjectStore(new AzureBlobStoreOptions
+            var options = new AzureBlobStoreOptions
             {
                 ConnectionString = connectionString,
                 Container = section["AzureBlob:Container"] ?? "pipeline",
-            });
+            };
+            create = () => new AzureBlobObjectStore(options);
         }
         else
         {
             throw new InvalidOperationException($"Storage:Kind '{kind}' is not supported; use Folder or AzureBlob.");
         }
-        services.AddSingleton(store);
-        services.AddSingleton(new CheckpointStore(store));
+        services.AddSingleton(_ => create());
+        services.AddSingleton(provider => new CheckpointStore(provider.GetRequiredService<IObjectStore>()));
         return services;
     }
 }

@@ -1,6 +1,7 @@
 // The embedded default store: objects are plain files under a root folder, so a person can browse a campaign on disk.
 // Every write goes to a temp file first and is renamed into place; writes to one key are serialised by a lock file so that
 // create-only puts and compare-and-swap document writes stay correct across processes.
+using System.Buffers;
 using System.Security.Cryptography;
 using System.IO.Enumeration;
 
@@ -41,9 +42,22 @@ public sealed class FolderObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(content);
         var path = PathOf(key);
         var temp = NewTempPath();
+        // Failures of the caller's stream propagate as they are; only failures of the folder become StorageExceptions.
+        var readingSource = false;
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
-            await WriteDurablyAsync(temp, destination => content.CopyToAsync(destination, cancellationToken), cancellationToken);
+            await WriteDurablyAsync(temp, async file =>
+            {
+                while (true)
+                {
+                    readingSource = true;
+                    var read = await content.ReadAsync(buffer, cancellationToken);
+                    readingSource = false;
+                    if (read == 0) return;
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+            }, cancellationToken);
             using (await KeyLock.AcquireAsync(LockPathOf(key), key, LockTimeout, cancellationToken))
             {
                 if (mode == PutMode.CreateOnly && (File.Exists(path) || Directory.Exists(path)))
@@ -51,12 +65,13 @@ public sealed class FolderObjectStore : IObjectStore
                 MoveIntoPlace(temp, path, overwrite: mode == PutMode.Overwrite);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (!readingSource && (e is IOException or UnauthorizedAccessException))
         {
             throw new StorageException(key, $"Writing '{key}' under folder '{Root}' failed: {e.Message}", e);
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(buffer);
             File.Delete(temp);
         }
     }

@@ -1,0 +1,41 @@
+// Runs the storage contract against the folder store on a temp folder, plus what only the folder store promises.
+using System.Text;
+using Pipeline.Storage.Folder;
+
+namespace Pipeline.Storage.Tests.Folder;
+
+public sealed class FolderObjectStoreTests : StorageContractTests
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "pipeline-folder-store-" + Guid.NewGuid().ToString("N"));
+
+    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new FolderObjectStore(_root));
+
+    protected override Task DeleteStoreAsync()
+    {
+        Directory.Delete(_root, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task PutAsync_KeyWithFolders_IsAPlainFileUnderTheRoot()
+    {
+        await Store.PutAsync("checkpoints/c1/iter-1/config.json", new MemoryStream(Encoding.UTF8.GetBytes("{}")));
+
+        Assert.Equal("{}", await File.ReadAllTextAsync(Path.Combine(_root, "checkpoints", "c1", "iter-1", "config.json")));
+    }
+
+    [Fact]
+    public async Task PutAsync_SuccessLostCreateOnlyAndBrokenSource_LeaveNoTempFiles()
+    {
+        await Assert.ThrowsAsync<IOException>(() => Store.PutAsync("a/broken.bin", new ForwardOnlyStream(RandomBytes(50_000), failAfter: 20_000)));
+        await Store.PutAsync("a/b.bin", new MemoryStream(RandomBytes(1000)), PutMode.CreateOnly);
+        await Assert.ThrowsAsync<ObjectAlreadyExistsException>(
+            () => Store.PutAsync("a/b.bin", new MemoryStream(RandomBytes(1000)), PutMode.CreateOnly));
+        await Store.WriteDocumentAsync("a/doc.json", Encoding.UTF8.GetBytes("{}"), ifMatch: null);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(
+            () => Store.WriteDocumentAsync("a/doc.json", Encoding.UTF8.GetBytes("{}"), ifMatch: null));
+
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, ".pipeline", "tmp")));
+        Assert.Equal(["a/b.bin", "a/doc.json"], await Store.ListAsync(""));
+    }
+}
