@@ -271,10 +271,9 @@ public abstract class StorageContractTests : IAsyncLifetime
 
         Assert.Equal("checkpoints/c1/iter-1/", reference.Prefix);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await ReadAllAsync("checkpoints/c1/iter-1/manifest.json"))), reference.ManifestSha256);
-        foreach (var name in CheckpointFileNames)
-            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(source, name)), await File.ReadAllBytesAsync(Path.Combine(destination, name)));
+        CheckpointSource.AssertSameFiles(source, destination);
         var manifest = await checkpoints.ReadManifestAsync(reference);
-        Assert.Equal(CheckpointFileNames.Order(StringComparer.Ordinal), manifest.Files.Select(file => file.Name));
+        Assert.Equal(CheckpointSource.FileNames.Order(StringComparer.Ordinal), manifest.Files.Select(file => file.Name));
         var model = manifest.Files.Single(file => file.Name == "model.safetensors");
         Assert.Equal(new FileInfo(Path.Combine(source, "model.safetensors")).Length, model.Size);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(source, "model.safetensors")))), model.Sha256);
@@ -286,7 +285,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         var recording = new ObservedObjectStore(Store);
         await new CheckpointStore(recording).SaveAsync("checkpoints/c1/iter-2/", WriteCheckpointSource("source"));
 
-        Assert.Equal(CheckpointFileNames.Length + 1, recording.PutKeys.Count);
+        Assert.Equal(CheckpointSource.FileNames.Length + 1, recording.PutKeys.Count);
         Assert.Equal("checkpoints/c1/iter-2/manifest.json", recording.PutKeys[^1]);
     }
 
@@ -437,22 +436,8 @@ public abstract class StorageContractTests : IAsyncLifetime
 
     // ---- helpers ----
 
-    protected static readonly string[] CheckpointFileNames =
-        ["config.json", "model.safetensors", "tokenizer.json", "optimizer/adamw-state.bin"];
-
     /// <summary>A checkpoint folder whose model file spans several upload blocks; contents differ per call.</summary>
-    protected string WriteCheckpointSource(string name, int modelSize = 3 * TestBlockSize + 517)
-    {
-        var folder = Path.Combine(_work, name);
-        Directory.CreateDirectory(Path.Combine(folder, "optimizer"));
-        File.WriteAllText(Path.Combine(folder, "config.json"), $"{{\"dim\":64,\"layers\":2,\"seed\":\"{Guid.NewGuid():N}\"}}");
-        File.WriteAllBytes(Path.Combine(folder, "model.safetensors"), RandomBytes(modelSize));
-        File.WriteAllText(Path.Combine(folder, "tokenizer.json"), "{\"vocab\":[\"a\",\"b\"]}");
-        File.WriteAllBytes(Path.Combine(folder, "optimizer", "adamw-state.bin"), RandomBytes(5000));
-        return folder;
-    }
-
-    protected string WorkFolder => _work;
+    protected string WriteCheckpointSource(string name) => CheckpointSource.Write(Path.Combine(_work, name), 3 * TestBlockSize + 517);
 
     protected async Task<byte[]> ReadAllAsync(string key)
     {
@@ -466,12 +451,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     private void AssertNothingLeftBesides(string sourceFolder) =>
         Assert.Equal([sourceFolder], Directory.EnumerateFileSystemEntries(_work).Select(Path.GetFileName));
 
-    protected static byte[] RandomBytes(int size)
-    {
-        var bytes = new byte[size];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
+    protected static byte[] RandomBytes(int size) => CheckpointSource.RandomBytes(size);
 
     private static MemoryStream Utf8(string text) => new(Encoding.UTF8.GetBytes(text));
 }

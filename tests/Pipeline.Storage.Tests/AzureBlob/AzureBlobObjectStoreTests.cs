@@ -1,7 +1,5 @@
 // Runs the storage contract against the real Azurite (a fresh container per test, deleted afterwards), plus what only the
 // blob store promises: block uploads, bounded retries and clear errors.
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -64,7 +62,7 @@ public sealed class AzureBlobObjectStoreTests : StorageContractTests
     public async Task PutAsync_ServerUnreachable_RetriesBoundedAttemptsThenFailsClearly()
     {
         var store = new AzureBlobObjectStore(BlobTestSettings.Options(
-            BlobTestSettings.ConnectionStringForPort(ClosedPort()), _container, TestBlockSize));
+            BlobTestSettings.ConnectionStringForPort(AzuriteProcess.FreePort()), _container, TestBlockSize));
 
         var error = await Assert.ThrowsAsync<StorageException>(() => store.PutAsync("objects/unreachable.bin", new MemoryStream([1, 2, 3])));
 
@@ -78,14 +76,5 @@ public sealed class AzureBlobObjectStoreTests : StorageContractTests
     {
         var endpoint = new BlobServiceClient(BlobTestSettings.ConnectionString).Uri;
         return endpoint.Port;
-    }
-
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
