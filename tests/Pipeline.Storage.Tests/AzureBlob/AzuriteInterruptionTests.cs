@@ -46,26 +46,6 @@ public sealed class AzuriteInterruptionTests(ITestOutputHelper output) : IDispos
         Assert.Null(run.LoadedAfterwards);
     }
 
-    [Fact]
-    public async Task SaveAsync_AzuriteKilledMidUploadAndRestartedWithItsData_CompletesVerifiedOrFailsClearly()
-    {
-        // SIGKILL with data on disk: what survives depends on Azurite's periodic metadata save, so both outcomes are allowed;
-        // the reader-side guarantees are asserted in RunInterruptedSaveAsync either way.
-        var run = await RunInterruptedSaveAsync(persistent: true, graceful: false);
-
-        if (run.SaveError is null)
-        {
-            Assert.Equal([run.Saved!], run.ListedAfterwards);
-            CheckpointSource.AssertSameFiles(run.Source, run.LoadedAfterwards!);
-        }
-        else
-        {
-            var error = Assert.IsAssignableFrom<StorageException>(run.SaveError);
-            Assert.Contains($"'{Prefix}", error.Message);
-            Assert.Empty(run.ListedAfterwards);
-        }
-    }
-
     private sealed record InterruptedRun(
         string Source, CheckpointRef? Saved, Exception? SaveError, IReadOnlyList<CheckpointRef> ListedAfterwards, string? LoadedAfterwards);
 
@@ -77,7 +57,7 @@ public sealed class AzuriteInterruptionTests(ITestOutputHelper output) : IDispos
         var connection = BlobTestSettings.ConnectionStringForPort(azurite.Port);
         var source = CheckpointSource.Write(Path.Combine(_work, "source"), ModelBlocks * BlockSize + 321);
 
-        // The writer's retry budget (about 19 s of backoff) outlasts an Azurite restart (about 4 s).
+        // The writer's retry budget (about 19 s of backoff) outlasts an Azurite restart (4-10 s on a busy machine).
         var writerOptions = new AzureBlobStoreOptions
         {
             ConnectionString = connection,

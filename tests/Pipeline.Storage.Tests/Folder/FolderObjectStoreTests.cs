@@ -38,4 +38,37 @@ public sealed class FolderObjectStoreTests : StorageContractTests
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, ".pipeline", "tmp")));
         Assert.Equal(["a/b.bin", "a/doc.json"], await Store.ListAsync(""));
     }
+
+    [Fact]
+    public async Task WriteDocumentAsync_TwoStoreInstancesOnOneRoot_ExactlyOneWinsEachRound()
+    {
+        // Separate instances share nothing in memory: only the lock file (an OS lock per open file, as between two
+        // processes) keeps their compare-and-swap exclusive.
+        var other = new FolderObjectStore(_root);
+        const string key = "campaigns/shared/state.json";
+        var tag = await Store.WriteDocumentAsync(key, Encoding.UTF8.GetBytes("0"), ifMatch: null);
+        for (var round = 1; round <= 20; round++)
+        {
+            var seen = tag;
+            var content = Encoding.UTF8.GetBytes(round.ToString());
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var attempts = new[] { Store, other, Store, other }.Select(store => Task.Run(async () =>
+            {
+                await start.Task;
+                try
+                {
+                    return await store.WriteDocumentAsync(key, content, seen);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    return null;
+                }
+            })).ToArray();
+            start.SetResult();
+
+            tag = Assert.Single((await Task.WhenAll(attempts)).OfType<string>());
+            var current = await other.ReadDocumentAsync(key);
+            Assert.Equal(tag, current?.ETag);
+        }
+    }
 }
