@@ -99,6 +99,16 @@ public sealed class AzureBlobObjectStore : IObjectStore
                 if (attempt > 1 && await HasCommittedBlocksAsync(blob, blockIds, token)) return;
                 throw new ObjectAlreadyExistsException(key, e);
             }
+            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.InvalidBlockList)
+            {
+                // A commit discards the uncommitted blocks it does not list, so a concurrent upload to the same key that
+                // committed first took ours with it; under create-only that simply means the other writer won.
+                if (conditions is not null && (await blob.ExistsAsync(token)).Value)
+                    throw new ObjectAlreadyExistsException(key, e);
+                throw new StorageException(key,
+                    $"Azure Blob commit of '{key}' in container '{_container.Name}' failed: the server no longer holds its staged blocks "
+                    + "(another upload to the same key committed at the same time, or the server lost them in a restart).", e);
+            }
         }, cancellationToken);
     }
 

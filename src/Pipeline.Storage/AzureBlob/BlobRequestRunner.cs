@@ -18,7 +18,7 @@ internal sealed class BlobRequestRunner
     {
         _container = options.Container;
         _maxAttempts = options.MaxAttempts;
-        _pipeline = new ResiliencePipelineBuilder()
+        _pipeline = options.MaxAttempts == 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = args => ValueTask.FromResult(

@@ -117,10 +117,11 @@ public sealed class CheckpointStore(IObjectStore store)
     public async Task DownloadAsync(CheckpointRef checkpoint, string destinationDirectory, CancellationToken cancellationToken = default)
     {
         var manifest = await ReadManifestAsync(checkpoint, cancellationToken);
-        var destination = Path.GetFullPath(destinationDirectory);
+        var destination = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destinationDirectory));
         if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
             throw new IOException($"Cannot download checkpoint {checkpoint} into '{destination}': the folder is not empty.");
-        var staging = $"{destination.TrimEnd(Path.DirectorySeparatorChar)}.partial-{Guid.NewGuid():N}";
+        // A hidden sibling: same file system (so the final move is a rename) and out of sight if a crash leaves it behind.
+        var staging = Path.Combine(Path.GetDirectoryName(destination)!, $".{Path.GetFileName(destination)}.partial-{Guid.NewGuid():N}");
         try
         {
             foreach (var file in manifest.Files)
