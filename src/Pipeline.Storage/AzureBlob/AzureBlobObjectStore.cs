@@ -15,8 +15,7 @@ namespace Pipeline.Storage.AzureBlob;
 /// <summary>An <see cref="IObjectStore"/> over an Azure Blob container (Azurite in development and tests).</summary>
 public sealed class AzureBlobObjectStore : IObjectStore
 {
-    // Azure returns a range MD5 only for ranges up to 4 MiB, so downloads are read in chunks of that size.
-    internal const int DownloadChunkSize = 4 * 1024 * 1024;
+    private const int MaxDownloadChunkSize = 4 * 1024 * 1024;
     private const int MaxBlockSize = 256 * 1024 * 1024;
     // Set on conditional document writes so that a retried write can recognise its own earlier, lost-reply success.
     private const string WriteIdMetadata = "pipelinewriteid";
@@ -36,6 +35,8 @@ public sealed class AzureBlobObjectStore : IObjectStore
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BlockSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BlockSize, MaxBlockSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DownloadChunkSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.DownloadChunkSize, MaxDownloadChunkSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAttempts, 1);
         Options = options;
         _blockSize = options.BlockSize;
@@ -128,7 +129,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
                 throw new ObjectNotFoundException(key, e);
             }
         }, cancellationToken);
-        return new BlobChunkReadStream(blob, key, properties.ContentLength, properties.ETag, _runner);
+        return new BlobChunkReadStream(blob, key, properties.ContentLength, properties.ETag, Options.DownloadChunkSize, _runner);
     }
 
     /// <inheritdoc />

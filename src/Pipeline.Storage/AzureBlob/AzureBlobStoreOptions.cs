@@ -2,7 +2,7 @@
 namespace Pipeline.Storage.AzureBlob;
 
 /// <summary>Settings for <see cref="AzureBlobObjectStore"/>.</summary>
-public sealed class AzureBlobStoreOptions
+public sealed record AzureBlobStoreOptions
 {
     /// <summary>Storage account connection string (<c>UseDevelopmentStorage=true</c> for Azurite).</summary>
     public required string ConnectionString { get; init; }
@@ -13,6 +13,12 @@ public sealed class AzureBlobStoreOptions
     /// <summary>Bytes per uploaded block; every object is uploaded as blocks of this size, each retried on its own.
     /// One block is held in memory during upload, so it is limited to 1 byte .. 256 MiB.</summary>
     public int BlockSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes per ranged download request; each range is MD5-validated and retried on its own. Azure returns a range MD5
+    /// only for ranges up to 4 MiB, which is therefore also the limit.
+    /// </summary>
+    public int DownloadChunkSize { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>Attempts per request (the first one included) before a transient failure is surfaced.</summary>
     public int MaxAttempts { get; init; } = 8;

@@ -1,4 +1,4 @@
-// Sequential read of a blob as ranged downloads of at most 4 MiB, each MD5-validated and retried on its own, so a broken
+// Sequential read of a blob as ranged downloads (at most 4 MiB, the largest range Azure gives an MD5 for), each MD5-validated and retried on its own, so a broken
 // connection mid-file costs one chunk rather than the whole download. Every range is pinned to the ETag seen when the
 // stream was opened: if the blob is replaced while being read, the read fails instead of mixing two versions.
 using Azure;
@@ -8,7 +8,7 @@ using Azure.Storage.Blobs.Models;
 
 namespace Pipeline.Storage.AzureBlob;
 
-internal sealed class BlobChunkReadStream(BlobClient blob, string key, long length, ETag etag, BlobRequestRunner runner) : Stream
+internal sealed class BlobChunkReadStream(BlobClient blob, string key, long length, ETag etag, int chunkSize, BlobRequestRunner runner) : Stream
 {
     private long _position;
     private ReadOnlyMemory<byte> _chunk = ReadOnlyMemory<byte>.Empty;
@@ -47,7 +47,7 @@ internal sealed class BlobChunkReadStream(BlobClient blob, string key, long leng
     private async Task<ReadOnlyMemory<byte>> DownloadChunkAsync(CancellationToken cancellationToken)
     {
         var offset = _position;
-        var count = (int)Math.Min(AzureBlobObjectStore.DownloadChunkSize, length - offset);
+        var count = (int)Math.Min(chunkSize, length - offset);
         var chunk = await runner.RunAsync(key, $"download of bytes {offset}..{offset + count - 1}", async (_, token) =>
         {
             try

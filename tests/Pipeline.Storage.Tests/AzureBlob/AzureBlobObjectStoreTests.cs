@@ -33,6 +33,36 @@ public sealed class AzureBlobObjectStoreTests : StorageContractTests
     }
 
     [Fact]
+    public async Task OpenReadAsync_ProductionChunkSize_ReadsMultiChunkBlobVerified()
+    {
+        // The production 4 MiB download ranges, each with the MD5 Azure computes for ranges of up to that size.
+        var store = new AzureBlobObjectStore(BlobTestSettings.Options(BlobTestSettings.ConnectionString, _container, 1024 * 1024)
+            with { DownloadChunkSize = 4 * 1024 * 1024 });
+        var content = RandomBytes(4 * 1024 * 1024 + 1000);
+        await store.PutAsync("checkpoints/c1/iter-1/model.safetensors", new MemoryStream(content));
+
+        await using var stream = await store.OpenReadAsync("checkpoints/c1/iter-1/model.safetensors");
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+
+        Assert.Equal(content, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_ObjectReplacedWhileReading_FailsInsteadOfMixingVersions()
+    {
+        await Store.PutAsync("objects/moving.bin", new MemoryStream(RandomBytes(3 * TestBlockSize)));
+        await using var stream = await Store.OpenReadAsync("objects/moving.bin");
+        var first = new byte[TestBlockSize];
+        await stream.ReadExactlyAsync(first);
+
+        await Store.PutAsync("objects/moving.bin", new MemoryStream(RandomBytes(3 * TestBlockSize)));
+        var error = await Assert.ThrowsAsync<StorageException>(() => stream.CopyToAsync(Stream.Null));
+
+        Assert.Contains("'objects/moving.bin' was replaced while it was being read", error.Message);
+    }
+
+    [Fact]
     public async Task PutAsync_SourceBreaksMidway_LeavesNothingVisible()
     {
         var error = await Assert.ThrowsAsync<IOException>(() =>

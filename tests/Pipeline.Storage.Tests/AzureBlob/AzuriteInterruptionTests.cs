@@ -58,11 +58,8 @@ public sealed class AzuriteInterruptionTests(ITestOutputHelper output) : IDispos
         var source = CheckpointSource.Write(Path.Combine(_work, "source"), ModelBlocks * BlockSize + 321);
 
         // The writer's retry budget (about 19 s of backoff) outlasts an Azurite restart (4-10 s on a busy machine).
-        var writerOptions = new AzureBlobStoreOptions
+        var writerOptions = BlobTestSettings.Options(connection, Container, BlockSize) with
         {
-            ConnectionString = connection,
-            Container = Container,
-            BlockSize = BlockSize,
             MaxAttempts = 12,
             FirstRetryDelay = TimeSpan.FromMilliseconds(200),
             MaxRetryDelay = TimeSpan.FromSeconds(2),

@@ -23,6 +23,7 @@ internal static class BlobTestSettings
         ConnectionString = connectionString,
         Container = container,
         BlockSize = blockSize,
+        DownloadChunkSize = blockSize,
         // Short, so that a missing Azurite fails the suite in seconds rather than after the production budget.
         MaxAttempts = 3,
         FirstRetryDelay = TimeSpan.FromMilliseconds(50),
