@@ -18,14 +18,14 @@ internal sealed class KeyLock : IDisposable
             {
                 return new KeyLock(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException e) when (e is not DirectoryNotFoundException && DateTime.UtcNow < deadline)
             {
                 // Held by another writer: critical sections are a check and a rename, so a short randomised wait suffices.
                 await Task.Delay(Random.Shared.Next(1, 6), cancellationToken);
             }
             catch (IOException e)
             {
-                throw new StorageException(key, $"Timed out after {timeout.TotalSeconds:0} s waiting for the write lock of '{key}' ({lockPath}).", e);
+                throw new StorageException(key, $"Could not take the write lock of '{key}' ({lockPath}) in {timeout.TotalSeconds:0} s: {e.Message}", e);
             }
         }
     }
