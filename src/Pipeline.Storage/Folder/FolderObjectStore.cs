@@ -62,7 +62,15 @@ public sealed class FolderObjectStore : IObjectStore
             {
                 if (mode == PutMode.CreateOnly && (File.Exists(path) || Directory.Exists(path)))
                     throw new ObjectAlreadyExistsException(key);
-                MoveIntoPlace(temp, path, overwrite: mode == PutMode.Overwrite);
+                try
+                {
+                    MoveIntoPlace(temp, path, overwrite: mode == PutMode.Overwrite);
+                }
+                catch (IOException e) when (mode == PutMode.CreateOnly && File.Exists(path))
+                {
+                    // Someone outside this store's locking (a person, another tool) created the file in the meantime.
+                    throw new ObjectAlreadyExistsException(key, e);
+                }
             }
         }
         catch (Exception e) when (!readingSource && (e is IOException or UnauthorizedAccessException))
@@ -176,7 +184,7 @@ public sealed class FolderObjectStore : IObjectStore
 
     private string PathOf(string key) => Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
 
-    private string LockPathOf(string key) =>
+    internal string LockPathOf(string key) =>
         Path.Combine(_lockFolder, Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..32] + ".lock");
 
     private string NewTempPath() => Path.Combine(_tempFolder, Guid.NewGuid().ToString("N"));

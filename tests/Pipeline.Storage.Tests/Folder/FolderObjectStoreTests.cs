@@ -1,4 +1,5 @@
 // Runs the storage contract against the folder store on a temp folder, plus what only the folder store promises.
+using System.Diagnostics;
 using System.Text;
 using Pipeline.Storage.Folder;
 
@@ -7,6 +8,8 @@ namespace Pipeline.Storage.Tests.Folder;
 public sealed class FolderObjectStoreTests : StorageContractTests
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "pipeline-folder-store-" + Guid.NewGuid().ToString("N"));
+
+    protected override int ConcurrentRounds => 200;
 
     protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new FolderObjectStore(_root));
 
@@ -47,7 +50,7 @@ public sealed class FolderObjectStoreTests : StorageContractTests
         var other = new FolderObjectStore(_root);
         const string key = "campaigns/shared/state.json";
         var tag = await Store.WriteDocumentAsync(key, Encoding.UTF8.GetBytes("0"), ifMatch: null);
-        for (var round = 1; round <= 20; round++)
+        for (var round = 1; round <= ConcurrentRounds; round++)
         {
             var seen = tag;
             var content = Encoding.UTF8.GetBytes(round.ToString());
@@ -70,5 +73,27 @@ public sealed class FolderObjectStoreTests : StorageContractTests
             var current = await other.ReadDocumentAsync(key);
             Assert.Equal(tag, current?.ETag);
         }
+    }
+
+    [Fact]
+    public async Task WriteDocumentAsync_LockHeldByAnotherProcess_WaitsUntilItIsReleased()
+    {
+        // util-linux flock(1) takes the same OS lock (flock(2), exclusive) from a separate process.
+        var store = (FolderObjectStore)Store;
+        const string key = "campaigns/c1/state.json";
+        var acquired = Path.Combine(_root, "held");
+        var holder = Process.Start(new ProcessStartInfo("flock")
+        {
+            ArgumentList = { "--exclusive", store.LockPathOf(key), "--command", $"touch '{acquired}' && sleep 1.5" },
+            UseShellExecute = false,
+        })!;
+        while (!File.Exists(acquired) && !holder.HasExited) await Task.Delay(10);
+        Assert.False(holder.HasExited, "the lock holder ended before the write started");
+
+        await store.WriteDocumentAsync(key, Encoding.UTF8.GetBytes("{}"), ifMatch: null);
+
+        Assert.True(holder.HasExited, "the write went through while another process held the key's lock");
+        await holder.WaitForExitAsync();
+        Assert.Equal(0, holder.ExitCode);
     }
 }
