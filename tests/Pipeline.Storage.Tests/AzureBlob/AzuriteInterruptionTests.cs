@@ -57,7 +57,7 @@ public sealed class AzuriteInterruptionTests(ITestOutputHelper output) : IDispos
         var connection = BlobTestSettings.ConnectionStringForPort(azurite.Port);
         var source = CheckpointSource.Write(Path.Combine(_work, "source"), ModelBlocks * BlockSize + 321);
 
-        // The writer's retry budget (about 19 s of backoff) outlasts an Azurite restart (4-10 s on a busy machine).
+        // The writer's retry budget (about 17 s of backoff over 12 attempts) outlasts an Azurite restart (4-10 s on a busy machine).
         var writerOptions = BlobTestSettings.Options(connection, Container, BlockSize) with
         {
             MaxAttempts = 12,
