@@ -9,7 +9,7 @@ internal static class ObjectKey
         ArgumentNullException.ThrowIfNull(key);
         if (key.Length == 0 || key.Length > 1024)
             throw new ArgumentException($"Storage key must be 1 to 1024 characters long, got {key.Length}.", nameof(key));
-        ValidateSegments(key, key.Split('/'));
+        ValidateSegments(key, key.Split('/'), nameof(key));
     }
 
     /// <summary>Accepts "" or a key-like string; a trailing '/' is allowed (it selects a folder).</summary>
@@ -18,10 +18,10 @@ internal static class ObjectKey
         ArgumentNullException.ThrowIfNull(prefix);
         if (prefix.Length == 0) return;
         var segments = prefix.Split('/');
-        ValidateSegments(prefix, prefix.EndsWith('/') ? segments[..^1] : segments);
+        ValidateSegments(prefix, prefix.EndsWith('/') ? segments[..^1] : segments, nameof(prefix));
     }
 
-    private static void ValidateSegments(string key, string[] segments)
+    private static void ValidateSegments(string key, string[] segments, string parameterName)
     {
         foreach (var segment in segments)
         {
@@ -30,7 +30,7 @@ internal static class ObjectKey
             if (segment.Length == 0 || segment[0] == '.' || segment.Contains('\\') || segment.Any(char.IsControl))
                 throw new ArgumentException(
                     $"Invalid storage key '{key}': segments must be non-empty, must not start with '.', and must not contain '\\' or control characters.",
-                    nameof(key));
+                    parameterName);
         }
     }
 }
