@@ -82,17 +82,19 @@ public sealed class FolderObjectStoreTests : StorageContractTests
         var store = (FolderObjectStore)Store;
         const string key = "campaigns/c1/state.json";
         var acquired = Path.Combine(_root, "held");
-        var holder = Process.Start(new ProcessStartInfo("flock")
+        var finishing = Path.Combine(_root, "finishing");
+        // The holder keeps the lock until flock(1) itself exits, which is after it has created "finishing".
+        using var holder = Process.Start(new ProcessStartInfo("flock")
         {
-            ArgumentList = { "--exclusive", store.LockPathOf(key), "--command", $"touch '{acquired}' && sleep 1.5" },
+            ArgumentList = { "--exclusive", store.LockPathOf(key), "--command", $"touch '{acquired}' && sleep 1.5 && touch '{finishing}'" },
             UseShellExecute = false,
         })!;
         while (!File.Exists(acquired) && !holder.HasExited) await Task.Delay(10);
-        Assert.False(holder.HasExited, "the lock holder ended before the write started");
+        Assert.True(File.Exists(acquired), "the lock holder ended before taking the lock");
 
         await store.WriteDocumentAsync(key, Encoding.UTF8.GetBytes("{}"), ifMatch: null);
 
-        Assert.True(holder.HasExited, "the write went through while another process held the key's lock");
+        Assert.True(File.Exists(finishing), "the write went through while another process held the key's lock");
         await holder.WaitForExitAsync();
         Assert.Equal(0, holder.ExitCode);
     }
