@@ -45,7 +45,7 @@ public sealed class BusServiceCollectionExtensionsTests
             x =>
             {
                 x.AddConsumer<FlakyConsumer>();
-                x.AddConsumer<DoomedFaultConsumer>();
+                x.AddConsumer<FaultReportingConsumer>();
             },
             services => services.AddSingleton(probe));
         try
@@ -72,7 +72,7 @@ public sealed class BusServiceCollectionExtensionsTests
             x =>
             {
                 x.AddConsumer<DoomedConsumer>();
-                x.AddConsumer<DoomedFaultConsumer>();
+                x.AddConsumer<FaultReportingConsumer>();
             },
             services => services.AddSingleton(probe));
         try
@@ -94,11 +94,11 @@ public sealed class BusServiceCollectionExtensionsTests
             var id = Guid.NewGuid();
             await (await host.SendEndpointFor<DoomedConsumer>()).Send(new DoomedCommand(id));
 
-            var fault = await probe.FaultPublished.Task.WaitAsync(BusTestHost.WaitLimit);
+            var fault = Assert.IsAssignableFrom<Fault<DoomedCommand>>(await probe.FaultPublished.Task.WaitAsync(BusTestHost.WaitLimit));
             var errored = await errorQueued.Task.WaitAsync(BusTestHost.WaitLimit);
 
-            Assert.Equal(id, fault.Message.Message.Id);
-            Assert.Equal("Doomed attempt 3.", Assert.Single(fault.Message.Exceptions).Message);
+            Assert.Equal(id, fault.Message.Id);
+            Assert.Equal("Doomed attempt 3.", Assert.Single(fault.Exceptions).Message);
             Assert.Equal(id, errored.Message.Id);
             Assert.Equal("fault", errored.Headers[MessageHeaders.Reason]);
             Assert.Equal("Doomed attempt 3.", errored.Headers[MessageHeaders.FaultMessage]);

@@ -26,8 +26,7 @@ public sealed class AttemptProbe
 
     public TaskCompletionSource Succeeded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public TaskCompletionSource<ConsumeContext<Fault<DoomedCommand>>> FaultPublished { get; } =
-        new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<Fault> FaultPublished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int RecordAttempt() => Interlocked.Increment(ref _attempts);
 }
@@ -101,11 +100,16 @@ public sealed class DoomedConsumer(AttemptProbe probe) : IConsumer<DoomedCommand
     }
 }
 
-public sealed class DoomedFaultConsumer(AttemptProbe probe) : IConsumer<Fault<DoomedCommand>>
+/// <summary>Reports the faults MassTransit publishes when Flaky or Doomed commands exhaust their retries.</summary>
+public sealed class FaultReportingConsumer(AttemptProbe probe) : IConsumer<Fault<FlakyCommand>>, IConsumer<Fault<DoomedCommand>>
 {
-    public Task Consume(ConsumeContext<Fault<DoomedCommand>> context)
+    public Task Consume(ConsumeContext<Fault<FlakyCommand>> context) => Report(context.Message);
+
+    public Task Consume(ConsumeContext<Fault<DoomedCommand>> context) => Report(context.Message);
+
+    Task Report(Fault fault)
     {
-        probe.FaultPublished.TrySetResult(context);
+        probe.FaultPublished.TrySetResult(fault);
         return Task.CompletedTask;
     }
 }

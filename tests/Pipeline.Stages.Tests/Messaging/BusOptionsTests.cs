@@ -1,0 +1,154 @@
+// Reading and validating the Bus configuration section: defaults, the accepted duration spellings, and error messages
+// that name the offending key.
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Pipeline.Stages.Messaging;
+
+namespace Pipeline.Stages.Tests.Messaging;
+
+public sealed class BusOptionsTests
+{
+    static BusOptions Read(params (string Key, string Value)[] settings) =>
+        BusOptions.FromConfiguration(Configuration(settings));
+
+    static IConfiguration Configuration((string Key, string Value)[] settings) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build();
+
+    static string ReadError(params (string Key, string Value)[] settings) =>
+        Assert.Throws<OptionsValidationException>(() => BusOptions.FromConfiguration(Configuration(settings))).Message;
+
+    [Fact]
+    public void FromConfiguration_EmptyConfiguration_InMemoryWithLocalBrokerDefaultsAndNoRetry()
+    {
+        var options = Read();
+
+        Assert.Equal(BusTransport.InMemory, options.Transport);
+        Assert.Equal("127.0.0.1", options.RabbitMq.Host);
+        Assert.Equal(5672, options.RabbitMq.Port);
+        Assert.Equal("/", options.RabbitMq.VirtualHost);
+        Assert.Equal("guest", options.RabbitMq.Username);
+        Assert.Equal("guest", options.RabbitMq.Password);
+        Assert.Null(options.PrefetchCount);
+        Assert.Null(options.ConcurrentMessageLimit);
+        Assert.Empty(options.Endpoints);
+        Assert.Empty(options.RetryIntervals);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.StartTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.StopTimeout);
+    }
+
+    [Fact]
+    public void FromConfiguration_AllKeysSet_ReadsEveryValue()
+    {
+        var options = Read(
+            ("Bus:Transport", "rabbitmq"),
+            ("Bus:RabbitMq:Host", "rabbit.internal"),
+            ("Bus:RabbitMq:Port", "5673"),
+            ("Bus:RabbitMq:VirtualHost", "pipeline"),
+            ("Bus:RabbitMq:Username", "stage"),
+            ("Bus:RabbitMq:Password", ""),
+            ("Bus:PrefetchCount", "16"),
+            ("Bus:ConcurrentMessageLimit", "4"),
+            ("Bus:Endpoints:generate-rollouts:PrefetchCount", "2"),
+            ("Bus:Endpoints:generate-rollouts:ConcurrentMessageLimit", "1"),
+            ("Bus:Endpoints:score-rollouts:ConcurrentMessageLimit", "8"),
+            ("Bus:StartTimeout", "45s"),
+            ("Bus:StopTimeout", "00:01:00"));
+
+        Assert.Equal(BusTransport.RabbitMq, options.Transport);
+        Assert.Equal("rabbit.internal", options.RabbitMq.Host);
+        Assert.Equal(5673, options.RabbitMq.Port);
+        Assert.Equal("pipeline", options.RabbitMq.VirtualHost);
+        Assert.Equal("stage", options.RabbitMq.Username);
+        Assert.Equal("", options.RabbitMq.Password);
+        Assert.Equal(16, options.PrefetchCount);
+        Assert.Equal(4, options.ConcurrentMessageLimit);
+        Assert.Equal(2, options.Endpoints["generate-rollouts"].PrefetchCount);
+        Assert.Equal(1, options.Endpoints["Generate-Rollouts"].ConcurrentMessageLimit);
+        Assert.Null(options.Endpoints["score-rollouts"].PrefetchCount);
+        Assert.Equal(8, options.Endpoints["score-rollouts"].ConcurrentMessageLimit);
+        Assert.Equal(TimeSpan.FromSeconds(45), options.StartTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.StopTimeout);
+    }
+
+    [Fact]
+    public void FromConfiguration_RetryIntervalsAsCommaSeparatedValue_ParsesEachUnit()
+    {
+        var options = Read(("Bus:Retry:Intervals", "200ms, 1s,1.5s,2m,750,00:00:03"));
+
+        Assert.Equal(
+            [
+                TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), TimeSpan.FromMinutes(2),
+                TimeSpan.FromMilliseconds(750), TimeSpan.FromSeconds(3),
+            ],
+            options.RetryIntervals);
+    }
+
+    [Fact]
+    public void FromConfiguration_RetryIntervalsAsIndexedList_KeepsIndexOrder()
+    {
+        // Configuration providers do not promise child order; the index, not insertion order, decides.
+        var options = Read(("Bus:Retry:Intervals:10", "5s"), ("Bus:Retry:Intervals:2", "1s"), ("Bus:Retry:Intervals:0", "200ms"));
+
+        Assert.Equal([TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)], options.RetryIntervals);
+    }
+
+    [Fact]
+    public void FromConfiguration_UnknownTransport_ErrorListsValidTransports()
+    {
+        var message = ReadError(("Bus:Transport", "AzureServiceBus"));
+
+        Assert.Contains("Bus:Transport = 'AzureServiceBus' is not a known transport; valid values: InMemory, RabbitMq.", message);
+    }
+
+    [Fact]
+    public void FromConfiguration_NumericTransport_Rejected()
+    {
+        Assert.Contains("'1' is not a known transport", ReadError(("Bus:Transport", "1")));
+    }
+
+    [Fact]
+    public void FromConfiguration_SeveralBadValues_ReportsEachWithItsKey()
+    {
+        var message = ReadError(
+            ("Bus:RabbitMq:Port", "70000"),
+            ("Bus:PrefetchCount", "0"),
+            ("Bus:Endpoints:score:ConcurrentMessageLimit", "many"),
+            ("Bus:Retry:Intervals", "1s,soon"),
+            ("Bus:StartTimeout", "0s"));
+
+        Assert.Contains("Bus:RabbitMq:Port = '70000' must be a whole number from 1 to 65535.", message);
+        Assert.Contains("Bus:PrefetchCount = '0' must be a whole number from 1 to 65535.", message);
+        Assert.Contains("Bus:Endpoints:score:ConcurrentMessageLimit = 'many' must be a whole number", message);
+        Assert.Contains("Bus:Retry:Intervals = 'soon' must be a non-negative duration", message);
+        Assert.Contains("Bus:StartTimeout = '0s' must be a positive duration", message);
+    }
+
+    [Fact]
+    public void FromConfiguration_MisspelledKeys_ReportedWithExpectedNames()
+    {
+        var message = ReadError(
+            ("Bus:Prefetch", "4"),
+            ("Bus:RabbitMq:Hostname", "x"),
+            ("Bus:Endpoints:score:Prefetch", "4"),
+            ("Bus:Retry:Interval", "1s"));
+
+        Assert.Contains("Bus:Prefetch is not a known setting", message);
+        Assert.Contains("Bus:RabbitMq:Hostname is not a known setting; expected one of: Host, Port, VirtualHost, Username, Password.", message);
+        Assert.Contains("Bus:Endpoints:score:Prefetch is not a known setting", message);
+        Assert.Contains("Bus:Retry:Interval is not a known setting", message);
+    }
+
+    [Fact]
+    public void FromConfiguration_EmptyHost_Rejected()
+    {
+        Assert.Contains("Bus:RabbitMq:Host is empty.", ReadError(("Bus:RabbitMq:Host", " ")));
+    }
+
+    [Fact]
+    public void FromConfiguration_IntervalTooLargeForTimeSpan_ReportedNotThrownAsOverflow()
+    {
+        Assert.Contains("'1e300s' must be a non-negative duration", ReadError(("Bus:Retry:Intervals", "1e300s")));
+    }
+}
