@@ -116,23 +116,9 @@ public sealed class BusServiceCollectionExtensionsTests
     [Fact]
     public async Task AddPipelineBus_EndpointConcurrencyOverride_WinsOverBusDefault()
     {
-        const int messages = 6;
-        var probe = new ConcurrencyProbe { ReleaseAt = 3, Expected = messages };
-        var host = await BusTestHost.StartAsync(
-            InMemory(("Bus:ConcurrentMessageLimit", "1"), ("Bus:Endpoints:slow:ConcurrentMessageLimit", "3")),
-            x => x.AddConsumer<SlowConsumer>(),
-            services => services.AddSingleton(probe));
-        try
-        {
-            var endpoint = await host.SendEndpointFor<SlowConsumer>();
-            for (var i = 0; i < messages; i++)
-                await endpoint.Send(new SlowCommand(i));
-            await probe.AllDone.Task.WaitAsync(BusTestHost.WaitLimit);
-        }
-        finally
-        {
-            await host.StopAndDisposeAsync();
-        }
+        var probe = new ConcurrencyProbe { ReleaseAt = 3 };
+
+        await RunSlowCommandsAsync(probe, 6, ("Bus:ConcurrentMessageLimit", "1"), ("Bus:Endpoints:slow:ConcurrentMessageLimit", "3"));
 
         // The bus default alone would allow one at a time; the endpoint's override allows three and no more.
         Assert.Equal(3, probe.MaxInFlight);
@@ -141,11 +127,18 @@ public sealed class BusServiceCollectionExtensionsTests
     [Fact]
     public async Task AddPipelineBus_BusConcurrencyDefault_LimitsEndpointWithoutOverride()
     {
-        const int messages = 4;
-        var probe = new ConcurrencyProbe { ReleaseAt = 2, Expected = messages, HoldTime = TimeSpan.FromMilliseconds(100) };
-        var host = await BusTestHost.StartAsync(
-            InMemory(("Bus:ConcurrentMessageLimit", "1")),
-            x => x.AddConsumer<SlowConsumer>(),
+        // Released at two in flight, which a limit of one never reaches, so each message waits out the hold time.
+        var probe = new ConcurrencyProbe { ReleaseAt = 2, HoldTime = TimeSpan.FromMilliseconds(100) };
+
+        await RunSlowCommandsAsync(probe, 4, ("Bus:ConcurrentMessageLimit", "1"));
+
+        Assert.Equal(1, probe.MaxInFlight);
+    }
+
+    static async Task RunSlowCommandsAsync(ConcurrencyProbe probe, int messages, params (string Key, string Value)[] settings)
+    {
+        probe.Expected = messages;
+        var host = await BusTestHost.StartAsync(InMemory(settings), x => x.AddConsumer<SlowConsumer>(),
             services => services.AddSingleton(probe));
         try
         {
@@ -158,8 +151,6 @@ public sealed class BusServiceCollectionExtensionsTests
         {
             await host.StopAndDisposeAsync();
         }
-
-        Assert.Equal(1, probe.MaxInFlight);
     }
 
     [Fact]
