@@ -65,7 +65,8 @@ public sealed class BusOptions
 
     /// <summary>
     /// Overrides by endpoint (queue) name (<c>Bus:Endpoints:&lt;endpoint-name&gt;:PrefetchCount</c> and
-    /// <c>...:ConcurrentMessageLimit</c>); names compare case-insensitively. These win over consumer definitions.
+    /// <c>...:ConcurrentMessageLimit</c>); names compare case-insensitively. These win over consumer definitions. A name
+    /// no endpoint in this process has is ignored, since processes hosting different stages may share one configuration.
     /// </summary>
     public IReadOnlyDictionary<string, EndpointLimits> Endpoints { get; init; } =
         new Dictionary<string, EndpointLimits>(StringComparer.OrdinalIgnoreCase);

@@ -67,6 +67,7 @@ public static class BusServiceCollectionExtensions
                     throw new ArgumentOutOfRangeException(nameof(configuration), options.Transport, "Unhandled bus transport.");
             }
         });
+        BusStartGuard.Decorate(services, options);
         return services;
     }
 

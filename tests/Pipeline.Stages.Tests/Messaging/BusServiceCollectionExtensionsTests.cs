@@ -10,25 +10,20 @@ namespace Pipeline.Stages.Tests.Messaging;
 
 public sealed class BusServiceCollectionExtensionsTests
 {
-    static Dictionary<string, string?> InMemory(params (string Key, string Value)[] extra)
-    {
-        var settings = new Dictionary<string, string?> { ["Bus:Transport"] = "InMemory" };
-        foreach (var (key, value) in extra)
-            settings[key] = value;
-        return settings;
-    }
+    static Dictionary<string, string?> InMemory(params (string Key, string Value)[] extra) =>
+        BusTestHost.Settings([("Bus:Transport", "InMemory"), .. extra]);
 
     [Fact]
     public async Task AddPipelineBus_InMemoryRequest_KebabCaseEndpointReplies()
     {
-        var host = await BusTestHost.StartAsync(InMemory(), x => x.AddConsumer<EchoConsumer>());
+        var host = await BusTestHost.StartAsync(InMemory(), x => x.AddConsumer<EchoRequestConsumer>());
         try
         {
             var response = await host.EchoAsync("hello");
 
             Assert.Equal("hello", response.Message.Text);
             // ConfigureEndpoints named the consumer's queue with the kebab-case formatter.
-            Assert.Equal("echo", response.Message.ReceivedOn.AbsolutePath.Trim('/'));
+            Assert.Equal("echo-request", response.Message.ReceivedOn.AbsolutePath.Trim('/'));
         }
         finally
         {

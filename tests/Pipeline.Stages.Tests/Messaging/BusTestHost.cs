@@ -13,6 +13,15 @@ internal static class BusTestHost
     /// <summary>Generous bound for anything a test waits on; a healthy run finishes each wait in milliseconds.</summary>
     public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
 
+    /// <summary>Configuration keys for a test host; a later pair overrides an earlier one with the same key.</summary>
+    public static Dictionary<string, string?> Settings(IEnumerable<(string Key, string Value)> pairs)
+    {
+        var settings = new Dictionary<string, string?>();
+        foreach (var (key, value) in pairs)
+            settings[key] = value;
+        return settings;
+    }
+
     public static IHost Build(IDictionary<string, string?> settings, Action<IBusRegistrationConfigurator> configure,
         Action<IServiceCollection>? addServices = null)
     {
@@ -28,7 +37,15 @@ internal static class BusTestHost
         Action<IServiceCollection>? addServices = null)
     {
         var host = Build(settings, configure, addServices);
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync().WaitAsync(WaitLimit);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
         return host;
     }
 
@@ -49,6 +66,18 @@ internal static class BusTestHost
     public static async Task StopAndDisposeAsync(this IHost host)
     {
         await host.StopAsync();
-        host.Dispose();
+        await host.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Disposes without blocking: IHost.Dispose waits on the asynchronous disposal, and blocked threads under xunit's
+    /// two-slot synchronization context can starve the continuations they wait for.
+    /// </summary>
+    public static async Task DisposeAsync(this IHost host)
+    {
+        if (host is IAsyncDisposable asyncDisposable)
+            await asyncDisposable.DisposeAsync();
+        else
+            host.Dispose();
     }
 }

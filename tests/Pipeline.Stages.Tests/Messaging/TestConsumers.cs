@@ -73,7 +73,7 @@ public sealed class ConcurrencyProbe
     }
 }
 
-public sealed class EchoConsumer : IConsumer<EchoRequest>
+public sealed class EchoRequestConsumer : IConsumer<EchoRequest>
 {
     public Task Consume(ConsumeContext<EchoRequest> context) =>
         context.RespondAsync(new EchoReply(context.Message.Text, context.ReceiveContext.InputAddress));
