@@ -16,6 +16,9 @@ public sealed class BusOptionsTests
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
 
+    static (string Host, int Port, string VirtualHost, string Username, string Password) Broker(BusOptions options) =>
+        (options.RabbitMq.Host, options.RabbitMq.Port, options.RabbitMq.VirtualHost, options.RabbitMq.Username, options.RabbitMq.Password);
+
     static string ReadError(params (string Key, string Value)[] settings) =>
         Assert.Throws<OptionsValidationException>(() => BusOptions.FromConfiguration(Configuration(settings))).Message;
 
@@ -25,11 +28,7 @@ public sealed class BusOptionsTests
         var options = Read();
 
         Assert.Equal(BusTransport.InMemory, options.Transport);
-        Assert.Equal("127.0.0.1", options.RabbitMq.Host);
-        Assert.Equal(5672, options.RabbitMq.Port);
-        Assert.Equal("/", options.RabbitMq.VirtualHost);
-        Assert.Equal("guest", options.RabbitMq.Username);
-        Assert.Equal("guest", options.RabbitMq.Password);
+        Assert.Equal(("127.0.0.1", 5672, "/", "guest", "guest"), Broker(options));
         Assert.Null(options.PrefetchCount);
         Assert.Null(options.ConcurrentMessageLimit);
         Assert.Empty(options.Endpoints);
@@ -57,11 +56,7 @@ public sealed class BusOptionsTests
             ("Bus:StopTimeout", "00:01:00"));
 
         Assert.Equal(BusTransport.RabbitMq, options.Transport);
-        Assert.Equal("rabbit.internal", options.RabbitMq.Host);
-        Assert.Equal(5673, options.RabbitMq.Port);
-        Assert.Equal("pipeline", options.RabbitMq.VirtualHost);
-        Assert.Equal("stage", options.RabbitMq.Username);
-        Assert.Equal("", options.RabbitMq.Password);
+        Assert.Equal(("rabbit.internal", 5673, "pipeline", "stage", ""), Broker(options));
         Assert.Equal(16, options.PrefetchCount);
         Assert.Equal(4, options.ConcurrentMessageLimit);
         Assert.Equal(2, options.Endpoints["generate-rollouts"].PrefetchCount);
