@@ -16,6 +16,11 @@ public static class BusServiceCollectionExtensions
     /// which waits for the bus to be ready (bounded by <see cref="BusOptions.StartTimeout"/>) before the host finishes
     /// starting.
     /// </summary>
+    /// <remarks>
+    /// An unreachable broker makes host start fail instead of wait: MassTransit retries the connection until
+    /// <c>Bus:StartTimeout</c>, then throws its last connection error (<c>RabbitMqConnectionException</c>, naming
+    /// user@host:port/vhost) or, when no attempt had failed yet, a <see cref="TimeoutException"/> naming the broker.
+    /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">Configuration holding the <c>Bus</c> section.</param>
     /// <param name="configure">
