@@ -1,0 +1,167 @@
+// The embedded `arith` task: seeded chains of additions (optionally subtractions) of fixed-width operands, solved one
+// operation per step ("12+34=46;46+5=51;#### 51"). Each step is a two-operand sum a tiny character-level model can
+// learn, and every step reads only the previous result and the next operand of the prompt, so more steps (the harder
+// difficulty) reuse the same skill: that is what leaves room for self-improvement one step beyond training.
+using Pipeline.Learning.Judging;
+
+namespace Pipeline.Learning.Tasks.Arith;
+
+/// <summary>The arith task: problem generation, answer extraction, corrupted solutions and splits.</summary>
+public sealed class ArithTask : ITask
+{
+    /// <summary>Marks the final answer: the response ends with this, a space and the answer.</summary>
+    public const string AnswerDelimiter = "####";
+
+    private const int AttemptsPerProblem = 50;
+
+    /// <inheritdoc />
+    public string Name => "arith";
+
+    /// <inheritdoc />
+    public string Alphabet { get; } = new string(
+        ("0123456789+-=;# \n" + VerdictJudge.BuildPrompt("", "") + VerdictJudge.CorrectVerdict + VerdictJudge.IncorrectVerdict)
+            .Distinct().Order().ToArray());
+
+    /// <summary>
+    /// The answer is the integer after the first <see cref="AnswerDelimiter"/> (spaces allowed in between): an optional
+    /// minus sign and digits without leading zeros, followed by nothing but whitespace up to the end of its line.
+    /// </summary>
+    public IndexRange? FindAnswer(string response)
+    {
+        int delimiter = response.IndexOf(AnswerDelimiter, StringComparison.Ordinal);
+        if (delimiter < 0) return null;
+        int p = delimiter + AnswerDelimiter.Length;
+        while (p < response.Length && response[p] == ' ') p++;
+        int start = p;
+        if (p < response.Length && response[p] == '-') p++;
+        int digitsStart = p;
+        while (p < response.Length && char.IsAsciiDigit(response[p])) p++;
+        int digits = p - digitsStart;
+        if (digits == 0) return null;
+        if (response[digitsStart] == '0' && (digits > 1 || digitsStart > start)) return null; // "007", "-0"
+        for (int q = p; q < response.Length && response[q] != '\n'; q++)
+            if (!char.IsWhiteSpace(response[q])) return null;
+        return new IndexRange(start, p - start);
+    }
+
+    /// <inheritdoc />
+    public string? ExtractAnswer(string response) =>
+        FindAnswer(response) is { } range ? response.Substring(range.Start, range.Length) : null;
+
+    /// <summary>
+    /// <paramref name="count"/> distinct problems of <paramref name="difficulty"/>, the same for the same seed.
+    /// Throws when the difficulty has too few distinct problems.
+    /// </summary>
+    public IReadOnlyList<TaskProblem> Generate(int seed, ArithDifficulty difficulty, int count) =>
+        Generate(SplitMix64.Derive(seed, difficulty.Label), difficulty, count, "set", exclude: new HashSet<string>(), distinct: true);
+
+    /// <summary>
+    /// A wrong solution of <paramref name="problem"/>, chosen by <paramref name="seed"/>: either one digit of the final
+    /// answer is changed (the steps stay right), or one digit of an intermediate result is changed and the later steps
+    /// carry the error forward. Either way the final answer differs from the gold answer.
+    /// </summary>
+    public string CorruptSolution(TaskProblem problem, int seed)
+    {
+        var chain = Parse(problem.Prompt);
+        var rng = new SplitMix64(SplitMix64.Derive(seed, problem.Id));
+        int steps = chain.Operators.Length;
+        int target = rng.Next(0, steps + 1); // == steps: the final answer only
+        var correct = chain.RunningValues();
+        if (target == steps) return chain.Solution(correct, CorruptDigit(correct[^1], ref rng));
+        var wrong = chain.RunningValues(target, CorruptDigit(correct[target], ref rng));
+        return chain.Solution(wrong, wrong[^1]);
+    }
+
+    /// <summary>
+    /// Builds every split. Evaluation sets are drawn first and their prompts are excluded from all other splits; campaign
+    /// prompts are excluded from SFT and judge data. Judge examples alternate correct and corrupted solutions.
+    /// </summary>
+    public TaskSplits BuildSplits(ArithSplitOptions options)
+    {
+        var heldOut = new HashSet<string>(StringComparer.Ordinal);
+        var evaluation = new Dictionary<string, IReadOnlyList<TaskProblem>>(StringComparer.Ordinal);
+        foreach (var d in options.EvaluationDifficulties)
+        {
+            var set = Generate(SplitMix64.Derive(options.Seed, "eval/" + d.Label), d, options.EvaluationPerDifficulty, "eval", heldOut, distinct: true);
+            evaluation.Add(d.Label, set);
+            heldOut.UnionWith(set.Select(p => p.Prompt));
+        }
+
+        var campaign = Generate(SplitMix64.Derive(options.Seed, "campaign/" + options.CampaignDifficulty.Label),
+            options.CampaignDifficulty, options.CampaignCount, "campaign", heldOut, distinct: true);
+        heldOut.UnionWith(campaign.Select(p => p.Prompt));
+
+        var sft = new List<TaskProblem>();
+        var judge = new List<JudgeExample>();
+        foreach (var d in options.TrainDifficulties)
+        {
+            sft.AddRange(Generate(SplitMix64.Derive(options.Seed, "sft/" + d.Label), d, options.SftPerDifficulty, "sft", heldOut, distinct: false));
+            var judged = Generate(SplitMix64.Derive(options.Seed, "judge/" + d.Label), d, options.JudgePerDifficulty, "judge", heldOut, distinct: false);
+            for (int i = 0; i < judged.Count; i++)
+            {
+                bool correct = i % 2 == 0;
+                var p = judged[i];
+                string response = correct ? p.Solution : CorruptSolution(p, options.Seed);
+                judge.Add(new JudgeExample(p.Id, VerdictJudge.BuildPrompt(p.Prompt, response),
+                    correct ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, correct));
+            }
+        }
+        return new TaskSplits(sft, campaign, evaluation, judge);
+    }
+
+    private static List<TaskProblem> Generate(ulong streamSeed, ArithDifficulty difficulty, int count, string split,
+        IReadOnlySet<string> exclude, bool distinct)
+    {
+        difficulty.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var rng = new SplitMix64(streamSeed);
+        var problems = new List<TaskProblem>(count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long attempts = 0, maxAttempts = (long)AttemptsPerProblem * count + 1000;
+        while (problems.Count < count)
+        {
+            if (++attempts > maxAttempts)
+                throw new InvalidOperationException(
+                    $"Difficulty {difficulty.Label} has too few {(distinct ? "distinct " : "")}problems for {count} in split '{split}'.");
+            var chain = ArithChain.Random(ref rng, difficulty);
+            string prompt = chain.Prompt();
+            if (exclude.Contains(prompt) || distinct && !seen.Add(prompt)) continue;
+            var values = chain.RunningValues();
+            problems.Add(new TaskProblem($"arith/{difficulty.Label}/{split}/{problems.Count}", difficulty.Label, prompt,
+                chain.Solution(values, values[^1]), ArithChain.Format(values[^1])));
+        }
+        return problems;
+    }
+
+    private static ArithChain Parse(string prompt)
+    {
+        var operands = new List<int>();
+        var operators = new List<char>();
+        int value = 0, digits = 0;
+        foreach (char c in prompt)
+        {
+            if (char.IsAsciiDigit(c)) { value = value * 10 + (c - '0'); digits++; continue; }
+            if (digits == 0 || c is not ('+' or '-' or '=')) throw new FormatException($"Not an arith prompt: '{prompt}'.");
+            operands.Add(value);
+            value = digits = 0;
+            if (c == '=') break;
+            operators.Add(c);
+        }
+        if (operators.Count == 0 || operands.Count != operators.Count + 1) throw new FormatException($"Not an arith prompt: '{prompt}'.");
+        return new ArithChain([.. operands], [.. operators]);
+    }
+
+    /// <summary>Changes one digit of <paramref name="value"/>, keeping it a canonical integer (no new leading zero).</summary>
+    private static int CorruptDigit(int value, ref SplitMix64 rng)
+    {
+        char[] text = ArithChain.Format(value).ToCharArray();
+        int first = text[0] == '-' ? 1 : 0;
+        int position = rng.Next(first, text.Length);
+        int lowest = position == first && text.Length - first > 1 ? 1 : 0;
+        int current = text[position] - '0';
+        int replacement = lowest + rng.Next(0, 9 - lowest); // uniform over {lowest..9} without the current digit
+        if (replacement >= current) replacement++;
+        text[position] = (char)('0' + replacement);
+        return int.Parse(text, provider: System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

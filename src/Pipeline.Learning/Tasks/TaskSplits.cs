@@ -1,0 +1,17 @@
+// The data one embedded task provides to a campaign: SFT data for the base model, prompts for the campaign, held-out
+// labelled evaluation sets per difficulty, and judge-training examples.
+namespace Pipeline.Learning.Tasks;
+
+/// <summary>The splits of a task. Evaluation prompts never appear in any other split.</summary>
+/// <param name="Sft">Supervised data for the base model (prompt + gold solution), training difficulties.</param>
+/// <param name="Campaign">
+/// Campaign prompts (the next difficulty). Gold answers are kept only for the gold-reward baseline and for reporting;
+/// label-free recipes must not read them.
+/// </param>
+/// <param name="Evaluation">Held-out labelled sets keyed by difficulty label.</param>
+/// <param name="Judge">Judge-training examples: correct and corrupted solutions with their verdicts.</param>
+public sealed record TaskSplits(
+    IReadOnlyList<TaskProblem> Sft,
+    IReadOnlyList<TaskProblem> Campaign,
+    IReadOnlyDictionary<string, IReadOnlyList<TaskProblem>> Evaluation,
+    IReadOnlyList<JudgeExample> Judge);

@@ -1,0 +1,267 @@
+// Checks the arith task: seeded determinism, the difficulty knob, gold and corrupted solutions, answer extraction,
+// splits that keep evaluation prompts out of everything else, judge examples and the alphabet.
+using System.Text.RegularExpressions;
+using Pipeline.Learning.Judging;
+using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Tasks.Arith;
+
+namespace Pipeline.Learning.Tests.Tasks.Arith;
+
+public partial class ArithTaskTests
+{
+    private readonly ArithTask _task = new();
+
+    private static ArithSplitOptions SmallSplits(int seed = 11) => new(
+        seed,
+        TrainDifficulties: [new(1, 1), new(2, 1), new(2, 2)],
+        SftPerDifficulty: 300,
+        CampaignDifficulty: new(2, 3),
+        CampaignCount: 200,
+        EvaluationDifficulties: [new(1, 1), new(2, 1), new(2, 2), new(2, 3), new(2, 4)],
+        EvaluationPerDifficulty: 40,
+        JudgePerDifficulty: 60);
+
+    [Fact]
+    public void Generate_SameSeed_SameProblems_OtherSeed_Different()
+    {
+        var d = new ArithDifficulty(2, 2);
+
+        Assert.Equal(_task.Generate(5, d, 50), _task.Generate(5, d, 50));
+        Assert.NotEqual(_task.Generate(5, d, 50).Select(p => p.Prompt), _task.Generate(6, d, 50).Select(p => p.Prompt));
+    }
+
+    [Fact]
+    public void Generate_FixedSeed_GivesTheSameFirstProblemOnEveryRuntime()
+    {
+        // SplitMix64 is our own: this pins the sequence so stored datasets stay reproducible.
+        var first = _task.Generate(1, new ArithDifficulty(2, 2), 1)[0];
+
+        Assert.Equal("48+75+46=", first.Prompt);
+        Assert.Equal("48+75=123;123+46=169;#### 169", first.Solution);
+        Assert.Equal("169", first.Answer);
+        Assert.Equal("d2s2", first.Difficulty);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    [InlineData(3, 2)]
+    [InlineData(4, 5)]
+    public void Generate_DifficultySetsOperandDigitsAndSteps(int digits, int steps)
+    {
+        foreach (var p in _task.Generate(3, new ArithDifficulty(digits, steps), 40))
+        {
+            var operands = OperandPattern().Matches(p.Prompt).Select(m => m.Value).ToList();
+            Assert.Equal(steps + 1, operands.Count);
+            Assert.All(operands, o => Assert.Equal(digits, o.Length));
+            Assert.All(operands, o => Assert.True(o.Length == 1 || o[0] != '0', $"leading zero in {p.Prompt}"));
+            Assert.DoesNotContain('-', p.Prompt);
+            Assert.Equal(steps, Steps(p.Solution).Count);
+        }
+    }
+
+    [Fact]
+    public void Generate_Subtraction_UsesMinusAndNeverGoesNegative()
+    {
+        var problems = _task.Generate(4, new ArithDifficulty(2, 4, Subtraction: true), 100);
+
+        Assert.Contains(problems, p => p.Prompt.Contains('-'));
+        Assert.All(problems, p => Assert.All(Steps(p.Solution), s => Assert.True(s.Result >= 0, p.Solution)));
+        Assert.All(problems, p => Assert.DoesNotContain("-", p.Answer));
+    }
+
+    [Fact]
+    public void Generate_GoldSolutions_AreArithmeticallyRightAndVerify()
+    {
+        var verifier = new Verifier(_task);
+        foreach (var p in _task.Generate(8, new ArithDifficulty(3, 3, Subtraction: true), 100))
+        {
+            var steps = Steps(p.Solution);
+            var operands = OperandPattern().Matches(p.Prompt).Select(m => int.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(operands[0], steps[0].Left);
+            Assert.Equal(operands.Skip(1), steps.Select(s => s.Right));
+            Assert.Equal(p.Prompt.Where(c => c is '+' or '-'), steps.Select(s => s.Op));
+            Assert.All(steps, s => Assert.True(s.IsRight, p.Solution));
+            Assert.Equal(steps[^1].Result.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Answer);
+            Assert.True(verifier.IsCorrect(p.Solution, p.Answer));
+            Assert.Equal(EvaluateLeftToRight(p.Prompt), int.Parse(p.Answer, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public void Generate_ReturnsDistinctPrompts_AndThrowsWhenTheSpaceIsTooSmall()
+    {
+        var set = _task.Generate(2, new ArithDifficulty(1, 1), 90);
+
+        Assert.Equal(90, set.Select(p => p.Prompt).Distinct().Count());
+        Assert.Throws<InvalidOperationException>(() => _task.Generate(2, new ArithDifficulty(1, 1), 101));
+    }
+
+    [Theory]
+    [InlineData("1+2=3;#### 3", "3")]
+    [InlineData("#### 0", "0")]
+    [InlineData("9+9=18;####18", "18")]
+    [InlineData("5-9=-4;#### -4", "-4")]
+    [InlineData("1+1=2;#### 2  \nanything after the answer line", "2")]
+    [InlineData("1+1=2;#### 2\n#### 5", "2")]
+    public void ExtractAnswer_WellFormed_ReturnsTheAnswer(string response, string expected)
+    {
+        Assert.Equal(expected, _task.ExtractAnswer(response));
+        var range = _task.FindAnswer(response)!.Value;
+        Assert.Equal(expected, response.Substring(range.Start, range.Length));
+    }
+
+    [Theory]
+    [InlineData("1+2=3;")]
+    [InlineData("1+2=3;###3")]
+    [InlineData("1+2=3;#### ")]
+    [InlineData("1+2=3;#### x3")]
+    [InlineData("1+2=3;#### 3;")]
+    [InlineData("1+2=3;#### 3 4")]
+    [InlineData("1+2=3;#### 03")]
+    [InlineData("1+2=3;#### -0")]
+    [InlineData("1+2=3;#### -")]
+    [InlineData("")]
+    public void ExtractAnswer_MalformedOrMissing_IsNull(string response)
+    {
+        Assert.Null(_task.ExtractAnswer(response));
+        Assert.Null(_task.FindAnswer(response));
+    }
+
+    [Fact]
+    public void CorruptSolution_IsWrongButKeepsTheLayout()
+    {
+        var verifier = new Verifier(_task);
+        int finalOnly = 0, carried = 0;
+        foreach (var p in _task.Generate(9, new ArithDifficulty(2, 3, Subtraction: true), 200))
+        {
+            string bad = _task.CorruptSolution(p, 1);
+            Assert.NotEqual(p.Solution, bad);
+            Assert.False(verifier.IsCorrect(bad, p.Answer), $"{p.Solution} vs {bad}");
+            var steps = Steps(bad);
+            Assert.Equal(3, steps.Count);
+            Assert.NotNull(_task.ExtractAnswer(bad));
+            bool stepWrong = steps.Any(s => !s.IsRight);
+            bool answerMismatch = _task.ExtractAnswer(bad) != steps[^1].Result.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(stepWrong ^ answerMismatch, bad); // exactly one kind of error
+            if (answerMismatch) finalOnly++; else carried++;
+        }
+        Assert.True(finalOnly > 20 && carried > 20, $"final-only {finalOnly}, carried {carried}");
+    }
+
+    [Fact]
+    public void CorruptSolution_IsDeterministicPerSeed()
+    {
+        var problems = _task.Generate(9, new ArithDifficulty(2, 2), 30);
+
+        Assert.Equal(problems.Select(p => _task.CorruptSolution(p, 4)), problems.Select(p => _task.CorruptSolution(p, 4)));
+        Assert.NotEqual(problems.Select(p => _task.CorruptSolution(p, 4)), problems.Select(p => _task.CorruptSolution(p, 5)));
+    }
+
+    [Fact]
+    public void BuildSplits_EvaluationPromptsAppearInNoOtherSplit()
+    {
+        var splits = _task.BuildSplits(SmallSplits());
+
+        var evalPrompts = splits.Evaluation.Values.SelectMany(s => s).Select(p => p.Prompt).ToList();
+        Assert.Equal(evalPrompts.Count, evalPrompts.Distinct().Count());
+        var held = evalPrompts.ToHashSet();
+        Assert.DoesNotContain(splits.Sft, p => held.Contains(p.Prompt));
+        Assert.DoesNotContain(splits.Campaign, p => held.Contains(p.Prompt));
+        Assert.DoesNotContain(splits.Judge, j => held.Contains(j.Prompt[..(j.Prompt.IndexOf('=') + 1)]));
+        var campaign = splits.Campaign.Select(p => p.Prompt).ToHashSet();
+        Assert.Equal(200, campaign.Count);
+        Assert.DoesNotContain(splits.Sft, p => campaign.Contains(p.Prompt));
+    }
+
+    [Fact]
+    public void BuildSplits_SizesDifficultiesAndDeterminism()
+    {
+        var splits = _task.BuildSplits(SmallSplits());
+
+        Assert.Equal(900, splits.Sft.Count);
+        Assert.Equal(["d1s1", "d2s1", "d2s2"], splits.Sft.Select(p => p.Difficulty).Distinct().Order());
+        Assert.All(splits.Campaign, p => Assert.Equal("d2s3", p.Difficulty));
+        Assert.Equal(["d1s1", "d2s1", "d2s2", "d2s3", "d2s4"], splits.Evaluation.Keys.Order());
+        Assert.All(splits.Evaluation, e => Assert.All(e.Value, p => Assert.Equal(e.Key, p.Difficulty)));
+        Assert.All(splits.Evaluation.Values, s => Assert.Equal(40, s.Count));
+        Assert.Equal(splits.Sft, _task.BuildSplits(SmallSplits()).Sft);
+        Assert.NotEqual(splits.Sft.Select(p => p.Prompt), _task.BuildSplits(SmallSplits(12)).Sft.Select(p => p.Prompt));
+        var ids = splits.Sft.Concat(splits.Campaign).Concat(splits.Evaluation.Values.SelectMany(s => s)).Select(p => p.Id).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void BuildSplits_RecommendedOptions_AreFeasible()
+    {
+        var options = ArithSplitOptions.Recommended(1);
+
+        var splits = _task.BuildSplits(options);
+
+        Assert.Equal(options.TrainDifficulties.Count * options.SftPerDifficulty, splits.Sft.Count);
+        Assert.Equal(options.CampaignCount, splits.Campaign.Count);
+        Assert.All(splits.Evaluation.Values, s => Assert.Equal(options.EvaluationPerDifficulty, s.Count));
+    }
+
+    [Fact]
+    public void BuildSplits_JudgeExamples_HalfCorrectWithMatchingVerdicts()
+    {
+        var splits = _task.BuildSplits(SmallSplits());
+
+        Assert.Equal(180, splits.Judge.Count);
+        Assert.Equal(90, splits.Judge.Count(j => j.IsCorrect));
+        foreach (var j in splits.Judge)
+        {
+            Assert.EndsWith("\nVerdict:", j.Prompt);
+            Assert.Equal(j.IsCorrect ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, j.Verdict);
+            string response = j.Prompt[..^"\nVerdict:".Length];
+            var steps = Steps(response);
+            bool consistent = steps.All(s => s.IsRight) && _task.ExtractAnswer(response) == steps[^1].Result.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(j.IsCorrect, consistent);
+        }
+    }
+
+    [Fact]
+    public void Alphabet_CoversEveryTextOfEverySplit()
+    {
+        var splits = _task.BuildSplits(SmallSplits() with { TrainDifficulties = [new(3, 3, Subtraction: true)] });
+        var alphabet = _task.Alphabet.ToHashSet();
+
+        Assert.Equal(_task.Alphabet.Length, alphabet.Count);
+        var texts = splits.Sft.Concat(splits.Campaign).Concat(splits.Evaluation.Values.SelectMany(s => s))
+            .SelectMany(p => new[] { p.Prompt, p.Solution })
+            .Concat(splits.Judge.Select(j => j.Prompt + j.Verdict))
+            .Append("5-9=-4;#### -4");
+        Assert.All(texts, t => Assert.All(t, c => Assert.Contains(c, alphabet)));
+    }
+
+    private sealed record Step(int Left, char Op, int Right, int Result)
+    {
+        public bool IsRight => Result == (Op == '+' ? Left + Right : Left - Right);
+    }
+
+    /// <summary>The "a±b=c;" steps of a solution (the prompt part before the first step's text is not needed).</summary>
+    private static List<Step> Steps(string solution) =>
+        StepPattern().Matches(solution).Select(m => new Step(
+            int.Parse(m.Groups["a"].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups["op"].Value[0],
+            int.Parse(m.Groups["b"].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(m.Groups["c"].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+
+    private static int EvaluateLeftToRight(string prompt)
+    {
+        var tokens = Regex.Matches(prompt, @"\d+|[+-]").Select(m => m.Value).ToList();
+        int value = int.Parse(tokens[0], System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 1; i < tokens.Count; i += 2)
+        {
+            int x = int.Parse(tokens[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+            value = tokens[i] == "+" ? value + x : value - x;
+        }
+        return value;
+    }
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex OperandPattern();
+
+    [GeneratedRegex(@"(?<a>-?\d+)(?<op>[+-])(?<b>\d+)=(?<c>-?\d+);")]
+    private static partial Regex StepPattern();
+}

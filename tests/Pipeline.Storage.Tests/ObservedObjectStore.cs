@@ -1,0 +1,28 @@
+// Test decorator over a real store: records the order of puts and lets a test watch the bytes a put reads, to act at an
+// exact point of an upload (for example stop the server after the second block).
+namespace Pipeline.Storage.Tests;
+
+internal sealed class ObservedObjectStore(IObjectStore inner, Func<string, Stream, Stream>? wrapContent = null) : IObjectStore
+{
+    private readonly List<string> _putKeys = [];
+
+    public IReadOnlyList<string> PutKeys
+    {
+        get { lock (_putKeys) return [.. _putKeys]; }
+    }
+
+    public Task PutAsync(string key, Stream content, PutMode mode = PutMode.Overwrite, CancellationToken cancellationToken = default)
+    {
+        lock (_putKeys) _putKeys.Add(key);
+        return inner.PutAsync(key, wrapContent?.Invoke(key, content) ?? content, mode, cancellationToken);
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) => inner.OpenReadAsync(key, cancellationToken);
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+    public Task<VersionedDocument?> ReadDocumentAsync(string key, CancellationToken cancellationToken = default) => inner.ReadDocumentAsync(key, cancellationToken);
+
+    public Task<string> WriteDocumentAsync(string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken = default) =>
+        inner.WriteDocumentAsync(key, content, ifMatch, cancellationToken);
+}
