@@ -1,0 +1,2 @@
+// Namespaces every tokenizer test uses.
+global using Pipeline.Engine.Tokenization;
