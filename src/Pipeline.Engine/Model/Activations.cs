@@ -22,7 +22,7 @@ internal sealed class Activations
     private readonly ModelConfig _config;
     private int _rows;
     private int _attention;
-    private int _batchKv;
+    private int _attentionScratch;
 
     public Activations(ModelConfig config)
     {
@@ -64,7 +64,7 @@ internal sealed class Activations
 
     public float[] DQkv { get; private set; } = [];          // [N, S]
 
-    public float[] AttentionScratch { get; private set; } = []; // [B, Hkv, T]
+    public float[] AttentionScratch { get; private set; } = []; // Attention.ScratchSize floats
 
     public void Ensure(int batch, int time)
     {
@@ -72,7 +72,7 @@ internal sealed class Activations
         int n = batch * time;
         int c = cfg.HiddenSize, f = cfg.IntermediateSize, s = cfg.QkvSize, hd = cfg.NumHeads * cfg.HeadDim;
         int attention = checked(batch * cfg.NumHeads * time * time);
-        int batchKv = batch * cfg.NumKeyValueHeads * time;
+        int attentionScratch = checked((int)Pipeline.Engine.Layers.Attention.ScratchSize(batch, time, cfg.NumHeads, cfg.NumKeyValueHeads, cfg.HeadDim));
         if (n > _rows)
         {
             _rows = n;
@@ -119,10 +119,10 @@ internal sealed class Activations
             }
         }
 
-        if (batchKv > _batchKv)
+        if (attentionScratch > _attentionScratch)
         {
-            _batchKv = batchKv;
-            AttentionScratch = New(batchKv);
+            _attentionScratch = attentionScratch;
+            AttentionScratch = New(attentionScratch);
         }
     }
 

@@ -283,7 +283,7 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
                 Rope.Apply(Ptr(la.Qkv), n, time, s, h + hkv, _rope, 0, inverse: false);
             }
 
-            Attention.Forward(Ptr(la.AttnOut), Ptr(la.Probabilities), Ptr(la.Qkv), batch, time, h, hkv, d);
+            Attention.Forward(Ptr(la.AttnOut), Ptr(la.Probabilities), Ptr(la.Qkv), Ptr(a.AttentionScratch), batch, time, h, hkv, d);
             new ReadOnlySpan<float>(input, n * c).CopyTo(new Span<float>(mid, n * c));
             Linear.Forward(mid, Ptr(la.AttnOut), p + o.OutputWeight, o.OutputBias >= 0 ? p + o.OutputBias : null, n, h * d, c,
                 accumulate: true);

@@ -12,9 +12,10 @@ public unsafe class AttentionTests
     {
         float[] output = new float[Batch * Time * Heads * HeadDim];
         float[] att = new float[Batch * Heads * Time * Time];
-        fixed (float* op = output, ap = att, qp = qkv)
+        float[] scratch = new float[Attention.ScratchSize(Batch, Time, Heads, KvHeads, HeadDim)];
+        fixed (float* op = output, ap = att, qp = qkv, sp = scratch)
         {
-            Attention.Forward(op, ap, qp, Batch, Time, Heads, KvHeads, HeadDim);
+            Attention.Forward(op, ap, qp, sp, Batch, Time, Heads, KvHeads, HeadDim);
         }
 
         return output;
@@ -50,18 +51,22 @@ public unsafe class AttentionTests
         Assert.NotEqual(before.AsSpan((Time + 3) * rowWidth, rowWidth).ToArray(), after.AsSpan((Time + 3) * rowWidth, rowWidth).ToArray());
     }
 
-    [Fact]
-    public void Backward_GroupedKvHeads_MatchesFiniteDifferences()
+    [Theory]
+    [InlineData(Batch, Time, Heads, KvHeads, HeadDim)]
+    [InlineData(1, 21, 2, 1, 24)] // widths that exercise the 16-, 8-wide and scalar paths of TileMultiply
+    public void Backward_GroupedKvHeads_MatchesFiniteDifferences(int batch, int time, int heads, int kvHeads, int headDim)
     {
-        float[] qkv = Random(Batch * Time * Stride, 24);
-        float[] r = Random(Batch * Time * Heads * HeadDim, 25);
+        int stride = (heads + 2 * kvHeads) * headDim;
+        float[] qkv = Random(batch * time * stride, 24);
+        float[] r = Random(batch * time * heads * headDim, 25);
         float[] output = new float[r.Length];
-        float[] att = new float[Batch * Heads * Time * Time];
+        float[] att = new float[batch * heads * time * time];
+        float[] scratch = new float[Attention.ScratchSize(batch, time, heads, kvHeads, headDim)];
         double Loss()
         {
-            fixed (float* op = output, ap = att, qp = qkv)
+            fixed (float* op = output, ap = att, qp = qkv, sp = scratch)
             {
-                Attention.Forward(op, ap, qp, Batch, Time, Heads, KvHeads, HeadDim);
+                Attention.Forward(op, ap, qp, sp, batch, time, heads, kvHeads, headDim);
             }
 
             return Weighted(r, output);
@@ -70,10 +75,9 @@ public unsafe class AttentionTests
         Loss();
         float[] dqkv = new float[qkv.Length];
         Array.Fill(dqkv, float.NaN); // the backward must overwrite every entry
-        float[] scratch = new float[Batch * KvHeads * Time];
         fixed (float* dp = dqkv, rp = r, qp = qkv, ap = att, sp = scratch)
         {
-            Attention.Backward(dp, rp, qp, ap, sp, Batch, Time, Heads, KvHeads, HeadDim);
+            Attention.Backward(dp, rp, qp, ap, sp, batch, time, heads, kvHeads, headDim);
         }
 
         Check("dqkv", qkv, dqkv, Loss);

@@ -70,6 +70,34 @@ public class LlamaModelTests
     }
 
     [Fact]
+    public void Backward_AccumulatedMicroBatches_MatchOneFullBatch()
+    {
+        ModelConfig config = TestModels.Tiny();
+        LlamaModel model = TestModels.Randomised(config, 46);
+        int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 47);
+        int[] targets = TestModels.Tokens(Batch * Time, config.VocabSize, 48);
+        float[] weights = FiniteDifferences.Random(Batch * Time, 49);
+        float[] logProbs = new float[Batch * Time];
+        model.ForwardLogProbs(tokens, targets, Batch, Time, logProbs);
+        model.Backward(weights);
+        float[] full = model.Gradients.ToArray();
+
+        model.ZeroGrad();
+        for (int b = 0; b < Batch; b++)
+        {
+            var rows = new Range(b * Time, (b + 1) * Time);
+            model.ForwardLogProbs(tokens[rows], targets[rows], 1, Time, logProbs.AsSpan(0, Time));
+            model.Backward(weights[rows]);
+        }
+
+        float[] accumulated = model.Gradients.ToArray();
+        for (int i = 0; i < full.Length; i++)
+        {
+            Assert.Equal(full[i], accumulated[i], 1e-5f + 1e-4f * Math.Abs(full[i]));
+        }
+    }
+
+    [Fact]
     public void Forward_LogProbsAgreeWithLogitsAndLogitsStayReadable()
     {
         ModelConfig config = TestModels.Tiny();
