@@ -184,18 +184,26 @@ internal sealed unsafe class KvCacheDecoder
         return _logits.AsSpan(index * _config.VocabSize, _config.VocabSize);
     }
 
-    /// <summary>RoPE on each run of rows that continue one slot at consecutive positions, at that run's positions.</summary>
+    /// <summary>
+    /// RoPE at each row's own position, one call per run of rows that either share a position (decode steps of
+    /// equal-length prompts) or hold consecutive positions (a prompt's rows).
+    /// </summary>
     private void RotateRuns(float* qkv, int rows, int stride, int rotatedHeads)
     {
         int start = 0;
-        for (int r = 1; r <= rows; r++)
+        while (start < rows)
         {
-            if (r == rows || _rowSlot[r] != _rowSlot[r - 1] || _rowPosition[r] != _rowPosition[r - 1] + 1)
+            int first = _rowPosition[start];
+            int end = start + 1;
+            bool same = end < rows && _rowPosition[end] == first;
+            while (end < rows && _rowPosition[end] == (same ? first : first + end - start))
             {
-                int length = r - start;
-                Rope.Apply(qkv + (long)start * stride, length, length, stride, rotatedHeads, _rope!, _rowPosition[start], inverse: false);
-                start = r;
+                end++;
             }
+
+            int length = end - start;
+            Rope.Apply(qkv + (long)start * stride, length, same ? 1 : length, stride, rotatedHeads, _rope!, first, inverse: false);
+            start = end;
         }
     }
 

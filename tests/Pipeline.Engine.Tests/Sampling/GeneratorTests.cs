@@ -1,5 +1,6 @@
 // Checks batched generation: identical sequences whatever the batch composition or thread count, greedy decoding
 // against the full forward pass, stop tokens and the length limit, and the recorded statistics against re-scoring.
+using Pipeline.Engine.Kernels;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Tests.Model;
@@ -37,8 +38,19 @@ public class GeneratorTests
     public void Generate_OneThreadVersusTwo_IsBitwiseIdentical()
     {
         int[][] prompts = Prompts(16);
-        var one = new Generator(Model) { MaxThreads = 1 }.Generate(prompts, Sampled);
-        var two = new Generator(Model) { MaxThreads = 2 }.Generate(prompts, Sampled);
+        int gemmThreads = Gemm.MaxThreads;
+        IReadOnlyList<GeneratedSequence> one, two;
+        try
+        {
+            Gemm.MaxThreads = 1;
+            one = new Generator(Model) { MaxThreads = 1 }.Generate(prompts, Sampled);
+            Gemm.MaxThreads = 2;
+            two = new Generator(Model) { MaxThreads = 2 }.Generate(prompts, Sampled);
+        }
+        finally
+        {
+            Gemm.MaxThreads = gemmThreads;
+        }
 
         for (int i = 0; i < prompts.Length; i++)
         {
