@@ -62,12 +62,7 @@ internal static class ModelCommands
                 var root = new JsonObject
                 {
                     ["tokens"] = tokens,
-                    ["mean"] = new JsonObject
-                    {
-                        ["logProb"] = scored.MeanLogProb,
-                        ["entropy"] = scored.MeanEntropy,
-                        ["selfCertainty"] = scored.MeanSelfCertainty,
-                    },
+                    ["mean"] = MeansJson(scored),
                 };
                 output.WriteLine(root.ToJsonString(Indented));
                 return;
@@ -129,19 +124,13 @@ internal static class ModelCommands
                 var array = new JsonArray();
                 foreach (GeneratedSequence sample in samples)
                 {
-                    var scored = new ScoredResponse(sample.Statistics);
                     array.Add(new JsonObject
                     {
                         ["index"] = sample.SequenceIndex,
                         ["text"] = tokenizer.Decode(sample.Tokens),
                         ["finishReason"] = sample.FinishReason == FinishReason.Stop ? "stop" : "length",
                         ["tokens"] = new JsonArray(sample.Tokens.Select((t, i) => (JsonNode)TokenJson(tokenizer, t, sample.Statistics[i])).ToArray()),
-                        ["mean"] = new JsonObject
-                        {
-                            ["logProb"] = scored.MeanLogProb,
-                            ["entropy"] = scored.MeanEntropy,
-                            ["selfCertainty"] = scored.MeanSelfCertainty,
-                        },
+                        ["mean"] = MeansJson(new ScoredResponse(sample.Statistics)),
                     });
                 }
 
@@ -244,6 +233,13 @@ internal static class ModelCommands
         ["logProb"] = s.LogProb,
         ["entropy"] = s.Entropy,
         ["selfCertainty"] = s.SelfCertainty,
+    };
+
+    private static JsonObject MeansJson(ScoredResponse scored) => new()
+    {
+        ["logProb"] = scored.MeanLogProb,
+        ["entropy"] = scored.MeanEntropy,
+        ["selfCertainty"] = scored.MeanSelfCertainty,
     };
 
     private static string Number(double value) => value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);

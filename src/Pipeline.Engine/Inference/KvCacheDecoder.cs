@@ -43,8 +43,18 @@ internal sealed unsafe class KvCacheDecoder
     private readonly int[] _rowSlot;
     private readonly int[] _rowPosition;
 
-    public KvCacheDecoder(LlamaModel model, int slots, int maxLength, int maxRows)
+    /// <summary>
+    /// A cache of <paramref name="slots"/> sequences of up to <paramref name="maxLength"/> tokens, passes of up to
+    /// <paramref name="maxRows"/> rows, and logits for up to <paramref name="maxOutputs"/> rows per pass (default: one
+    /// per slot, which is all generation asks for; logits rows are V wide, so this bounds the biggest buffer).
+    /// </summary>
+    public KvCacheDecoder(LlamaModel model, int slots, int maxLength, int maxRows, int maxOutputs = 0)
     {
+        if (maxOutputs <= 0)
+        {
+            maxOutputs = slots;
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(slots);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
@@ -86,10 +96,11 @@ internal sealed unsafe class KvCacheDecoder
         _attention = Pinned(maxRows * _config.NumHeads * d);
         _gateUp = Pinned(maxRows * 2 * f);
         _hidden = Pinned(maxRows * f);
-        _final = Pinned(maxRows * c);
-        _finalNormed = Pinned(maxRows * c);
-        _finalRstd = Pinned(maxRows);
-        _logits = Pinned(maxRows * _config.VocabSize);
+        MaxOutputs = maxOutputs;
+        _final = Pinned(maxOutputs * c);
+        _finalNormed = Pinned(maxOutputs * c);
+        _finalRstd = Pinned(maxOutputs);
+        _logits = Pinned(checked(maxOutputs * _config.VocabSize));
         _scores = Pinned(MaxChunks * maxLength);
         _rowSlot = new int[maxRows];
         _rowPosition = new int[maxRows];
@@ -103,6 +114,9 @@ internal sealed unsafe class KvCacheDecoder
 
     /// <summary>Rows one <see cref="Run"/> takes at most.</summary>
     public int MaxRows { get; }
+
+    /// <summary>Rows of one pass whose logits can be asked for.</summary>
+    public int MaxOutputs { get; }
 
     /// <summary>Upper bound on threads for the decoder's own attention loop; results do not depend on it.</summary>
     public int MaxThreads { get; set; } = Environment.ProcessorCount;
@@ -119,6 +133,21 @@ internal sealed unsafe class KvCacheDecoder
         {
             throw new ArgumentException($"A pass takes 1..{MaxRows} rows with one slot, position and token each.");
         }
+
+        if (outputRows.Length > MaxOutputs)
+        {
+            throw new ArgumentException($"A pass returns logits for at most {MaxOutputs} rows.", nameof(outputRows));
+        }
+
+        foreach (int row in outputRows)
+        {
+            if ((uint)row >= (uint)rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(outputRows), $"Output row {row} is not a row of this pass.");
+            }
+        }
+
+        OutputCount = 0;
 
         for (int r = 0; r < rows; r++)
         {

@@ -46,13 +46,23 @@ internal sealed class TokenSampler
             return Draw(scaled, u);
         }
 
+        var byLogit = new ByLogitDescending(_scaled);
         Span<int> order = _order.AsSpan(0, vocab);
-        for (int i = 0; i < vocab; i++)
+        if (keep <= vocab / 8)
         {
-            order[i] = i;
+            // A small top-k out of a large vocabulary: select with a heap of k, then sort only those.
+            SelectBest(order, keep, byLogit);
+            order = order[..keep];
+        }
+        else
+        {
+            for (int i = 0; i < vocab; i++)
+            {
+                order[i] = i;
+            }
         }
 
-        order.Sort(new ByLogitDescending(_scaled));
+        order.Sort(byLogit);
         Span<float> weights = _weights.AsSpan(0, keep);
         for (int i = 0; i < keep; i++)
         {
@@ -83,6 +93,61 @@ internal sealed class TokenSampler
         }
 
         return order[Draw(weights, u)];
+    }
+
+    /// <summary>
+    /// Puts the <paramref name="count"/> best token ids (by <paramref name="byLogit"/>) in order[0..count), unsorted:
+    /// a heap whose root is the worst kept id, replaced whenever a better id comes along.
+    /// </summary>
+    private static void SelectBest(Span<int> order, int count, ByLogitDescending byLogit)
+    {
+        Span<int> heap = order[..count];
+        for (int i = 0; i < count; i++)
+        {
+            heap[i] = i;
+        }
+
+        for (int i = count / 2 - 1; i >= 0; i--)
+        {
+            SiftDown(heap, i, byLogit);
+        }
+
+        for (int id = count; id < order.Length; id++)
+        {
+            if (byLogit.Compare(id, heap[0]) < 0)
+            {
+                heap[0] = id;
+                SiftDown(heap, 0, byLogit);
+            }
+        }
+    }
+
+    /// <summary>Restores the heap below <paramref name="at"/>: every parent ranks no better than its children.</summary>
+    private static void SiftDown(Span<int> heap, int at, ByLogitDescending byLogit)
+    {
+        while (true)
+        {
+            int worst = at;
+            int left = 2 * at + 1;
+            int right = left + 1;
+            if (left < heap.Length && byLogit.Compare(heap[left], heap[worst]) > 0)
+            {
+                worst = left;
+            }
+
+            if (right < heap.Length && byLogit.Compare(heap[right], heap[worst]) > 0)
+            {
+                worst = right;
+            }
+
+            if (worst == at)
+            {
+                return;
+            }
+
+            (heap[at], heap[worst]) = (heap[worst], heap[at]);
+            at = worst;
+        }
     }
 
     /// <summary>Inverse CDF: the first index whose cumulative weight exceeds u·Σw, summed in index order.</summary>

@@ -27,7 +27,7 @@ public class KvCacheDecoderTests
         LlamaModel model = TestModels.Randomised(config, 11);
         int[] tokens = TestModels.Tokens(12, config.VocabSize, 5);
         float[] expected = model.Forward(tokens, 1, tokens.Length).ToArray();
-        var decoder = new KvCacheDecoder(model, slots: 2, maxLength: 16, maxRows: 8);
+        var decoder = new KvCacheDecoder(model, slots: 2, maxLength: 16, maxRows: 8, maxOutputs: 8);
         int v = config.VocabSize;
         const int prompt = 5;
 

@@ -68,6 +68,24 @@ public class TokenSamplerTests
         Assert.Equal([0, 1, 0, 0], frequencies);
     }
 
+    [Fact]
+    public void Next_SmallTopKOfALargeVocabulary_DrawsOnlyTheKLikeliestInProportion()
+    {
+        // 64 logits: ids 10, 20, 30 stand out with p ∝ (4, 2, 1)·e^5; top-3 renormalises over exactly those.
+        var logits = new float[64];
+        logits[10] = 5f + MathF.Log(4f);
+        logits[20] = 5f + MathF.Log(2f);
+        logits[30] = 5f;
+        logits[40] = 5f - 0.01f;
+        double[] frequencies = Frequencies(new SamplingOptions { TopK = 3, Seed = 12 }, logits);
+
+        var expected = new double[64];
+        expected[10] = 4.0 / 7;
+        expected[20] = 2.0 / 7;
+        expected[30] = 1.0 / 7;
+        AssertFrequencies(expected, frequencies);
+    }
+
     [Theory]
     [InlineData(0.45f, new[] { 1.0, 0, 0 })]     // the top token alone reaches 0.45
     [InlineData(0.79f, new[] { 0.625, 0.375, 0 })] // 0.5 + 0.3 passes 0.79: the third is left out
