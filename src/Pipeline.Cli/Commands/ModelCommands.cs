@@ -161,7 +161,7 @@ internal static class ModelCommands
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException
             or FormatException or ArgumentException or KeyNotFoundException or InvalidOperationException or NotSupportedException)
         {
-            parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+            parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
             return 1;
         }
     }

@@ -135,6 +135,12 @@ public sealed class ModelCommandsTests : IDisposable
         AssertFailsCleanly(Invoke("model", "score", "--model", _folder, "--prompt", "a", "--response", "Z"));
     }
 
+    [Fact]
+    public void Sample_NegativeTemperature_FailsWithOneErrorLine()
+    {
+        AssertFailsCleanly(Invoke("model", "sample", "--model", _folder, "--prompt", "a", "--temperature", "-1"));
+    }
+
     private static void AssertFailsCleanly((int ExitCode, string Output, string Error) result)
     {
         Assert.NotEqual(0, result.ExitCode);
