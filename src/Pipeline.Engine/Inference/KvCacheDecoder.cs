@@ -7,7 +7,8 @@
 // softmax are per row; attention reads only its own slot), so a row's logits are bitwise the same whatever other rows
 // share its pass and whatever the thread count.
 // Shape key: C channels, H heads, Hkv kv heads, D head size, F ffn size, V vocab, S = (H + 2·Hkv)·D,
-// R rows per pass, B slots, Tmax cache length. Cache per layer: keys and values [B, Hkv, Tmax, D].
+// R rows per pass, B slots, Tmax cache length, G = H / Hkv query heads per kv head. Cache per layer: keys [B, Hkv, D, Tmax]
+// (transposed, so q·Kᵀ is a row-major product) and values [B, Hkv, Tmax, D].
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -19,7 +20,7 @@ namespace Pipeline.Engine.Inference;
 /// <summary>Batched key/value-cache decoder over a <see cref="LlamaModel"/>'s weights (read, never copied).</summary>
 internal sealed unsafe class KvCacheDecoder
 {
-    // Attention splits into at most this many fixed chunks; each has its own score row.
+    // Attention splits into at most this many fixed chunks; each has its own score rows.
     private const int MaxChunks = 64;
 
     private readonly LlamaModel _model;
@@ -101,7 +102,7 @@ internal sealed unsafe class KvCacheDecoder
         _finalNormed = Pinned(maxOutputs * c);
         _finalRstd = Pinned(maxOutputs);
         _logits = Pinned(checked(maxOutputs * _config.VocabSize));
-        _scores = Pinned(MaxChunks * maxLength);
+        _scores = Pinned(MaxChunks * (_config.NumHeads / _config.NumKeyValueHeads) * maxLength);
         _rowSlot = new int[maxRows];
         _rowPosition = new int[maxRows];
     }
@@ -244,11 +245,17 @@ internal sealed unsafe class KvCacheDecoder
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> row = _qkv.AsSpan(r * s, s);
+            int position = _rowPosition[r];
             for (int kh = 0; kh < hkv; kh++)
             {
-                long at = CacheOffset(layer, _rowSlot[r], kh) + (long)_rowPosition[r] * d;
-                row.Slice(keyOffset + kh * d, d).CopyTo(_keys.AsSpan((int)at, d));
-                row.Slice(valueOffset + kh * d, d).CopyTo(_values.AsSpan((int)at, d));
+                int at = (int)CacheOffset(layer, _rowSlot[r], kh);
+                ReadOnlySpan<float> key = row.Slice(keyOffset + kh * d, d);
+                for (int i = 0; i < d; i++)
+                {
+                    _keys[at + i * MaxLength + position] = key[i];
+                }
+
+                row.Slice(valueOffset + kh * d, d).CopyTo(_values.AsSpan(at + position * d, d));
             }
         }
     }
@@ -276,37 +283,34 @@ internal sealed unsafe class KvCacheDecoder
             chunk => AttendItems(layer, (int)((long)items * chunk / chunks), (int)((long)items * (chunk + 1) / chunks), chunk));
     }
 
+    /// <summary>
+    /// Per (row, kv head): scores [G, len] = Q·Kᵀ over the G query heads sharing the kv head, softmax per head, then
+    /// out [G, D] = P·V, both products by the attention kernel's register-tiled multiply.
+    /// </summary>
     private void AttendItems(int layer, int start, int end, int chunk)
     {
         int h = _config.NumHeads, hkv = _config.NumKeyValueHeads, d = _config.HeadDim, s = _config.QkvSize;
         int group = h / hkv;
         float scale = 1f / MathF.Sqrt(d);
-        Span<float> scoreRow = _scores.AsSpan(chunk * MaxLength, MaxLength);
+        float* scores = Ptr(_scores) + (long)chunk * group * MaxLength;
+        float* keys = Ptr(_keys), values = Ptr(_values), qkv = Ptr(_qkv), attention = Ptr(_attention);
         for (int item = start; item < end; item++)
         {
             int r = item / hkv;
             int kh = item % hkv;
             int length = _rowPosition[r] + 1;
-            int cacheAt = (int)CacheOffset(layer, _rowSlot[r], kh);
-            ReadOnlySpan<float> keys = _keys.AsSpan(cacheAt, length * d);
-            ReadOnlySpan<float> values = _values.AsSpan(cacheAt, length * d);
-            Span<float> scores = scoreRow[..length];
-            for (int head = kh * group; head < (kh + 1) * group; head++)
+            long cacheAt = CacheOffset(layer, _rowSlot[r], kh);
+            float* queries = qkv + (long)r * s + kh * group * d;
+            TileMultiply.Multiply(scores, length, queries, d, 1, keys + cacheAt, MaxLength, group, length, d, accumulate: false);
+            for (int g = 0; g < group; g++)
             {
-                ReadOnlySpan<float> query = _qkv.AsSpan(r * s + head * d, d);
-                for (int j = 0; j < length; j++)
-                {
-                    scores[j] = TensorPrimitives.Dot(query, keys.Slice(j * d, d)) * scale;
-                }
-
-                TensorPrimitives.SoftMax(scores, scores);
-                Span<float> output = _attention.AsSpan((r * h + head) * d, d);
-                output.Clear();
-                for (int j = 0; j < length; j++)
-                {
-                    TensorPrimitives.MultiplyAdd(values.Slice(j * d, d), scores[j], output, output);
-                }
+                var row = new Span<float>(scores + (long)g * length, length);
+                TensorPrimitives.Multiply(row, scale, row);
+                TensorPrimitives.SoftMax(row, row);
             }
+
+            TileMultiply.Multiply(attention + ((long)r * h + kh * group) * d, d, scores, length, 1, values + cacheAt, d,
+                group, d, length, accumulate: false);
         }
     }
 
