@@ -31,13 +31,16 @@ public sealed class Generator
     /// <summary>Prompts decoded together at most (the key/value cache is sized for this many).</summary>
     public int MaxBatchSize { get; set; } = 64;
 
-    /// <summary>Upper bound on threads of the attention loop; results do not depend on it.</summary>
+    /// <summary>
+    /// Upper bound on threads of the decoder's attention loop (matrix products follow <c>Gemm.MaxThreads</c>); results
+    /// do not depend on either.
+    /// </summary>
     public int MaxThreads { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
     /// Generates one continuation per prompt; prompt i uses the random stream of sequence
     /// <paramref name="firstSequenceIndex"/> + i. Prompts must be non-empty and fit, with the new tokens, in
-    /// max_position_embeddings.
+    /// max_position_embeddings (the last new token is not fed back, so prompt + new − 1 positions).
     /// </summary>
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, long firstSequenceIndex = 0)
     {
@@ -84,7 +87,8 @@ public sealed class Generator
             promptRows += prompts[first + i].Length;
         }
 
-        KvCacheDecoder decoder = Decoder(count, longest + options.MaxNewTokens, Math.Max(count, Math.Min(promptRows, PrefillRows)));
+        // The last new token is never fed back, so the cache holds at most longest + MaxNewTokens − 1 positions.
+        KvCacheDecoder decoder = Decoder(count, longest + options.MaxNewTokens - 1, Math.Max(count, Math.Min(promptRows, PrefillRows)));
         if (_slotLogits.Length < count * vocab)
         {
             _slotLogits = new float[count * vocab];

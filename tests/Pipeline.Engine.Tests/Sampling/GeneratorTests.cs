@@ -180,6 +180,15 @@ public class GeneratorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => generator.Generate([[Config.VocabSize]], Sampled));
     }
 
+    [Fact]
+    public void Generate_PromptAndNewTokensFillingTheContext_Succeeds()
+    {
+        // 100 + 29 tokens: the last new token is never fed back, so 128 positions suffice.
+        GeneratedSequence result = Assert.Single(new Generator(Model).Generate([new int[100]], Sampled with { MaxNewTokens = 29 }));
+
+        Assert.Equal(29, result.Tokens.Length);
+    }
+
     private static void AssertSame(GeneratedSequence expected, GeneratedSequence actual)
     {
         Assert.Equal(expected.SequenceIndex, actual.SequenceIndex);
