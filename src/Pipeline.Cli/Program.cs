@@ -5,4 +5,5 @@ using Pipeline.Cli.Commands;
 
 var root = new RootCommand("Pipeline: self-improvement campaigns for language models.");
 root.Subcommands.Add(ModelCommands.Create());
+root.Subcommands.Add(BenchCommands.Create());
 return await root.Parse(args).InvokeAsync();
