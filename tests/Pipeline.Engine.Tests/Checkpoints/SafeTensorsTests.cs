@@ -10,7 +10,8 @@ public class SafeTensorsTests
     [Fact]
     public void WriteThenRead_RoundTripsValuesShapesAndAlignsData()
     {
-        string path = Path.Combine(TestModels.TempDirectory(), "t.safetensors");
+        using var dir = new TemporaryDirectory();
+        string path = Path.Combine(dir, "t.safetensors");
         float[] a = [1.5f, -2f, float.Epsilon, 3e30f, 0f, -0f];
         float[] b = [42f];
         SafeTensorsWriter.Write(path, [new("a", [2, 3], a), new("b", [1], b)], new Dictionary<string, string> { ["note"] = "x" });
@@ -42,7 +43,8 @@ public class SafeTensorsTests
             data.AddRange(BitConverter.GetBytes(v));
         }
 
-        string path = Path.Combine(TestModels.TempDirectory(), "half.safetensors");
+        using var dir = new TemporaryDirectory();
+        string path = Path.Combine(dir, "half.safetensors");
         File.WriteAllBytes(path, data.ToArray());
         using SafeTensorsReader reader = SafeTensorsReader.Open(path);
         Assert.Equal([1f, -2f, 0.5f], reader.Read("h"));
@@ -52,7 +54,7 @@ public class SafeTensorsTests
     [Fact]
     public void Open_UnsupportedDTypeOrTruncatedData_FailsClearly()
     {
-        string dir = TestModels.TempDirectory();
+        using var dir = new TemporaryDirectory();
         void WriteFile(string name, string header, int dataBytes)
         {
             var data = new List<byte>(BitConverter.GetBytes((long)header.Length));

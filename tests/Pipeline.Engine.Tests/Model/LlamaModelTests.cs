@@ -152,7 +152,7 @@ public class LlamaModelTests
             LlamaModel model = TestModels.Randomised(config, 43);
             int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 44);
             float[] before = model.Forward(tokens, Batch, Time).ToArray();
-            string dir = TestModels.TempDirectory();
+            using var dir = new TemporaryDirectory();
             model.Save(dir);
             LlamaModel loaded = LlamaModel.Load(dir);
             Assert.Equal(config, loaded.Config);
@@ -169,7 +169,7 @@ public class LlamaModelTests
         LlamaModel model = TestModels.Randomised(config, 50);
         int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 51);
         float[] expected = model.Forward(tokens, Batch, Time).ToArray();
-        string dir = TestModels.TempDirectory();
+        using var dir = new TemporaryDirectory();
         config.Save(dir);
         var shards = model.Tensors.Select((t, i) => (Tensor: t, File: $"model-0000{i % 2 + 1}-of-00002.safetensors")).ToList();
         foreach (var group in shards.GroupBy(s => s.File))
@@ -191,7 +191,7 @@ public class LlamaModelTests
     {
         ModelConfig config = TestModels.Tiny();
         LlamaModel model = LlamaModel.Create(config, 45);
-        string dir = TestModels.TempDirectory();
+        using var dir = new TemporaryDirectory();
         model.Save(dir);
         string weights = Path.Combine(dir, LlamaModel.WeightsFileName);
         var tensors = model.Tensors.Where(t => t.Name != "model.norm.weight")

@@ -38,7 +38,7 @@ public class ModelConfigTests
     public void SaveThenLoad_RoundTripsEveryField()
     {
         ModelConfig config = TestModels.Tiny(tied: false, bias: true, positions: PositionEncoding.None) with { RopeTheta = 500000f };
-        string dir = TestModels.TempDirectory();
+        using var dir = new TemporaryDirectory();
         config.Save(dir);
         Assert.Equal(config, ModelConfig.Load(dir));
         Assert.Contains("\"num_key_value_heads\": 2", File.ReadAllText(Path.Combine(dir, "config.json")));

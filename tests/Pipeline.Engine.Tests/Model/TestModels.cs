@@ -1,4 +1,4 @@
-// Tiny configs and helpers shared by the model tests: randomised weights sharper than the 0.02 init, a temp folder.
+// Tiny configs and helpers shared by the model tests: randomised weights sharper than the 0.02 init, random tokens.
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Training;
 
@@ -37,12 +37,5 @@ internal static class TestModels
     {
         var random = new SeededRandom(seed);
         return Enumerable.Range(0, count).Select(_ => random.NextInt(vocab)).ToArray();
-    }
-
-    public static string TempDirectory()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "pipeline-engine-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
     }
 }

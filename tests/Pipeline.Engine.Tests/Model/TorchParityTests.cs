@@ -9,18 +9,19 @@ using Pipeline.Engine.Training;
 
 namespace Pipeline.Engine.Tests.Model;
 
-public sealed class TorchReferenceFixture
+public sealed class TorchReferenceFixture : IDisposable
 {
+    private readonly TemporaryDirectory _directory = new();
+
     public TorchReferenceFixture()
     {
-        Directory = TestModels.TempDirectory();
         ReferenceScripts.Run("torch_llama.py", ["parity", "--out", Directory]);
         Case = JsonNode.Parse(File.ReadAllText(Path.Combine(Directory, "case.json")))!.AsObject();
         using SafeTensorsReader reader = SafeTensorsReader.Open(Path.Combine(Directory, "expected.safetensors"));
         Expected = reader.Entries.Keys.ToDictionary(k => k, reader.Read);
     }
 
-    public string Directory { get; }
+    public string Directory => _directory;
 
     public JsonObject Case { get; }
 
@@ -29,6 +30,8 @@ public sealed class TorchReferenceFixture
     public int[] Ints(string name) => Case[name]!.AsArray().Select(v => v!.GetValue<int>()).ToArray();
 
     public float[] Floats(string name) => Case[name]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
+
+    public void Dispose() => _directory.Dispose();
 }
 
 public class TorchParityTests(TorchReferenceFixture reference) : IClassFixture<TorchReferenceFixture>

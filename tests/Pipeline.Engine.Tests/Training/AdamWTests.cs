@@ -65,7 +65,7 @@ public class AdamWTests
             TrainStep(first, firstOptimizer, firstRandom, schedule, data);
         }
 
-        string dir = TestModels.TempDirectory();
+        using var dir = new TemporaryDirectory();
         first.Save(dir);
         firstOptimizer.Save(dir, firstRandom);
 
@@ -88,7 +88,7 @@ public class AdamWTests
     public void Load_DifferentHyperParameters_Throws()
     {
         LlamaModel model = LlamaModel.Create(TestModels.Tiny(), 1);
-        string dir = TestModels.TempDirectory();
+        using var dir = new TemporaryDirectory();
         new AdamW(model.Tensors, new AdamWOptions { WeightDecay = 0.1f }).Save(dir);
         var other = new AdamW(model.Tensors, new AdamWOptions { WeightDecay = 0.2f });
         Assert.Throws<InvalidDataException>(() => other.Load(dir));
