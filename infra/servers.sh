@@ -46,6 +46,7 @@ pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 # The PID recorded in file $1, if that process still runs program $2; a PID reused after a reboot is not ours.
 pid_from() {
     local pid
+    [ -f "$1" ] || return 0
     pid=$(tr -dc '0-9' <"$1" 2>/dev/null || true)
     if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]; then printf '%s\n' "$pid"; fi
 }

@@ -63,6 +63,33 @@ public sealed class SeededRandom
         return (int)(x % (ulong)bound);
     }
 
+    /// <summary>Uniform integer in [<paramref name="min"/>, <paramref name="maxExclusive"/>), without modulo bias.</summary>
+    public int NextInt(int min, int maxExclusive) => min + NextInt(maxExclusive - min);
+
+    /// <summary>
+    /// A seed for the stream named <paramref name="label"/> under <paramref name="seed"/>: each label (a data split, a
+    /// problem id) gets its own stream, so adding draws to one never shifts another.
+    /// </summary>
+    public static ulong DeriveSeed(ulong seed, string label)
+    {
+        ulong h = seed;
+        h = SplitMix64(ref h);
+        foreach (char c in label)
+        {
+            h ^= c;
+            h = SplitMix64(ref h);
+        }
+        return h;
+    }
+
+    /// <summary>A seed for the numbered stream <paramref name="stream"/> under <paramref name="seed"/> (e.g. one per sequence).</summary>
+    public static ulong DeriveSeed(ulong seed, ulong stream)
+    {
+        ulong h = seed ^ 0x632BE59BD9B4E019UL;
+        h = SplitMix64(ref h) ^ stream;
+        return SplitMix64(ref h);
+    }
+
     /// <summary>Standard normal sample (Box–Muller; one draw per two uniforms, so the state alone defines the stream).</summary>
     public double NextNormal()
     {

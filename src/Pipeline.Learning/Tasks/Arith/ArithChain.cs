@@ -3,6 +3,8 @@
 using System.Globalization;
 using System.Text;
 
+using Pipeline.Engine.Training;
+
 namespace Pipeline.Learning.Tasks.Arith;
 
 internal sealed class ArithChain
@@ -17,18 +19,18 @@ internal sealed class ArithChain
     public int[] Operands { get; }
     public char[] Operators { get; }
 
-    public static ArithChain Random(ref SplitMix64 rng, ArithDifficulty difficulty)
+    public static ArithChain Random(SeededRandom rng, ArithDifficulty difficulty)
     {
         int low = difficulty.Digits == 1 ? 0 : Pow10(difficulty.Digits - 1);
         int high = Pow10(difficulty.Digits);
         var operands = new int[difficulty.Steps + 1];
         var operators = new char[difficulty.Steps];
-        operands[0] = rng.Next(low, high);
+        operands[0] = rng.NextInt(low, high);
         int running = operands[0];
         for (int k = 0; k < difficulty.Steps; k++)
         {
-            int x = rng.Next(low, high);
-            bool subtract = difficulty.Subtraction && rng.Next(0, 2) == 1 && running - x >= 0;
+            int x = rng.NextInt(low, high);
+            bool subtract = difficulty.Subtraction && rng.NextInt(0, 2) == 1 && running - x >= 0;
             operators[k] = subtract ? '-' : '+';
             operands[k + 1] = x;
             running = Apply(running, operators[k], x);

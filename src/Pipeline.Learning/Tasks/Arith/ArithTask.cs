@@ -2,6 +2,7 @@
 // operation per step ("12+34=46;46+5=51;#### 51"). Each step is a two-operand sum a tiny character-level model can
 // learn, and every step reads only the previous result and the next operand of the prompt, so more steps (the harder
 // difficulty) reuse the same skill: that is what leaves room for self-improvement one step beyond training.
+using Pipeline.Engine.Training;
 using Pipeline.Learning.Judging;
 
 namespace Pipeline.Learning.Tasks.Arith;
@@ -53,7 +54,7 @@ public sealed class ArithTask : ITask
     /// Throws when the difficulty has too few distinct problems.
     /// </summary>
     public IReadOnlyList<TaskProblem> Generate(int seed, ArithDifficulty difficulty, int count) =>
-        Generate(SplitMix64.Derive(seed, difficulty.Label), difficulty, count, "set", exclude: new HashSet<string>(), distinct: true);
+        Generate(SeededRandom.DeriveSeed((ulong)seed, difficulty.Label), difficulty, count, "set", exclude: new HashSet<string>(), distinct: true);
 
     /// <summary>
     /// A wrong solution of <paramref name="problem"/>, chosen by <paramref name="seed"/>: either one digit of the final
@@ -63,12 +64,12 @@ public sealed class ArithTask : ITask
     public string CorruptSolution(TaskProblem problem, int seed)
     {
         var chain = Parse(problem.Prompt);
-        var rng = new SplitMix64(SplitMix64.Derive(seed, problem.Id));
+        var rng = new SeededRandom(SeededRandom.DeriveSeed((ulong)seed, problem.Id));
         int steps = chain.Operators.Length;
-        int target = rng.Next(0, steps + 1); // == steps: the final answer only
+        int target = rng.NextInt(0, steps + 1); // == steps: the final answer only
         var correct = chain.RunningValues();
-        if (target == steps) return chain.Solution(correct, CorruptDigit(correct[^1], ref rng));
-        var wrong = chain.RunningValues(target, CorruptDigit(correct[target], ref rng));
+        if (target == steps) return chain.Solution(correct, CorruptDigit(correct[^1], rng));
+        var wrong = chain.RunningValues(target, CorruptDigit(correct[target], rng));
         return chain.Solution(wrong, wrong[^1]);
     }
 
@@ -82,12 +83,12 @@ public sealed class ArithTask : ITask
         var evaluation = new Dictionary<string, IReadOnlyList<TaskProblem>>(StringComparer.Ordinal);
         foreach (var d in options.EvaluationDifficulties)
         {
-            var set = Generate(SplitMix64.Derive(options.Seed, "eval/" + d.Label), d, options.EvaluationPerDifficulty, "eval", heldOut, distinct: true);
+            var set = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "eval/" + d.Label), d, options.EvaluationPerDifficulty, "eval", heldOut, distinct: true);
             evaluation.Add(d.Label, set);
             heldOut.UnionWith(set.Select(p => p.Prompt));
         }
 
-        var campaign = Generate(SplitMix64.Derive(options.Seed, "campaign/" + options.CampaignDifficulty.Label),
+        var campaign = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "campaign/" + options.CampaignDifficulty.Label),
             options.CampaignDifficulty, options.CampaignCount, "campaign", heldOut, distinct: true);
         heldOut.UnionWith(campaign.Select(p => p.Prompt));
 
@@ -95,8 +96,8 @@ public sealed class ArithTask : ITask
         var judge = new List<JudgeExample>();
         foreach (var d in options.TrainDifficulties)
         {
-            sft.AddRange(Generate(SplitMix64.Derive(options.Seed, "sft/" + d.Label), d, options.SftPerDifficulty, "sft", heldOut, distinct: false));
-            var judged = Generate(SplitMix64.Derive(options.Seed, "judge/" + d.Label), d, options.JudgePerDifficulty, "judge", heldOut, distinct: false);
+            sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft/" + d.Label), d, options.SftPerDifficulty, "sft", heldOut, distinct: false));
+            var judged = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "judge/" + d.Label), d, options.JudgePerDifficulty, "judge", heldOut, distinct: false);
             for (int i = 0; i < judged.Count; i++)
             {
                 bool correct = i % 2 == 0;
@@ -114,7 +115,7 @@ public sealed class ArithTask : ITask
     {
         difficulty.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var rng = new SplitMix64(streamSeed);
+        var rng = new SeededRandom(streamSeed);
         var problems = new List<TaskProblem>(count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long attempts = 0, maxAttempts = (long)AttemptsPerProblem * count + 1000;
@@ -123,7 +124,7 @@ public sealed class ArithTask : ITask
             if (++attempts > maxAttempts)
                 throw new InvalidOperationException(
                     $"Difficulty {difficulty.Label} has too few {(distinct ? "distinct " : "")}problems for {count} in split '{split}'.");
-            var chain = ArithChain.Random(ref rng, difficulty);
+            var chain = ArithChain.Random(rng, difficulty);
             string prompt = chain.Prompt();
             if (exclude.Contains(prompt) || distinct && !seen.Add(prompt)) continue;
             var values = chain.RunningValues();
@@ -152,14 +153,14 @@ public sealed class ArithTask : ITask
     }
 
     /// <summary>Changes one digit of <paramref name="value"/>, keeping it a canonical integer (no new leading zero).</summary>
-    private static int CorruptDigit(int value, ref SplitMix64 rng)
+    private static int CorruptDigit(int value, SeededRandom rng)
     {
         char[] text = ArithChain.Format(value).ToCharArray();
         int first = text[0] == '-' ? 1 : 0;
-        int position = rng.Next(first, text.Length);
+        int position = rng.NextInt(first, text.Length);
         int lowest = position == first && text.Length - first > 1 ? 1 : 0;
         int current = text[position] - '0';
-        int replacement = lowest + rng.Next(0, 9 - lowest); // uniform over {lowest..9} without the current digit
+        int replacement = lowest + rng.NextInt(0, 9 - lowest); // uniform over {lowest..9} without the current digit
         if (replacement >= current) replacement++;
         text[position] = (char)('0' + replacement);
         return int.Parse(text, provider: System.Globalization.CultureInfo.InvariantCulture);

@@ -33,12 +33,12 @@ public partial class ArithTaskTests
     [Fact]
     public void Generate_FixedSeed_GivesTheSameFirstProblemOnEveryRuntime()
     {
-        // SplitMix64 is our own: this pins the sequence so stored datasets stay reproducible.
+        // The engine's SeededRandom is our own algorithm: this pins the sequence so stored datasets stay reproducible.
         var first = _task.Generate(1, new ArithDifficulty(2, 2), 1)[0];
 
-        Assert.Equal("48+75+46=", first.Prompt);
-        Assert.Equal("48+75=123;123+46=169;#### 169", first.Solution);
-        Assert.Equal("169", first.Answer);
+        Assert.Equal("73+73+27=", first.Prompt);
+        Assert.Equal("73+73=146;146+27=173;#### 173", first.Solution);
+        Assert.Equal("173", first.Answer);
         Assert.Equal("d2s2", first.Difficulty);
     }
 
