@@ -4,15 +4,15 @@
 // position. Prefill (many rows per slot) and decoding (one row per active slot) are the same pass, so a prompt's rows
 // may be split across passes or mixed with other slots freely.
 // Every reduction is per row in a fixed order (Gemm.Multiply guarantees this per row of C; norms, RoPE, SwiGLU and
-// softmax are per row; attention reads only its own slot), so a row's logits are bitwise the same whatever other rows
-// share its pass and whatever the thread count.
+// softmax are per row; attention reads only its own slot, one FMA chain per output), so a row's logits are bitwise the
+// same whatever other rows share its pass and whatever the thread count.
 // Shape key: C channels, H heads, Hkv kv heads, D head size, F ffn size, V vocab, S = (H + 2·Hkv)·D,
 // R rows per pass, B slots, Tmax cache length, G = H / Hkv query heads per kv head. Cache per layer: keys [B, Hkv, D, Tmax]
 // (transposed, so q·Kᵀ is a row-major product) and values [B, Hkv, Tmax, D].
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Pipeline.Engine.Kernels;
 using Pipeline.Engine.Layers;
 using Pipeline.Engine.Model;
 
@@ -286,7 +286,9 @@ internal sealed unsafe class KvCacheDecoder
 
     /// <summary>
     /// Per (row, kv head): scores [G, len] = Q·Kᵀ over the G query heads sharing the kv head, softmax per head, then
-    /// out [G, D] = P·V, both products through Gemm (row-independent, so a row's result does not depend on its neighbours).
+    /// out [G, D] = P·V. A decode row is one query against a short cache, far too small for the packed GEMM (its packing
+    /// cost more than the products), so both products are direct vector loops; each output is one fused multiply-add
+    /// chain in ascending order of its own row's data, so a row's result does not depend on its neighbours.
     /// </summary>
     private void AttendItems(int layer, int start, int end, int chunk)
     {
@@ -302,16 +304,110 @@ internal sealed unsafe class KvCacheDecoder
             int length = _rowPosition[r] + 1;
             long cacheAt = CacheOffset(layer, _rowSlot[r], kh);
             float* queries = qkv + (long)r * s + kh * group * d;
-            Gemm.Multiply(false, false, group, length, d, queries, d, keys + cacheAt, MaxLength, scores, length);
             for (int g = 0; g < group; g++)
             {
-                var row = new Span<float>(scores + (long)g * length, length);
-                TensorPrimitives.Multiply(row, scale, row);
-                TensorPrimitives.SoftMax(row, row);
+                float* row = scores + (long)g * length;
+                QueryKeys(row, queries + (long)g * d, keys + cacheAt, MaxLength, length, d);
+                var span = new Span<float>(row, length);
+                TensorPrimitives.Multiply(span, scale, span);
+                TensorPrimitives.SoftMax(span, span);
+                WeightValues(attention + ((long)r * h + kh * group + g) * d, row, values + cacheAt, length, d);
+            }
+        }
+    }
+
+    /// <summary>scores[j] = Σ_i q[i]·kt[i·stride + j] for j &lt; length (keys stored transposed, D rows of stride).</summary>
+    private static void QueryKeys(float* scores, float* q, float* kt, int stride, int length, int d)
+    {
+        int w = Vector<float>.Count;
+        int j = 0;
+        for (; j + 4 * w <= length; j += 4 * w)
+        {
+            Vector<float> a0 = Vector<float>.Zero, a1 = Vector<float>.Zero, a2 = Vector<float>.Zero, a3 = Vector<float>.Zero;
+            float* column = kt + j;
+            for (int i = 0; i < d; i++)
+            {
+                var qi = new Vector<float>(q[i]);
+                float* k = column + (long)i * stride;
+                a0 = Vector.FusedMultiplyAdd(qi, Vector.Load(k), a0);
+                a1 = Vector.FusedMultiplyAdd(qi, Vector.Load(k + w), a1);
+                a2 = Vector.FusedMultiplyAdd(qi, Vector.Load(k + 2 * w), a2);
+                a3 = Vector.FusedMultiplyAdd(qi, Vector.Load(k + 3 * w), a3);
             }
 
-            Gemm.Multiply(false, false, group, d, length, scores, length, values + cacheAt, d,
-                attention + ((long)r * h + kh * group) * d, d);
+            a0.Store(scores + j);
+            a1.Store(scores + j + w);
+            a2.Store(scores + j + 2 * w);
+            a3.Store(scores + j + 3 * w);
+        }
+
+        for (; j + w <= length; j += w)
+        {
+            Vector<float> a = Vector<float>.Zero;
+            for (int i = 0; i < d; i++)
+            {
+                a = Vector.FusedMultiplyAdd(new Vector<float>(q[i]), Vector.Load(kt + (long)i * stride + j), a);
+            }
+
+            a.Store(scores + j);
+        }
+
+        for (; j < length; j++)
+        {
+            float a = 0f;
+            for (int i = 0; i < d; i++)
+            {
+                a = MathF.FusedMultiplyAdd(q[i], kt[(long)i * stride + j], a);
+            }
+
+            scores[j] = a;
+        }
+    }
+
+    /// <summary>output[k] = Σ_j p[j]·v[j·d + k] for k &lt; d, j ascending (values stored [len, D]).</summary>
+    private static void WeightValues(float* output, float* p, float* v, int length, int d)
+    {
+        int w = Vector<float>.Count;
+        int k = 0;
+        for (; k + 4 * w <= d; k += 4 * w)
+        {
+            Vector<float> a0 = Vector<float>.Zero, a1 = Vector<float>.Zero, a2 = Vector<float>.Zero, a3 = Vector<float>.Zero;
+            for (int j = 0; j < length; j++)
+            {
+                var pj = new Vector<float>(p[j]);
+                float* row = v + (long)j * d + k;
+                a0 = Vector.FusedMultiplyAdd(pj, Vector.Load(row), a0);
+                a1 = Vector.FusedMultiplyAdd(pj, Vector.Load(row + w), a1);
+                a2 = Vector.FusedMultiplyAdd(pj, Vector.Load(row + 2 * w), a2);
+                a3 = Vector.FusedMultiplyAdd(pj, Vector.Load(row + 3 * w), a3);
+            }
+
+            a0.Store(output + k);
+            a1.Store(output + k + w);
+            a2.Store(output + k + 2 * w);
+            a3.Store(output + k + 3 * w);
+        }
+
+        for (; k + w <= d; k += w)
+        {
+            Vector<float> a = Vector<float>.Zero;
+            for (int j = 0; j < length; j++)
+            {
+                a = Vector.FusedMultiplyAdd(new Vector<float>(p[j]), Vector.Load(v + (long)j * d + k), a);
+            }
+
+            a.Store(output + k);
+        }
+
+        for (; k < d; k++)
+        {
+            float a = 0f;
+            for (int j = 0; j < length; j++)
+            {
+                a = MathF.FusedMultiplyAdd(p[j], v[(long)j * d + k], a);
+            }
+
+            output[k] = a;
         }
     }
 
