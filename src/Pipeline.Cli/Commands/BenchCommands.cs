@@ -56,6 +56,7 @@ internal static class BenchCommands
                 }
 
                 IAnsiConsole progress = Console(error);
+                ReferenceScripts.RequireTorch();
                 var configs = parse.GetValue(configOption) is { } name ? [BenchmarkConfig.Reference(name)] : BenchmarkConfig.References;
                 var comparisons = new List<BenchmarkComparison>();
                 foreach (BenchmarkConfig config in configs)
@@ -102,20 +103,12 @@ internal static class BenchCommands
             try
             {
                 const int threads = 2;
+                ReferenceScripts.RequireTorch();
                 Console(error).MarkupLine("GEMM: engine backends");
                 IReadOnlyList<GemmMeasurement> ours = GemmBenchmark.Measure(GemmBenchmark.ModelShapes, GemmBenchmark.AvailableBackends(), threads);
                 Console(error).MarkupLine("GEMM: torch.mm");
-                IReadOnlyDictionary<string, double> torch;
-                try
-                {
-                    torch = GemmBenchmark.ParseTorchReference(ReferenceScripts.Run("torch_gemm_bench.py",
-                        ["--threads", threads.ToString(CultureInfo.InvariantCulture)], GemmBenchmark.ShapesJson(GemmBenchmark.ModelShapes)));
-                }
-                catch (InvalidOperationException e)
-                {
-                    string reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
-                    throw new InvalidOperationException($"PyTorch reference unavailable: {reason}", e);
-                }
+                IReadOnlyDictionary<string, double> torch = GemmBenchmark.ParseTorchReference(ReferenceScripts.Run("torch_gemm_bench.py",
+                    ["--threads", threads.ToString(CultureInfo.InvariantCulture)], GemmBenchmark.ShapesJson(GemmBenchmark.ModelShapes)));
 
                 if (parse.GetValue(jsonOption))
                 {

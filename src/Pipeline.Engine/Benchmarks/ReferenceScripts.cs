@@ -14,7 +14,30 @@ public static class ReferenceScripts
     public static string PathOf(string scriptName) => Path.Combine(RepositoryRoot(), "tests", "reference", scriptName);
 
     /// <summary>Runs the script with the arguments and standard input; returns standard output, throws on failure.</summary>
-    public static string Run(string scriptName, IEnumerable<string> arguments, string? standardInput = null)
+    public static string Run(string scriptName, IEnumerable<string> arguments, string? standardInput = null) =>
+        RunPython(scriptName, [PathOf(scriptName), .. arguments], standardInput);
+
+    /// <summary>
+    /// Throws <see cref="InvalidOperationException"/> with one line saying why when the interpreter cannot import torch,
+    /// so a benchmark fails before it has spent minutes on the engine's half.
+    /// </summary>
+    public static void RequireTorch()
+    {
+        try
+        {
+            RunPython("import torch", ["-c", "import torch"], null);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"PyTorch is not available to {Python}: {LastLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>The last non-empty line of a message (of a python traceback: the exception itself).</summary>
+    public static string LastLine(string message) =>
+        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
+
+    private static string RunPython(string what, IEnumerable<string> arguments, string? standardInput)
     {
         var start = new ProcessStartInfo(Python)
         {
@@ -22,7 +45,6 @@ public static class ReferenceScripts
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(PathOf(scriptName));
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -51,7 +73,7 @@ public static class ReferenceScripts
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"{scriptName} exited with {process.ExitCode}: {errors.Result}");
+                throw new InvalidOperationException($"{what} exited with {process.ExitCode}: {errors.Result}");
             }
 
             return output.Result;

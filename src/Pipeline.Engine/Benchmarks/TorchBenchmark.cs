@@ -30,8 +30,8 @@ public sealed record TorchBenchmarkResult(string Config, long Params, double Tra
         catch (InvalidOperationException e)
         {
             // A missing torch ends in a traceback; its last line ("ModuleNotFoundError: No module named 'torch'") says why.
-            string reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? e.Message;
-            throw new InvalidOperationException($"PyTorch reference unavailable ({ReferenceScripts.Python} tests/reference/torch_bench.py): {reason}", e);
+            throw new InvalidOperationException(
+                $"PyTorch reference failed ({ReferenceScripts.Python} tests/reference/torch_bench.py): {ReferenceScripts.LastLine(e.Message)}", e);
         }
 
         return Parse(output.Trim());
