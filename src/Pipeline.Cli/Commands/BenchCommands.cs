@@ -29,6 +29,18 @@ internal static class BenchCommands
         var configOption = new Option<string?>("--config") { Description = "Only this reference configuration (default: all)." };
         configOption.AcceptOnlyFromAmong(names);
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object per configuration instead of a table." };
+        var repeatOption = new Option<int>("--repeat")
+        {
+            Description = "Measure every configuration this many times (engine, then PyTorch, in turn) and print per-figure medians.",
+            DefaultValueFactory = _ => 1,
+        };
+        repeatOption.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--repeat must be at least 1.");
+            }
+        });
         var singleOption = new Option<string?>("--single")
         {
             Description = "Internal: measure the engine alone on this configuration in this process and print its JSON.",
@@ -39,7 +51,7 @@ internal static class BenchCommands
             "Training and generation tokens/s, peak RSS and GEMM GFLOP/s of the engine and of PyTorch (tests/reference/torch_bench.py) "
             + "on the reference configurations, with ratios. gemm_gflops is the engine's GEMM on the fused gate|up product [B·T × C]·[2F × C]ᵀ.")
         {
-            configOption, jsonOption, singleOption,
+            configOption, jsonOption, repeatOption, singleOption,
         };
         command.SetAction(parse =>
         {
@@ -58,13 +70,25 @@ internal static class BenchCommands
                 IAnsiConsole progress = Console(error);
                 ReferenceScripts.RequireTorch();
                 var configs = parse.GetValue(configOption) is { } name ? [BenchmarkConfig.Reference(name)] : BenchmarkConfig.References;
+                int repeats = parse.GetValue(repeatOption);
                 var comparisons = new List<BenchmarkComparison>();
                 foreach (BenchmarkConfig config in configs)
                 {
-                    progress.MarkupLine($"[bold]{config.Name}[/]: engine in a fresh process");
-                    EngineBenchmarkResult engine = RunEngineProcess(config);
-                    progress.MarkupLine($"[bold]{config.Name}[/]: PyTorch reference");
-                    var comparison = new BenchmarkComparison(engine, TorchBenchmarkResult.Run(config, settings));
+                    var runs = new List<BenchmarkComparison>();
+                    for (int run = 1; run <= repeats; run++)
+                    {
+                        string label = repeats > 1 ? $"{config.Name} ({run}/{repeats})" : config.Name;
+                        progress.MarkupLine($"[bold]{label}[/]: engine in a fresh process");
+                        EngineBenchmarkResult engine = RunEngineProcess(config);
+                        progress.MarkupLine($"[bold]{label}[/]: PyTorch reference");
+                        runs.Add(new BenchmarkComparison(engine, TorchBenchmarkResult.Run(config, settings)));
+                        if (repeats > 1)
+                        {
+                            progress.WriteLine($"{label}: {runs[^1].ToJson().ToJsonString()}");
+                        }
+                    }
+
+                    BenchmarkComparison comparison = BenchmarkComparison.Median(runs);
                     comparisons.Add(comparison);
                     if (parse.GetValue(jsonOption))
                     {

@@ -229,7 +229,8 @@ public static class EngineBenchmark
         return self.PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
-    private static double Median(List<double> values)
+    /// <summary>Median (mean of the middle two for an even count), as Python's statistics.median.</summary>
+    internal static double Median(List<double> values)
     {
         if (values.Count == 0)
         {

@@ -73,6 +73,35 @@ public sealed record BenchmarkComparison
     /// <summary>PyTorch's figures.</summary>
     public TorchBenchmarkResult Torch { get; }
 
+    /// <summary>
+    /// Per-figure medians of repeated comparisons of one configuration, each side's figures taken separately (load from
+    /// other processes hits the engine and PyTorch at different moments, so ratios are formed from the medians).
+    /// </summary>
+    public static BenchmarkComparison Median(IReadOnlyList<BenchmarkComparison> runs)
+    {
+        if (runs.Count == 0)
+        {
+            throw new ArgumentException("At least one run is needed.", nameof(runs));
+        }
+
+        double Of(Func<BenchmarkComparison, double> figure) => EngineBenchmark.Median(runs.Select(figure).ToList());
+        BenchmarkComparison first = runs[0];
+        var engine = first.Engine with
+        {
+            TrainTokensPerSecond = Of(r => r.Engine.TrainTokensPerSecond),
+            GenTokensPerSecond = Of(r => r.Engine.GenTokensPerSecond),
+            PeakRssMb = Of(r => r.Engine.PeakRssMb),
+            GemmGflops = Of(r => r.Engine.GemmGflops),
+        };
+        var torch = first.Torch with
+        {
+            TrainTokensPerSecond = Of(r => r.Torch.TrainTokensPerSecond),
+            GenTokensPerSecond = Of(r => r.Torch.GenTokensPerSecond),
+            PeakRssMb = Of(r => r.Torch.PeakRssMb),
+        };
+        return new BenchmarkComparison(engine, torch);
+    }
+
     /// <summary>Engine training tokens/s over PyTorch's (target ≥ 1).</summary>
     public double TrainRatio => Engine.TrainTokensPerSecond / Torch.TrainTokensPerSecond;
 

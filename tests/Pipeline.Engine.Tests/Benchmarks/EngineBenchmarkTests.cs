@@ -65,6 +65,25 @@ public sealed class EngineBenchmarkTests
     }
 
     [Fact]
+    public void Median_ThreeRuns_TakesEachSidesMedianAndRatiosOfThem()
+    {
+        BenchmarkComparison Run(double engineTrain, double torchTrain, double engineGen, double torchGen) => new(
+            new EngineBenchmarkResult("small", 799_872, engineTrain, engineGen, PeakRssMb: 200, GemmGflops: 400),
+            new TorchBenchmarkResult("small", 799_872, torchTrain, torchGen, PeakRssMb: 800));
+
+        // The torch side of the second run was slowed by other load; the engine side of the third.
+        BenchmarkComparison median = BenchmarkComparison.Median([Run(30, 20, 33, 12), Run(32, 4, 34, 1), Run(10, 22, 3, 11)]);
+
+        Assert.Equal(30, median.Engine.TrainTokensPerSecond);
+        Assert.Equal(20, median.Torch.TrainTokensPerSecond);
+        Assert.Equal(33, median.Engine.GenTokensPerSecond);
+        Assert.Equal(11, median.Torch.GenTokensPerSecond);
+        Assert.Equal(1.5, median.TrainRatio);
+        Assert.Equal(3, median.GenRatio);
+        Assert.Equal(0.25, median.MemoryRatio);
+    }
+
+    [Fact]
     public void BenchmarkComparison_DifferentModels_Throws()
     {
         var engine = new EngineBenchmarkResult("small", 799_872, 1, 1, 1, 1);
