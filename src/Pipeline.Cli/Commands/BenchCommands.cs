@@ -84,7 +84,8 @@ internal static class BenchCommands
                         runs.Add(new BenchmarkComparison(engine, TorchBenchmarkResult.Run(config, settings)));
                         if (repeats > 1)
                         {
-                            progress.WriteLine($"{label}: {runs[^1].ToJson().ToJsonString()}");
+                            // Straight to the writer: the console would wrap the JSON at its width.
+                            error.WriteLine($"{label}: {runs[^1].ToJson().ToJsonString()}");
                         }
                     }
 
