@@ -1,6 +1,9 @@
 // The `pipeline` command: runs campaigns, hosts stage workers and exposes the engine's tools.
 // Each verb lives in Commands/ and is added here.
 using System.CommandLine;
+using Pipeline.Cli.Commands;
 
 var root = new RootCommand("Pipeline: self-improvement campaigns for language models.");
+root.Subcommands.Add(ModelCommands.Create());
+root.Subcommands.Add(BenchCommands.Create());
 return await root.Parse(args).InvokeAsync();

@@ -164,6 +164,16 @@ public static class GemmBenchmark
         return figures;
     }
 
+    /// <summary>The name <see cref="Measure"/> accepts for <paramref name="backend"/>.</summary>
+    internal static string BackendName(GemmBackend backend) => backend switch
+    {
+        GemmBackend.Managed512 => "managed512",
+        GemmBackend.Managed256 => "managed256",
+        GemmBackend.ManagedPortable => "portable",
+        GemmBackend.OpenBlas => "openblas",
+        _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, null),
+    };
+
     private static GemmBackend ParseBackend(string name) => name switch
     {
         "managed512" => GemmBackend.Managed512,

@@ -39,6 +39,17 @@ internal static unsafe class GemmWorkers
             {
                 body(part, state);
             }
+
+            // A helper that has not picked its part up yet is not running (another process holds its core): doing
+            // the part here beats spinning for a whole time slice. Parts are fixed regions, so C is the same.
+            for (int w = 0; w < helpers; w++)
+            {
+                if (Workers[w].TryTake())
+                {
+                    body(w + 1, state);
+                    done.Signal();
+                }
+            }
         }
         finally
         {
@@ -127,15 +138,17 @@ internal static unsafe class GemmWorkers
                     wake.Wait();
                 }
                 wake.Reset();
-                if (Volatile.Read(ref pending) == 0)
+                if (!TryTake())
                 {
                     continue;
                 }
-                Volatile.Write(ref pending, 0);
                 body(part, state);
                 done->Signal();
             }
         }
+
+        /// <summary>Claims the posted part, for this worker or for the caller; exactly one of them wins it.</summary>
+        public bool TryTake() => Interlocked.CompareExchange(ref pending, 0, 1) == 1;
 
         private bool SpinForJob()
         {

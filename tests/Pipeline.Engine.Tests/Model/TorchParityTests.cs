@@ -2,6 +2,7 @@
 // untied head), saves it in HF format (F32, F16, BF16) and dumps logits, gradients of a weighted log-prob loss and the
 // weights after one torch.optim.AdamW step. The engine must load the folders and reproduce all of it.
 using System.Text.Json.Nodes;
+using Pipeline.Engine.Benchmarks;
 using Pipeline.Engine.Checkpoints;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Training;
