@@ -41,6 +41,21 @@ public sealed class PolicyTrainerTests : IDisposable
     }
 
     [Fact]
+    public void SaveThenLoad_WithoutClipping_RestoresTheSettingsAndStep()
+    {
+        var options = TinyPolicy.Options(microBatch: 3) with { MaxGradientNorm = null };
+        var trainer = new PolicyTrainer(TinyPolicy.Create(), options, seed: 9);
+        SftUpdate.Step(trainer, Batches[0]);
+
+        trainer.Save(_folder);
+        var loaded = PolicyTrainer.Load(_folder);
+
+        Assert.Equal(options, loaded.Options);
+        Assert.Equal(1, loaded.Step);
+        Assert.True(TinyPolicy.SameBits(trainer.Model.Parameters, loaded.Model.Parameters));
+    }
+
+    [Fact]
     public void Constructor_NonPositiveMicroBatch_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PolicyTrainer(TinyPolicy.Create(), TinyPolicy.Options(microBatch: 0), seed: 1));
