@@ -1,0 +1,74 @@
+// DPO and IRPO as one optimizer step: each pair's chosen and rejected responses go through the same pass, the loss
+// and its per-token gradients come from DpoLoss, and the reference model's summed log-probs are supplied precomputed.
+using Pipeline.Engine.Model;
+using Pipeline.Learning.Objectives;
+
+namespace Pipeline.Learning.Updates;
+
+/// <summary>A preference pair as token ids, with the reference model's log-likelihood of each response.</summary>
+/// <param name="Prompt">The shared prompt.</param>
+/// <param name="Chosen">The preferred response y_w.</param>
+/// <param name="Rejected">The other response y_l.</param>
+/// <param name="ReferenceChosen">Σ log ref(y_w | prompt), e.g. from <see cref="TeacherForcedScores.LogProbs"/> on the reference.</param>
+/// <param name="ReferenceRejected">Σ log ref(y_l | prompt).</param>
+public sealed record PreferenceExample(int[] Prompt, int[] Chosen, int[] Rejected, double ReferenceChosen, double ReferenceRejected);
+
+/// <summary>The outcome of a DPO/IRPO step, with the pair diagnostics before it.</summary>
+/// <param name="Update">Loss, gradient norm, rate and step.</param>
+/// <param name="ChosenReward">Mean β(log π(y_w) − log ref(y_w)) before the step.</param>
+/// <param name="RejectedReward">Mean β(log π(y_l) − log ref(y_l)) before the step.</param>
+/// <param name="Accuracy">Fraction of pairs whose chosen reward exceeded the rejected one before the step.</param>
+public sealed record DpoUpdateResult(UpdateResult Update, double ChosenReward, double RejectedReward, double Accuracy)
+{
+    /// <summary>Mean implicit reward margin before the step.</summary>
+    public double Margin => ChosenReward - RejectedReward;
+}
+
+/// <summary>DPO (sigmoid loss, β) and IRPO (plus α·NLL(y_w)/|y_w|) updates.</summary>
+public static class DpoUpdate
+{
+    /// <summary>
+    /// Builds the examples for <paramref name="pairs"/> of (prompt, chosen, rejected) by scoring both responses under
+    /// the frozen <paramref name="reference"/> (IRPO: the previous iteration's model).
+    /// </summary>
+    public static IReadOnlyList<PreferenceExample> WithReference(ICausalLanguageModel reference,
+        IReadOnlyList<(int[] Prompt, int[] Chosen, int[] Rejected)> pairs, int microBatchSize = 8)
+    {
+        var sequences = pairs.SelectMany(p => new[] { new PromptResponse(p.Prompt, p.Chosen), new PromptResponse(p.Prompt, p.Rejected) }).ToList();
+        var logProbs = TeacherForcedScores.LogProbs(reference, sequences, microBatchSize);
+        return pairs.Select((p, k) => new PreferenceExample(p.Prompt, p.Chosen, p.Rejected, Sum(logProbs[2 * k]), Sum(logProbs[2 * k + 1]))).ToList();
+    }
+
+    /// <summary>
+    /// One optimizer step on <see cref="DpoLoss"/> with <paramref name="beta"/> and IRPO weight
+    /// <paramref name="nllWeight"/> (0: plain DPO), averaged over all pairs whatever the micro-batch split.
+    /// </summary>
+    public static DpoUpdateResult Step(PolicyTrainer trainer, IReadOnlyList<PreferenceExample> pairs, double beta = DpoLoss.DefaultBeta, double nllWeight = 0)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(pairs);
+        var passes = trainer.Passes(pairs, p => [new PromptResponse(p.Prompt, p.Chosen), new PromptResponse(p.Prompt, p.Rejected)]);
+        double chosenReward = 0, rejectedReward = 0, accuracy = 0;
+        var update = trainer.Apply(passes.Select(p => p.Batch).ToList(), (i, logProbs) =>
+        {
+            var (start, count, _) = passes[i];
+            var inputs = Enumerable.Range(0, count).Select(k => new PreferenceLogProbs(logProbs[2 * k], logProbs[2 * k + 1],
+                pairs[start + k].ReferenceChosen, pairs[start + k].ReferenceRejected)).ToList();
+            var result = DpoLoss.Compute(inputs, beta, nllWeight);
+            double share = (double)count / pairs.Count;
+            chosenReward += share * result.ChosenReward;
+            rejectedReward += share * result.RejectedReward;
+            accuracy += share * result.Accuracy;
+            var gradients = new float[2 * count][];
+            for (int k = 0; k < count; k++)
+            {
+                gradients[2 * k] = result.ChosenGradients[k];
+                gradients[2 * k + 1] = result.RejectedGradients[k];
+            }
+            return new TokenLoss(result.Loss * share, MicroBatching.Scale(gradients, share));
+        });
+        return new DpoUpdateResult(update, chosenReward, rejectedReward, accuracy);
+    }
+
+    private static double Sum(float[] values) => values.Sum(v => (double)v);
+}
