@@ -22,7 +22,7 @@ internal sealed class TokenSampler
 
     /// <summary>The stream of sequence <paramref name="sequenceIndex"/> under <paramref name="seed"/>.</summary>
     public static SeededRandom StreamFor(ulong seed, long sequenceIndex) =>
-        new(Mix(seed ^ Mix((ulong)sequenceIndex + 0x632BE59BD9B4E019UL)));
+        new(SeededRandom.DeriveSeed(seed, (ulong)sequenceIndex));
 
     /// <summary>Picks the next token from <paramref name="logits"/> (length V) under <paramref name="options"/>.</summary>
     public int Next(ReadOnlySpan<float> logits, SamplingOptions options, SeededRandom random)
@@ -177,13 +177,6 @@ internal sealed class TokenSampler
 
         // Rounding left the target at the very top: the last token with any weight.
         return last;
-    }
-
-    private static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     /// <summary>Orders token ids by scaled logit, highest first, ties by lower id.</summary>
