@@ -307,107 +307,63 @@ internal sealed unsafe class KvCacheDecoder
             for (int g = 0; g < group; g++)
             {
                 float* row = scores + (long)g * length;
-                QueryKeys(row, queries + (long)g * d, keys + cacheAt, MaxLength, length, d);
+                RowTimesMatrix(row, queries + (long)g * d, keys + cacheAt, d, length, MaxLength);
                 var span = new Span<float>(row, length);
                 TensorPrimitives.Multiply(span, scale, span);
                 TensorPrimitives.SoftMax(span, span);
-                WeightValues(attention + ((long)r * h + kh * group + g) * d, row, values + cacheAt, length, d);
+                RowTimesMatrix(attention + ((long)r * h + kh * group + g) * d, row, values + cacheAt, length, d, d);
             }
         }
     }
 
-    /// <summary>scores[j] = Σ_i q[i]·kt[i·stride + j] for j &lt; length (keys stored transposed, D rows of stride).</summary>
-    private static void QueryKeys(float* scores, float* q, float* kt, int stride, int length, int d)
+    /// <summary>
+    /// y[c] = Σ_r x[r]·m[r·stride + c] for c &lt; cols, summed over r ascending: one row vector times a row-major matrix.
+    /// Serves both q·Kᵀ (keys cached transposed: D rows of MaxLength stride) and p·V (values cached [len, D]); the fixed
+    /// order keeps a sequence's result independent of the batch it decodes in.
+    /// </summary>
+    private static void RowTimesMatrix(float* y, float* x, float* m, int rows, int cols, int stride)
     {
         int w = Vector<float>.Count;
-        int j = 0;
-        for (; j + 4 * w <= length; j += 4 * w)
+        int c = 0;
+        for (; c + 4 * w <= cols; c += 4 * w)
         {
             Vector<float> a0 = Vector<float>.Zero, a1 = Vector<float>.Zero, a2 = Vector<float>.Zero, a3 = Vector<float>.Zero;
-            float* column = kt + j;
-            for (int i = 0; i < d; i++)
+            for (int r = 0; r < rows; r++)
             {
-                var qi = new Vector<float>(q[i]);
-                float* k = column + (long)i * stride;
-                a0 = Vector.FusedMultiplyAdd(qi, Vector.Load(k), a0);
-                a1 = Vector.FusedMultiplyAdd(qi, Vector.Load(k + w), a1);
-                a2 = Vector.FusedMultiplyAdd(qi, Vector.Load(k + 2 * w), a2);
-                a3 = Vector.FusedMultiplyAdd(qi, Vector.Load(k + 3 * w), a3);
+                var xr = new Vector<float>(x[r]);
+                float* row = m + (long)r * stride + c;
+                a0 = Vector.FusedMultiplyAdd(xr, Vector.Load(row), a0);
+                a1 = Vector.FusedMultiplyAdd(xr, Vector.Load(row + w), a1);
+                a2 = Vector.FusedMultiplyAdd(xr, Vector.Load(row + 2 * w), a2);
+                a3 = Vector.FusedMultiplyAdd(xr, Vector.Load(row + 3 * w), a3);
             }
 
-            a0.Store(scores + j);
-            a1.Store(scores + j + w);
-            a2.Store(scores + j + 2 * w);
-            a3.Store(scores + j + 3 * w);
+            a0.Store(y + c);
+            a1.Store(y + c + w);
+            a2.Store(y + c + 2 * w);
+            a3.Store(y + c + 3 * w);
         }
 
-        for (; j + w <= length; j += w)
+        for (; c + w <= cols; c += w)
         {
             Vector<float> a = Vector<float>.Zero;
-            for (int i = 0; i < d; i++)
+            for (int r = 0; r < rows; r++)
             {
-                a = Vector.FusedMultiplyAdd(new Vector<float>(q[i]), Vector.Load(kt + (long)i * stride + j), a);
+                a = Vector.FusedMultiplyAdd(new Vector<float>(x[r]), Vector.Load(m + (long)r * stride + c), a);
             }
 
-            a.Store(scores + j);
+            a.Store(y + c);
         }
 
-        for (; j < length; j++)
+        for (; c < cols; c++)
         {
             float a = 0f;
-            for (int i = 0; i < d; i++)
+            for (int r = 0; r < rows; r++)
             {
-                a = MathF.FusedMultiplyAdd(q[i], kt[(long)i * stride + j], a);
+                a = MathF.FusedMultiplyAdd(x[r], m[(long)r * stride + c], a);
             }
 
-            scores[j] = a;
-        }
-    }
-
-    /// <summary>output[k] = Σ_j p[j]·v[j·d + k] for k &lt; d, j ascending (values stored [len, D]).</summary>
-    private static void WeightValues(float* output, float* p, float* v, int length, int d)
-    {
-        int w = Vector<float>.Count;
-        int k = 0;
-        for (; k + 4 * w <= d; k += 4 * w)
-        {
-            Vector<float> a0 = Vector<float>.Zero, a1 = Vector<float>.Zero, a2 = Vector<float>.Zero, a3 = Vector<float>.Zero;
-            for (int j = 0; j < length; j++)
-            {
-                var pj = new Vector<float>(p[j]);
-                float* row = v + (long)j * d + k;
-                a0 = Vector.FusedMultiplyAdd(pj, Vector.Load(row), a0);
-                a1 = Vector.FusedMultiplyAdd(pj, Vector.Load(row + w), a1);
-                a2 = Vector.FusedMultiplyAdd(pj, Vector.Load(row + 2 * w), a2);
-                a3 = Vector.FusedMultiplyAdd(pj, Vector.Load(row + 3 * w), a3);
-            }
-
-            a0.Store(output + k);
-            a1.Store(output + k + w);
-            a2.Store(output + k + 2 * w);
-            a3.Store(output + k + 3 * w);
-        }
-
-        for (; k + w <= d; k += w)
-        {
-            Vector<float> a = Vector<float>.Zero;
-            for (int j = 0; j < length; j++)
-            {
-                a = Vector.FusedMultiplyAdd(new Vector<float>(p[j]), Vector.Load(v + (long)j * d + k), a);
-            }
-
-            a.Store(output + k);
-        }
-
-        for (; k < d; k++)
-        {
-            float a = 0f;
-            for (int j = 0; j < length; j++)
-            {
-                a = MathF.FusedMultiplyAdd(p[j], v[(long)j * d + k], a);
-            }
-
-            output[k] = a;
+            y[c] = a;
         }
     }
 
