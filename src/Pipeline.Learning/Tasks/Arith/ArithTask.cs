@@ -98,16 +98,27 @@ public sealed class ArithTask : ITask
         {
             sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft/" + d.Label), d, options.SftPerDifficulty, "sft", heldOut, distinct: false));
             var judged = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "judge/" + d.Label), d, options.JudgePerDifficulty, "judge", heldOut, distinct: false);
-            for (int i = 0; i < judged.Count; i++)
-            {
-                bool correct = i % 2 == 0;
-                var p = judged[i];
-                string response = correct ? p.Solution : CorruptSolution(p, options.Seed);
-                judge.Add(new JudgeExample(p.Id, VerdictJudge.BuildPrompt(p.Prompt, response),
-                    correct ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, correct));
-            }
+            judge.AddRange(JudgeExamples(judged, options.Seed));
         }
         return new TaskSplits(sft, campaign, evaluation, judge);
+    }
+
+    /// <summary>
+    /// Verdict examples over <paramref name="problems"/>: even positions judge the gold solution (verdict correct), odd
+    /// positions a solution corrupted by <see cref="CorruptSolution"/> with <paramref name="seed"/> (verdict incorrect).
+    /// </summary>
+    public IReadOnlyList<JudgeExample> JudgeExamples(IReadOnlyList<TaskProblem> problems, int seed)
+    {
+        var examples = new List<JudgeExample>(problems.Count);
+        for (int i = 0; i < problems.Count; i++)
+        {
+            bool correct = i % 2 == 0;
+            var p = problems[i];
+            string response = correct ? p.Solution : CorruptSolution(p, seed);
+            examples.Add(new JudgeExample(p.Id, VerdictJudge.BuildPrompt(p.Prompt, response),
+                correct ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, correct));
+        }
+        return examples;
     }
 
     private static List<TaskProblem> Generate(ulong streamSeed, ArithDifficulty difficulty, int count, string split,
