@@ -54,49 +54,82 @@ public sealed class TaskEvaluator
             StopTokens = [_encoding.Eos],
             Seed = options.Seed,
         });
-        var correct = new bool[problems.Count];
-        var selfCertainty = new double[problems.Count];
-        var answerConfidence = new double[problems.Count];
+        var greedyResponses = greedy.Select(g => new EvaluatedResponse(
+            _encoding.DecodeResponse(g.Tokens),
+            g.Tokens.Select(t => t == _encoding.Eos ? "" : _encoding.Tokenizer.Decode([t])).ToArray(),
+            g.Statistics)).ToList();
+        var sampledAnswers = SampleAnswers(prompts, options, maxNew);
+        var judgeProbabilities = JudgeProbabilities(judgeExamples, options.BatchSize);
+        return Summarize(_task, difficulty, problems, greedyResponses, sampledAnswers, judgeProbabilities,
+            judgeExamples.Select(j => j.IsCorrect).ToList());
+    }
+
+    /// <summary>
+    /// The report from what the model produced: per problem its greedy response and the answers of its k samples, per
+    /// verdict example the judge's p(correct). Kept apart from generation so each metric can be checked on crafted inputs.
+    /// </summary>
+    internal static DifficultyReport Summarize(ITask task, string difficulty, IReadOnlyList<TaskProblem> problems,
+        IReadOnlyList<EvaluatedResponse> greedy, IReadOnlyList<string?[]> sampledAnswers, IReadOnlyList<double> judgeProbabilities,
+        IReadOnlyList<bool> judgeLabels)
+    {
+        if (greedy.Count != problems.Count || sampledAnswers.Count != problems.Count)
+            throw new ArgumentException("One greedy response and one set of sampled answers per problem are needed.");
+        if (judgeProbabilities.Count != judgeLabels.Count) throw new ArgumentException("One label per judge probability is needed.");
+        var verifier = new Verifier(task);
+        int n = problems.Count;
+        var correct = new bool[n];
+        var selfCertainty = new double[n];
+        var answerConfidence = new double[n];
         int noAnswer = 0;
-        for (int i = 0; i < problems.Count; i++)
+        for (int i = 0; i < n; i++)
         {
-            var sequence = greedy[i];
-            string text = _encoding.DecodeResponse(sequence.Tokens);
-            correct[i] = _verifier.IsCorrect(text, problems[i].Answer);
-            var signals = ResponseSignals.FromTokens(sequence.Statistics);
+            var response = greedy[i];
+            correct[i] = verifier.IsCorrect(response.Text, problems[i].Answer);
+            var signals = ResponseSignals.FromTokens(response.Statistics);
             selfCertainty[i] = signals.SelfCertainty;
-            var answerCharacters = _task.FindAnswer(text);
+            var answerCharacters = task.FindAnswer(response.Text);
             if (answerCharacters is null) noAnswer++;
-            var tokenTexts = sequence.Tokens.Select(t => t == _encoding.Eos ? "" : _encoding.Tokenizer.Decode([t])).ToList();
-            answerConfidence[i] = signals.AnswerSpanConfidence(AnswerSpan.ToTokenRange(tokenTexts, answerCharacters));
+            answerConfidence[i] = signals.AnswerSpanConfidence(AnswerSpan.ToTokenRange(response.TokenTexts, answerCharacters));
         }
 
-        var (majorityCorrect, voteShares) = MajorityVote(problems, prompts, options, maxNew);
+        var majorityCorrect = new bool[n];
+        var voteShares = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var vote = AnswerVoting.Majority(sampledAnswers[i]);
+            majorityCorrect[i] = vote.Winner == problems[i].Answer;
+            voteShares[i] = vote.Share;
+        }
+
+        int judgeAgree = 0;
+        for (int i = 0; i < judgeProbabilities.Count; i++)
+            if (judgeProbabilities[i] >= 0.5 == judgeLabels[i]) judgeAgree++;
+
         var correctSc = selfCertainty.Where((_, i) => correct[i]).ToList();
         var incorrectSc = selfCertainty.Where((_, i) => !correct[i]).ToList();
         return new DifficultyReport(
             difficulty,
-            problems.Count,
+            n,
             Share(correct),
-            (double)noAnswer / problems.Count,
-            options.Samples,
+            (double)noAnswer / n,
+            sampledAnswers.Count == 0 ? 0 : sampledAnswers[0].Length,
             Share(majorityCorrect),
             Calibration.ExpectedCalibrationError(voteShares, majorityCorrect),
             Calibration.ExpectedCalibrationError(answerConfidence, correct),
             Auroc.Compute(selfCertainty, correct),
             correctSc.Count > 0 ? correctSc.Average() : double.NaN,
             incorrectSc.Count > 0 ? incorrectSc.Average() : double.NaN,
-            greedy.Average(g => (double)g.Tokens.Length),
-            judgeExamples.Count,
-            JudgeAccuracy(judgeExamples, options.BatchSize));
+            greedy.Average(g => (double)g.Statistics.Count),
+            judgeProbabilities.Count,
+            judgeProbabilities.Count == 0 ? double.NaN : (double)judgeAgree / judgeProbabilities.Count);
     }
 
-    /// <summary>Whether each problem's majority answer over k samples is right, and that answer's vote share.</summary>
-    private (bool[] Correct, double[] Shares) MajorityVote(IReadOnlyList<TaskProblem> problems, int[][] prompts, EvaluationOptions options, int maxNew)
+    /// <summary>The extracted answers of k samples per prompt (null where a sample has none).</summary>
+    private List<string?[]> SampleAnswers(int[][] prompts, EvaluationOptions options, int maxNew)
     {
         int k = options.Samples;
-        var repeated = new int[problems.Count * k][];
-        for (int i = 0; i < problems.Count; i++)
+        var repeated = new int[prompts.Length * k][];
+        for (int i = 0; i < prompts.Length; i++)
             for (int s = 0; s < k; s++) repeated[i * k + s] = prompts[i];
         var samples = _generator.Generate(repeated, new SamplingOptions
         {
@@ -105,25 +138,22 @@ public sealed class TaskEvaluator
             StopTokens = [_encoding.Eos],
             Seed = options.Seed,
         });
-        var correct = new bool[problems.Count];
-        var shares = new double[problems.Count];
-        for (int i = 0; i < problems.Count; i++)
+        var answers = new List<string?[]>(prompts.Length);
+        for (int i = 0; i < prompts.Length; i++)
         {
-            var answers = new string?[k];
-            for (int s = 0; s < k; s++) answers[s] = _task.ExtractAnswer(_encoding.DecodeResponse(samples[i * k + s].Tokens));
-            var vote = AnswerVoting.Majority(answers);
-            correct[i] = vote.Winner == problems[i].Answer;
-            shares[i] = vote.Share;
+            var row = new string?[k];
+            for (int s = 0; s < k; s++) row[s] = _task.ExtractAnswer(_encoding.DecodeResponse(samples[i * k + s].Tokens));
+            answers.Add(row);
         }
-        return (correct, shares);
+        return answers;
     }
 
     /// <summary>
-    /// Share of examples where σ(log p(correct verdict) − log p(incorrect verdict)) ≥ ½ matches the label; NaN for none.
+    /// The judge's p(correct) = σ(log p(correct verdict) − log p(incorrect verdict)) for each example, as
+    /// <see cref="VerdictJudge.ProbabilityCorrect"/> defines it, from batched teacher-forced passes.
     /// </summary>
-    private double JudgeAccuracy(IReadOnlyList<JudgeExample> examples, int batchSize)
+    internal double[] JudgeProbabilities(IReadOnlyList<JudgeExample> examples, int batchSize)
     {
-        if (examples.Count == 0) return double.NaN;
         var rows = new List<(int[] Prompt, int[] Response)>(2 * examples.Count);
         foreach (var example in examples)
         {
@@ -132,17 +162,13 @@ public sealed class TaskEvaluator
             rows.Add((prompt, _encoding.Continuation(VerdictJudge.IncorrectVerdict)));
         }
         var logProbs = ContinuationLogProbs(rows, batchSize);
-        int agree = 0;
-        for (int i = 0; i < examples.Count; i++)
-        {
-            bool judgedCorrect = VerdictJudge.ProbabilityCorrect(logProbs[2 * i], logProbs[2 * i + 1]) >= 0.5;
-            if (judgedCorrect == examples[i].IsCorrect) agree++;
-        }
-        return (double)agree / examples.Count;
+        var probabilities = new double[examples.Count];
+        for (int i = 0; i < examples.Count; i++) probabilities[i] = VerdictJudge.ProbabilityCorrect(logProbs[2 * i], logProbs[2 * i + 1]);
+        return probabilities;
     }
 
     /// <summary>Σ log p(response | prompt) of each row from batched teacher-forced passes.</summary>
-    private double[] ContinuationLogProbs(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int batchSize)
+    internal double[] ContinuationLogProbs(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int batchSize)
     {
         var sums = new double[rows.Count];
         for (int start = 0; start < rows.Count; start += batchSize)
@@ -164,3 +190,6 @@ public sealed class TaskEvaluator
 
     private static double Share(bool[] flags) => flags.Length == 0 ? double.NaN : (double)flags.Count(f => f) / flags.Length;
 }
+
+/// <summary>A greedy response as the evaluator scores it: its text, each token's text (EOS as ""), each token's statistics.</summary>
+internal sealed record EvaluatedResponse(string Text, IReadOnlyList<string> TokenTexts, IReadOnlyList<TokenStatistics> Statistics);
