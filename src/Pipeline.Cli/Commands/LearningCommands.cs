@@ -14,7 +14,7 @@ namespace Pipeline.Cli.Commands;
 /// <summary>The <c>bootstrap</c> and <c>eval</c> verbs.</summary>
 internal static class LearningCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Converters = { new NaNAsNull() } };
 
     /// <summary>Builds both verbs.</summary>
     public static IEnumerable<Command> Create() => [CreateBootstrap(), CreateEval()];
@@ -94,8 +94,8 @@ internal static class LearningCommands
                 return;
             }
 
-            var table = new Table().AddColumns("difficulty", "n", "greedy", $"maj@{samples}", "ECE (vote share)", "ECE (answer conf.)",
-                "SC AUROC", "mean length", "judge acc.");
+            var table = new Table().AddColumns("difficulty", "n", "greedy", $"maj@{samples}", "ECE vote", "ECE span",
+                "SC AUROC", "length", "judge acc.");
             foreach (DifficultyReport r in reports)
             {
                 table.AddRow(r.Difficulty, r.Problems.ToString(CultureInfo.InvariantCulture), Number(r.GreedyAccuracy), Number(r.MajorityAccuracy),
@@ -103,13 +103,31 @@ internal static class LearningCommands
                     Number(r.JudgeAccuracy));
             }
 
-            ModelCommands.Console(output).Write(table);
+            IAnsiConsole console = ModelCommands.Console(output);
+            console.Profile.Width = 120;
+            console.Write(table);
+            output.WriteLine($"maj@{samples}: majority of {samples} samples at temperature {options.Temperature.ToString(CultureInfo.InvariantCulture)}; "
+                + "ECE vote: calibration of the majority answer's vote share; ECE span: of the greedy answer-span confidence; "
+                + "SC AUROC: greedy self-certainty, correct vs incorrect; length: greedy tokens incl. EOS; judge acc.: verdict p(correct) ≥ 0.5 vs label.");
         }));
         return command;
     }
 
     private static string Number(double value) =>
         double.IsNaN(value) ? "n/a" : value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes undefined metrics (NaN, e.g. AUROC when every answer is right) as JSON null.</summary>
+    private sealed class NaNAsNull : System.Text.Json.Serialization.JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>

@@ -1,7 +1,8 @@
 // Trains the base model of a campaign from scratch: a small Llama-style model over the task's character tokenizer, SFT on
 // the training difficulties' worked solutions and on the judge-training examples (so the base model can also act as its
 // own verdict judge), AdamW with warm-up and cosine decay, then an HF-format folder: config.json, model.safetensors,
-// tokenizer.json and training.json. Deterministic for a seed unless the wall-clock cap cuts training short.
+// tokenizer.json and training.json. The steps themselves are SftUpdate steps on a PolicyTrainer. Deterministic for a
+// seed unless the wall-clock cap cuts training short.
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -9,6 +10,7 @@ using Pipeline.Engine.Model;
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Tasks;
 using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Learning.Updates;
 
 namespace Pipeline.Learning.Bootstrap;
 
@@ -22,11 +24,11 @@ public static class BaseModelTrainer
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <summary>The SFT sequences of the splits: (BOS + prompt, solution + EOS) and (BOS + verdict prompt, verdict + EOS).</summary>
-    public static IReadOnlyList<(int[] Prompt, int[] Response)> TrainingSequences(TaskSplits splits, TaskEncoding encoding)
+    public static IReadOnlyList<PromptResponse> TrainingSequences(TaskSplits splits, TaskEncoding encoding)
     {
-        var rows = new List<(int[], int[])>(splits.Sft.Count + splits.Judge.Count);
-        rows.AddRange(splits.Sft.Select(p => (encoding.Prompt(p.Prompt), encoding.Response(p.Solution))));
-        rows.AddRange(splits.Judge.Select(j => (encoding.Prompt(j.Prompt), encoding.Response(j.Verdict))));
+        var rows = new List<PromptResponse>(splits.Sft.Count + splits.Judge.Count);
+        rows.AddRange(splits.Sft.Select(p => new PromptResponse(encoding.Prompt(p.Prompt), encoding.Response(p.Solution))));
+        rows.AddRange(splits.Judge.Select(j => new PromptResponse(encoding.Prompt(j.Prompt), encoding.Response(j.Verdict))));
         return rows;
     }
 
@@ -55,10 +57,14 @@ public static class BaseModelTrainer
             maxPositionEmbeddings: Math.Max(256, 2 * longest), positionEncoding: options.PositionEncoding);
         ulong seed = (ulong)options.Seed;
         var model = LlamaModel.Create(config, SeededRandom.DeriveSeed(seed, "bootstrap/init"));
-        var optimizer = new AdamW(model.Tensors, new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = 0.98f, DecayVectors = false });
         var schedule = new LearningRateSchedule(options.PeakLearningRate, options.WarmupSteps, options.Steps,
             options.PeakLearningRate * options.FinalRateFraction);
-        var order = new SeededRandom(SeededRandom.DeriveSeed(seed, "bootstrap/order"));
+        var trainer = new PolicyTrainer(model, new TrainingOptions(schedule)
+        {
+            Optimizer = new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = 0.98f, DecayVectors = false },
+            MaxGradientNorm = options.MaxGradientNorm,
+            MicroBatchSize = options.BatchSize,
+        }, SeededRandom.DeriveSeed(seed, "bootstrap/order"));
 
         var indices = Enumerable.Range(0, sequences.Count).ToArray();
         int cursor = indices.Length;
@@ -67,41 +73,25 @@ public static class BaseModelTrainer
         long positions = 0;
         bool stoppedByTime = false;
         var clock = Stopwatch.StartNew();
-        float[] logProbs = [];
-        float[] dLogProbs = [];
-        var rows = new List<(int[] Prompt, int[] Response)>(options.BatchSize);
+        var batch = new List<PromptResponse>(options.BatchSize);
         for (int step = 0; step < options.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            rows.Clear();
-            while (rows.Count < options.BatchSize)
+            batch.Clear();
+            while (batch.Count < options.BatchSize)
             {
                 if (cursor == indices.Length)
                 {
-                    order.Shuffle(indices.AsSpan());
+                    trainer.Random.Shuffle(indices.AsSpan());
                     cursor = 0;
                 }
-                rows.Add(sequences[indices[cursor++]]);
+                batch.Add(sequences[indices[cursor++]]);
             }
 
-            var batch = PromptResponseBatch.Pack(rows, encoding.Pad);
-            int n = batch.Batch * batch.Time;
-            if (logProbs.Length < n)
-            {
-                logProbs = new float[n];
-                dLogProbs = new float[n];
-            }
-
-            model.ZeroGrad();
-            model.ForwardLogProbs(batch.Tokens, batch.Targets, batch.Batch, batch.Time, logProbs.AsSpan(0, n));
-            double loss = MeanNegativeLogLikelihood(batch.Targets, logProbs.AsSpan(0, n), dLogProbs.AsSpan(0, n));
-            model.Backward(dLogProbs.AsSpan(0, n));
-            GradientClipping.ClipByGlobalNorm(model.Gradients, options.MaxGradientNorm);
-            optimizer.Update(model.Parameters, model.Gradients, schedule.At(step));
-
-            losses.Add(loss);
-            positions += n;
-            smoothed = double.IsNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
+            var result = SftUpdate.Step(trainer, batch);
+            losses.Add(result.Loss);
+            positions += batch.Count * batch.Max(b => b.Prompt.Length + b.Response.Length - 1);
+            smoothed = double.IsNaN(smoothed) ? result.Loss : 0.95 * smoothed + 0.05 * result.Loss;
             var elapsed = clock.Elapsed;
             int done = step + 1;
             progress?.Report(new BootstrapProgress(done, options.Steps, smoothed, positions / elapsed.TotalSeconds, elapsed,
@@ -121,23 +111,6 @@ public static class BaseModelTrainer
         File.WriteAllText(Path.Combine(outputDirectory, ReportFileName),
             JsonSerializer.Serialize(new { Report = report, Options = options with { }, Task = task.Name, Splits = splitOptions }, Indented));
         return report;
-    }
-
-    /// <summary>Mean NLL over the positions with a target; writes its gradient with respect to each log-prob.</summary>
-    internal static double MeanNegativeLogLikelihood(ReadOnlySpan<int> targets, ReadOnlySpan<float> logProbs, Span<float> dLogProbs)
-    {
-        int count = 0;
-        for (int i = 0; i < targets.Length; i++) if (targets[i] >= 0) count++;
-        if (count == 0) throw new ArgumentException("The batch has no target.", nameof(targets));
-        double sum = 0;
-        float weight = -1f / count;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            bool scored = targets[i] >= 0;
-            if (scored) sum -= logProbs[i];
-            dLogProbs[i] = scored ? weight : 0f;
-        }
-        return sum / count;
     }
 
     private static List<double> SegmentMeans(IReadOnlyList<double> losses)

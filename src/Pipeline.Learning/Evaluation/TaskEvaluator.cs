@@ -3,10 +3,10 @@
 // engine's Generator; the judge's verdict log-probs come from batched teacher-forced passes.
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
-using Pipeline.Learning.Bootstrap;
 using Pipeline.Learning.Judging;
 using Pipeline.Learning.Signals;
 using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Updates;
 
 namespace Pipeline.Learning.Evaluation;
 
@@ -154,38 +154,18 @@ public sealed class TaskEvaluator
     /// </summary>
     internal double[] JudgeProbabilities(IReadOnlyList<JudgeExample> examples, int batchSize)
     {
-        var rows = new List<(int[] Prompt, int[] Response)>(2 * examples.Count);
+        var rows = new List<PromptResponse>(2 * examples.Count);
         foreach (var example in examples)
         {
             int[] prompt = _encoding.Prompt(example.Prompt);
-            rows.Add((prompt, _encoding.Continuation(VerdictJudge.CorrectVerdict)));
-            rows.Add((prompt, _encoding.Continuation(VerdictJudge.IncorrectVerdict)));
+            rows.Add(new PromptResponse(prompt, _encoding.Continuation(VerdictJudge.CorrectVerdict)));
+            rows.Add(new PromptResponse(prompt, _encoding.Continuation(VerdictJudge.IncorrectVerdict)));
         }
-        var logProbs = ContinuationLogProbs(rows, batchSize);
+        var logProbs = TeacherForcedScores.LogProbs(_model, rows, batchSize);
         var probabilities = new double[examples.Count];
-        for (int i = 0; i < examples.Count; i++) probabilities[i] = VerdictJudge.ProbabilityCorrect(logProbs[2 * i], logProbs[2 * i + 1]);
+        for (int i = 0; i < examples.Count; i++)
+            probabilities[i] = VerdictJudge.ProbabilityCorrect(logProbs[2 * i].Sum(x => (double)x), logProbs[2 * i + 1].Sum(x => (double)x));
         return probabilities;
-    }
-
-    /// <summary>Σ log p(response | prompt) of each row from batched teacher-forced passes.</summary>
-    internal double[] ContinuationLogProbs(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int batchSize)
-    {
-        var sums = new double[rows.Count];
-        for (int start = 0; start < rows.Count; start += batchSize)
-        {
-            var chunk = rows.Skip(start).Take(batchSize).ToList();
-            var batch = PromptResponseBatch.Pack(chunk, _encoding.Pad);
-            var logProbs = new float[batch.Batch * batch.Time];
-            _model.ForwardLogProbs(batch.Tokens, batch.Targets, batch.Batch, batch.Time, logProbs);
-            for (int b = 0; b < batch.Batch; b++)
-            {
-                double sum = 0;
-                int offset = b * batch.Time + batch.ResponseStarts[b];
-                for (int t = 0; t < batch.ResponseLengths[b]; t++) sum += logProbs[offset + t];
-                sums[start + b] = sum;
-            }
-        }
-        return sums;
     }
 
     private static double Share(bool[] flags) => flags.Length == 0 ? double.NaN : (double)flags.Count(f => f) / flags.Length;

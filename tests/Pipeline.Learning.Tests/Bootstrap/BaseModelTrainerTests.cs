@@ -80,17 +80,6 @@ public sealed class BaseModelTrainerTests : IDisposable
     }
 
     [Fact]
-    public void MeanNegativeLogLikelihood_AveragesScoredPositionsOnly()
-    {
-        var gradient = new float[4];
-
-        double loss = BaseModelTrainer.MeanNegativeLogLikelihood([-1, 3, 5, -1], [-9f, -1f, -2f, -7f], gradient);
-
-        Assert.Equal(1.5, loss, 12);
-        Assert.Equal([0f, -0.5f, -0.5f, 0f], gradient);
-    }
-
-    [Fact]
     public void Train_InvalidOptions_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => BaseModelTrainer.Train(_task, Tiny() with { Steps = 0 }, Path.Combine(_root, "bad")));

@@ -21,16 +21,18 @@ public sealed record ArithSplitOptions(
     int JudgePerDifficulty)
 {
     /// <summary>
-    /// The default ladder: SFT on 1–2-digit operands with one or two operations, campaigns on three operations, held-out
-    /// sets for the trained two-digit difficulties, the campaign difficulty and one beyond it.
+    /// The default ladder. SFT covers one- and two-digit operands with one or two operations, and one-digit operands with
+    /// three; the campaign difficulty is two-digit operands with three operations, a combination never trained on (its
+    /// running values also pass 200, which two operations of two-digit operands never reach). Held-out sets: the
+    /// trained two-digit difficulties, the campaign difficulty and one beyond it.
     /// </summary>
     public static ArithSplitOptions Recommended(int seed) => new(
         seed,
-        TrainDifficulties: [new(1, 1), new(2, 1), new(1, 2), new(2, 2)],
+        TrainDifficulties: [new(1, 1), new(2, 1), new(1, 2), new(2, 2), new(1, 3)],
         SftPerDifficulty: 5000,
         CampaignDifficulty: new(2, 3),
         CampaignCount: 1000,
         EvaluationDifficulties: [new(2, 1), new(2, 2), new(2, 3), new(2, 4)],
         EvaluationPerDifficulty: 200,
-        JudgePerDifficulty: 1000);
+        JudgePerDifficulty: 2000);
 }
