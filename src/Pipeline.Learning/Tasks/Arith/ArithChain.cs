@@ -62,18 +62,16 @@ internal sealed class ArithChain
         return sb.Append('=').ToString();
     }
 
-    /// <summary>
-    /// "r1+c+d;r2+d;r3;#### answer": each line rewrites the expression with its first operation done (the running value,
-    /// then the operations still to do), until one number is left; then the delimited final answer.
-    /// </summary>
+    /// <summary>"a+b=r1;r1+c=r2;#### answer": one line per operation, then the delimited final answer.</summary>
     public string Solution(int[] runningValues, int finalAnswer)
     {
         var sb = new StringBuilder();
+        int left = Operands[0];
         for (int k = 0; k < Operators.Length; k++)
         {
-            sb.Append(Format(runningValues[k]));
-            for (int j = k + 1; j < Operators.Length; j++) sb.Append(Operators[j]).Append(Format(Operands[j + 1]));
-            sb.Append(';');
+            sb.Append(Format(left)).Append(Operators[k]).Append(Format(Operands[k + 1]))
+              .Append('=').Append(Format(runningValues[k])).Append(';');
+            left = runningValues[k];
         }
         return sb.Append(ArithTask.AnswerDelimiter).Append(' ').Append(Format(finalAnswer)).ToString();
     }

@@ -1,8 +1,7 @@
-// The embedded `arith` task: seeded chains of additions (optionally subtractions) of fixed-width operands, solved by
-// rewriting the expression one operation at a time ("12+34+5=" -> "46+5;51;#### 51"). Each line does the first operation
-// of the line before it and copies the rest, so the next step only ever reads the start of the previous line and the
-// solution ends when one number is left: more operations (the harder difficulty) reuse the same two skills, which is
-// what leaves room for self-improvement one step beyond training.
+// The embedded `arith` task: seeded chains of additions (optionally subtractions) of fixed-width operands, solved one
+// operation per step ("12+34=46;46+5=51;#### 51"). Each step is a two-operand sum a tiny character-level model can
+// learn, and every step reads only the previous result and the next operand of the prompt, so more steps (the harder
+// difficulty) reuse the same skill: that is what leaves room for self-improvement one step beyond training.
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Judging;
 
