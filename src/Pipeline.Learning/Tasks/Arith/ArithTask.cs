@@ -75,7 +75,8 @@ public sealed class ArithTask : ITask
 
     /// <summary>
     /// Builds every split. Evaluation sets are drawn first and their prompts are excluded from all other splits; campaign
-    /// prompts are excluded from SFT and judge data. Judge examples alternate correct and corrupted solutions.
+    /// prompts are excluded from SFT and judge data. Judge examples alternate correct and corrupted solutions. SFT ends with
+    /// the CampaignSftCount problems of the campaign difficulty.
     /// </summary>
     public TaskSplits BuildSplits(ArithSplitOptions options)
     {
@@ -99,6 +100,11 @@ public sealed class ArithTask : ITask
             sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft/" + d.Label), d, options.SftPerDifficulty, "sft", heldOut, distinct: false));
             var judged = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "judge/" + d.Label), d, options.JudgePerDifficulty, "judge", heldOut, distinct: false);
             judge.AddRange(JudgeExamples(judged, options.Seed));
+        }
+        if (options.CampaignSftCount > 0)
+        {
+            var d = options.CampaignDifficulty;
+            sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft-campaign/" + d.Label), d, options.CampaignSftCount, "sft", heldOut, distinct: true));
         }
         return new TaskSplits(sft, campaign, evaluation, judge);
     }
