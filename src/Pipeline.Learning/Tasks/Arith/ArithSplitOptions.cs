@@ -26,7 +26,7 @@ public sealed record ArithSplitOptions(
     int CampaignSftCount = 0)
 {
     /// <summary>
-    /// The default ladder: SFT on 1–2-digit operands with one or two operations plus a small share (1%) of the campaign
+    /// The default ladder: SFT on 1–2-digit operands with one or two operations plus a small share (0.5%) of the campaign
     /// difficulty, campaigns on two-digit operands with three operations, held-out sets for the trained two-digit
     /// difficulties, the campaign difficulty and one beyond it. Without the small share a tiny model trained on one or
     /// two operations stops after two on every prompt (measured: 0% on three operations).
@@ -40,5 +40,5 @@ public sealed record ArithSplitOptions(
         EvaluationDifficulties: [new(2, 1), new(2, 2), new(2, 3), new(2, 4)],
         EvaluationPerDifficulty: 200,
         JudgePerDifficulty: 1000,
-        CampaignSftCount: 200);
+        CampaignSftCount: 100);
 }
