@@ -1,7 +1,9 @@
 // The embedded `arith` task: seeded chains of additions (optionally subtractions) of fixed-width operands, solved one
 // operation per step ("12+34=46;46+5=51;#### 51"). Each step is a two-operand sum a tiny character-level model can
 // learn, and every step reads only the previous result and the next operand of the prompt, so more steps (the harder
-// difficulty) reuse the same skill: that is what leaves room for self-improvement one step beyond training.
+// difficulty) reuse the same skill. A tiny model does not find the extra step by itself (it stops after the number of
+// steps it was trained on), so the recommended splits add a small share of the harder difficulty to SFT: the base model
+// then solves some of it, which leaves room for self-improvement one step beyond training.
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Judging;
 
