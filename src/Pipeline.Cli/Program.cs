@@ -6,4 +6,5 @@ using Pipeline.Cli.Commands;
 var root = new RootCommand("Pipeline: self-improvement campaigns for language models.");
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
+foreach (var command in LearningCommands.Create()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();

@@ -151,7 +151,7 @@ internal static class ModelCommands
     }
 
     /// <summary>Runs an action; expected failures become one line on stderr and exit code 1, never a stack trace.</summary>
-    private static int Run(ParseResult parse, Action action)
+    internal static int Run(ParseResult parse, Action action)
     {
         try
         {
@@ -166,7 +166,7 @@ internal static class ModelCommands
         }
     }
 
-    private static (LlamaModel Model, BpeTokenizer Tokenizer) Load(string directory)
+    internal static (LlamaModel Model, BpeTokenizer Tokenizer) Load(string directory)
     {
         if (!Directory.Exists(directory))
         {
@@ -247,7 +247,7 @@ internal static class ModelCommands
     /// <summary>Shows whitespace tokens visibly in the table.</summary>
     private static string Visible(string token) => token.Replace("\n", "\\n").Replace("\t", "\\t").Replace(" ", "␣");
 
-    private static IAnsiConsole Console(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    internal static IAnsiConsole Console(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
     {
         Out = new AnsiConsoleOutput(output),
         Ansi = AnsiSupport.No,

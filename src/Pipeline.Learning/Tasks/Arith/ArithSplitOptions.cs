@@ -10,6 +10,10 @@ namespace Pipeline.Learning.Tasks.Arith;
 /// <param name="EvaluationDifficulties">Difficulties with a held-out evaluation set.</param>
 /// <param name="EvaluationPerDifficulty">Distinct problems per evaluation set.</param>
 /// <param name="JudgePerDifficulty">Judge-training examples per training difficulty, half correct, half corrupted.</param>
+/// <param name="CampaignSftCount">
+/// SFT problems of the campaign difficulty (distinct, and distinct from campaign and evaluation prompts): a small share
+/// gives the base model a foothold one step up, which length generalisation alone does not.
+/// </param>
 public sealed record ArithSplitOptions(
     int Seed,
     IReadOnlyList<ArithDifficulty> TrainDifficulties,
@@ -18,11 +22,14 @@ public sealed record ArithSplitOptions(
     int CampaignCount,
     IReadOnlyList<ArithDifficulty> EvaluationDifficulties,
     int EvaluationPerDifficulty,
-    int JudgePerDifficulty)
+    int JudgePerDifficulty,
+    int CampaignSftCount = 0)
 {
     /// <summary>
-    /// The default ladder: SFT on 1–2-digit operands with one or two operations, campaigns on three operations, held-out
-    /// sets for the trained two-digit difficulties, the campaign difficulty and one beyond it.
+    /// The default ladder: SFT on 1–2-digit operands with one or two operations plus a small share (0.5%) of the campaign
+    /// difficulty, campaigns on two-digit operands with three operations, held-out sets for the trained two-digit
+    /// difficulties, the campaign difficulty and one beyond it. Without the small share a tiny model trained on one or
+    /// two operations stops after two on every prompt (measured: 0% on three operations).
     /// </summary>
     public static ArithSplitOptions Recommended(int seed) => new(
         seed,
@@ -32,5 +39,6 @@ public sealed record ArithSplitOptions(
         CampaignCount: 1000,
         EvaluationDifficulties: [new(2, 1), new(2, 2), new(2, 3), new(2, 4)],
         EvaluationPerDifficulty: 200,
-        JudgePerDifficulty: 1000);
+        JudgePerDifficulty: 1000,
+        CampaignSftCount: 100);
 }

@@ -1,7 +1,9 @@
 // The embedded `arith` task: seeded chains of additions (optionally subtractions) of fixed-width operands, solved one
 // operation per step ("12+34=46;46+5=51;#### 51"). Each step is a two-operand sum a tiny character-level model can
 // learn, and every step reads only the previous result and the next operand of the prompt, so more steps (the harder
-// difficulty) reuse the same skill: that is what leaves room for self-improvement one step beyond training.
+// difficulty) reuse the same skill. A tiny model does not find the extra step by itself (it stops after the number of
+// steps it was trained on), so the recommended splits add a small share of the harder difficulty to SFT: the base model
+// then solves some of it, which leaves room for self-improvement one step beyond training.
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Judging;
 
@@ -75,7 +77,8 @@ public sealed class ArithTask : ITask
 
     /// <summary>
     /// Builds every split. Evaluation sets are drawn first and their prompts are excluded from all other splits; campaign
-    /// prompts are excluded from SFT and judge data. Judge examples alternate correct and corrupted solutions.
+    /// prompts are excluded from SFT and judge data. Judge examples alternate correct and corrupted solutions. SFT ends with
+    /// the CampaignSftCount problems of the campaign difficulty.
     /// </summary>
     public TaskSplits BuildSplits(ArithSplitOptions options)
     {
@@ -98,16 +101,32 @@ public sealed class ArithTask : ITask
         {
             sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft/" + d.Label), d, options.SftPerDifficulty, "sft", heldOut, distinct: false));
             var judged = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "judge/" + d.Label), d, options.JudgePerDifficulty, "judge", heldOut, distinct: false);
-            for (int i = 0; i < judged.Count; i++)
-            {
-                bool correct = i % 2 == 0;
-                var p = judged[i];
-                string response = correct ? p.Solution : CorruptSolution(p, options.Seed);
-                judge.Add(new JudgeExample(p.Id, VerdictJudge.BuildPrompt(p.Prompt, response),
-                    correct ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, correct));
-            }
+            judge.AddRange(JudgeExamples(judged, options.Seed));
+        }
+        if (options.CampaignSftCount > 0)
+        {
+            var d = options.CampaignDifficulty;
+            sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft-campaign/" + d.Label), d, options.CampaignSftCount, "sft", heldOut, distinct: true));
         }
         return new TaskSplits(sft, campaign, evaluation, judge);
+    }
+
+    /// <summary>
+    /// Verdict examples over <paramref name="problems"/>: even positions judge the gold solution (verdict correct), odd
+    /// positions a solution corrupted by <see cref="CorruptSolution"/> with <paramref name="seed"/> (verdict incorrect).
+    /// </summary>
+    public IReadOnlyList<JudgeExample> JudgeExamples(IReadOnlyList<TaskProblem> problems, int seed)
+    {
+        var examples = new List<JudgeExample>(problems.Count);
+        for (int i = 0; i < problems.Count; i++)
+        {
+            bool correct = i % 2 == 0;
+            var p = problems[i];
+            string response = correct ? p.Solution : CorruptSolution(p, seed);
+            examples.Add(new JudgeExample(p.Id, VerdictJudge.BuildPrompt(p.Prompt, response),
+                correct ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, correct));
+        }
+        return examples;
     }
 
     private static List<TaskProblem> Generate(ulong streamSeed, ArithDifficulty difficulty, int count, string split,

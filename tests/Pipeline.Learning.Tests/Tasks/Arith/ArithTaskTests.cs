@@ -198,7 +198,7 @@ public partial class ArithTaskTests
 
         var splits = _task.BuildSplits(options);
 
-        Assert.Equal(options.TrainDifficulties.Count * options.SftPerDifficulty, splits.Sft.Count);
+        Assert.Equal(options.TrainDifficulties.Count * options.SftPerDifficulty + options.CampaignSftCount, splits.Sft.Count);
         Assert.Equal(options.CampaignCount, splits.Campaign.Count);
         Assert.All(splits.Evaluation.Values, s => Assert.Equal(options.EvaluationPerDifficulty, s.Count));
     }
@@ -219,6 +219,37 @@ public partial class ArithTaskTests
             bool consistent = steps.All(s => s.IsRight) && _task.ExtractAnswer(response) == steps[^1].Result.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(j.IsCorrect, consistent);
         }
+    }
+
+    [Fact]
+    public void JudgeExamples_AlternateGoldAndCorruptedSolutionsOfTheGivenProblems()
+    {
+        var problems = _task.Generate(3, new ArithDifficulty(2, 3), 6);
+
+        var examples = _task.JudgeExamples(problems, seed: 2);
+
+        Assert.Equal(problems.Select(p => p.Id), examples.Select(e => e.ProblemId));
+        Assert.Equal([true, false, true, false, true, false], examples.Select(e => e.IsCorrect));
+        for (int i = 0; i < problems.Count; i++)
+        {
+            string judged = i % 2 == 0 ? problems[i].Solution : _task.CorruptSolution(problems[i], 2);
+            Assert.Equal(VerdictJudge.BuildPrompt(problems[i].Prompt, judged), examples[i].Prompt);
+        }
+    }
+
+    [Fact]
+    public void BuildSplits_CampaignSftCount_AddsDistinctHarderProblemsOutsideCampaignAndEvaluation()
+    {
+        var options = SmallSplits() with { CampaignSftCount = 30 };
+
+        var splits = _task.BuildSplits(options);
+
+        var harder = splits.Sft.Where(p => p.Difficulty == options.CampaignDifficulty.Label).ToList();
+        Assert.Equal(30, harder.Count);
+        Assert.Equal(options.TrainDifficulties.Count * options.SftPerDifficulty + 30, splits.Sft.Count);
+        var elsewhere = splits.Campaign.Concat(splits.Evaluation.Values.SelectMany(s => s)).Select(p => p.Prompt).ToHashSet();
+        Assert.DoesNotContain(harder, p => elsewhere.Contains(p.Prompt));
+        Assert.Equal(30, harder.Select(p => p.Prompt).Distinct().Count());
     }
 
     [Fact]

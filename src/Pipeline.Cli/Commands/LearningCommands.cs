@@ -1,0 +1,137 @@
+// `pipeline bootstrap` trains a task's base model from scratch and writes an HF-format folder; `pipeline eval` measures a
+// model folder on a task's held-out sets (accuracy, maj@k, calibration, self-certainty AUROC, length, judge accuracy).
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Learning.Bootstrap;
+using Pipeline.Learning.Evaluation;
+using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Tasks.Arith;
+using Spectre.Console;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>The <c>bootstrap</c> and <c>eval</c> verbs.</summary>
+internal static class LearningCommands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Converters = { new NaNAsNull() } };
+
+    /// <summary>Builds both verbs.</summary>
+    public static IEnumerable<Command> Create() => [CreateBootstrap(), CreateEval()];
+
+    private static Option<string> TaskOption() => new("--task") { Description = "Embedded task (arith).", Required = true };
+
+    private static ArithTask ResolveTask(string name) => name == "arith"
+        ? new ArithTask()
+        : throw new ArgumentException($"Unknown task '{name}': the embedded tasks are: arith.");
+
+    private static Command CreateBootstrap()
+    {
+        var defaults = new BootstrapOptions();
+        Option<string> taskOption = TaskOption();
+        var outOption = new Option<string>("--out") { Description = "Output model folder.", DefaultValueFactory = _ => Path.Combine("runs", "base", "arith") };
+        var seedOption = new Option<int>("--seed") { Description = "Data, initialisation and order seed.", DefaultValueFactory = _ => defaults.Seed };
+        var stepsOption = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => defaults.Steps };
+        var minutesOption = new Option<double>("--minutes") { Description = "Wall-clock cap on training in minutes (stops early; 0 for none).", DefaultValueFactory = _ => 9 };
+        var command = new Command("bootstrap", "Train a task's base model from scratch (SFT on the easy difficulties and the judge examples).")
+        {
+            taskOption, outOption, seedOption, stepsOption, minutesOption,
+        };
+        command.SetAction(parse => ModelCommands.Run(parse, () =>
+        {
+            ArithTask task = ResolveTask(parse.GetRequiredValue(taskOption));
+            double minutes = parse.GetValue(minutesOption);
+            if (minutes < 0) throw new ArgumentException("--minutes must be ≥ 0.");
+            var options = defaults with
+            {
+                Seed = parse.GetValue(seedOption),
+                Steps = parse.GetValue(stepsOption),
+                TimeLimit = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
+            };
+            string output = parse.GetValue(outOption)!;
+            TextWriter error = parse.InvocationConfiguration.Error;
+            TimeSpan? lastPrint = null;
+            var progress = new SynchronousProgress<BootstrapProgress>(p =>
+            {
+                if (p.Step != p.TotalSteps && lastPrint is { } last && p.Elapsed - last < TimeSpan.FromSeconds(10)) return;
+                lastPrint = p.Elapsed;
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.0000}  {p.TokensPerSecond:0} tok/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}"));
+            });
+            BootstrapReport report = BaseModelTrainer.Train(task, options, output, progress);
+            string stopped = report.StoppedByTimeLimit ? " (stopped by the time limit)" : "";
+            parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {output}: {report.StepsDone} steps in {report.WallSeconds:0.0} s, loss {report.LossBySegment[0]:0.000} -> {report.LossBySegment[^1]:0.000}{stopped}"));
+        }));
+        return command;
+    }
+
+    private static Command CreateEval()
+    {
+        var modelOption = new Option<string>("--model") { Description = "Model folder: config.json, model.safetensors, tokenizer.json.", Required = true };
+        Option<string> taskOption = TaskOption();
+        var samplesOption = new Option<int>("--samples") { Description = "k of maj@k.", DefaultValueFactory = _ => new EvaluationOptions().Samples };
+        var seedOption = new Option<int>("--seed") { Description = "Seed of the task's splits (the held-out sets).", DefaultValueFactory = _ => new BootstrapOptions().Seed };
+        var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var command = new Command("eval", "Evaluate a model folder on a task's held-out sets, per difficulty.")
+        {
+            modelOption, taskOption, samplesOption, seedOption, jsonOption,
+        };
+        command.SetAction(parse => ModelCommands.Run(parse, () =>
+        {
+            ArithTask task = ResolveTask(parse.GetRequiredValue(taskOption));
+            int samples = parse.GetValue(samplesOption);
+            if (samples < 1) throw new ArgumentException("--samples must be ≥ 1.");
+            var (model, tokenizer) = ModelCommands.Load(parse.GetRequiredValue(modelOption));
+            var splits = task.BuildSplits(ArithSplitOptions.Recommended(parse.GetValue(seedOption)));
+            var evaluator = new TaskEvaluator(task, model, new TaskEncoding(tokenizer));
+            var options = new EvaluationOptions { Samples = samples };
+            var reports = splits.Evaluation.Select(set => evaluator.Evaluate(set.Key, set.Value, task.JudgeExamples(set.Value, parse.GetValue(seedOption)), options)).ToList();
+            TextWriter output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(jsonOption))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new { Task = task.Name, Samples = samples, Difficulties = reports }, Indented));
+                return;
+            }
+
+            var table = new Table().AddColumns("difficulty", "n", "greedy", $"maj@{samples}", "ECE vote", "ECE span",
+                "SC AUROC", "length", "judge acc.");
+            foreach (DifficultyReport r in reports)
+            {
+                table.AddRow(r.Difficulty, r.Problems.ToString(CultureInfo.InvariantCulture), Number(r.GreedyAccuracy), Number(r.MajorityAccuracy),
+                    Number(r.VoteShareEce), Number(r.AnswerConfidenceEce), Number(r.SelfCertaintyAuroc), Number(r.MeanResponseTokens),
+                    Number(r.JudgeAccuracy));
+            }
+
+            IAnsiConsole console = ModelCommands.Console(output);
+            console.Profile.Width = 120;
+            console.Write(table);
+            output.WriteLine($"maj@{samples}: majority of {samples} samples at temperature {options.Temperature.ToString(CultureInfo.InvariantCulture)}; "
+                + "ECE vote: calibration of the majority answer's vote share; ECE span: of the greedy answer-span confidence; "
+                + "SC AUROC: greedy self-certainty, correct vs incorrect; length: greedy tokens incl. EOS; judge acc.: verdict p(correct) ≥ 0.5 vs label.");
+        }));
+        return command;
+    }
+
+    private static string Number(double value) =>
+        double.IsNaN(value) ? "n/a" : value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes undefined metrics (NaN, e.g. AUROC when every answer is right) as JSON null.</summary>
+    private sealed class NaNAsNull : System.Text.Json.Serialization.JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

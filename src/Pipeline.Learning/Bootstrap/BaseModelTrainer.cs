@@ -1,0 +1,126 @@
+// Trains the base model of a campaign from scratch: a small Llama-style model over the task's character tokenizer, SFT on
+// the training difficulties' worked solutions and on the judge-training examples (so the base model can also act as its
+// own verdict judge), AdamW with warm-up and cosine decay, then an HF-format folder: config.json, model.safetensors,
+// tokenizer.json and training.json. The steps themselves are SftUpdate steps on a PolicyTrainer. Deterministic for a
+// seed unless the wall-clock cap cuts training short.
+using System.Diagnostics;
+using System.Text.Json;
+
+using Pipeline.Engine.Model;
+using Pipeline.Engine.Training;
+using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Learning.Updates;
+
+namespace Pipeline.Learning.Bootstrap;
+
+/// <summary>Builds and trains a base model for the arith task.</summary>
+public static class BaseModelTrainer
+{
+    /// <summary>File holding the <see cref="BootstrapReport"/> and the options, next to the model.</summary>
+    public const string ReportFileName = "training.json";
+
+    private const int Segments = 10;
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    /// <summary>The SFT sequences of the splits: (BOS + prompt, solution + EOS) and (BOS + verdict prompt, verdict + EOS).</summary>
+    public static IReadOnlyList<PromptResponse> TrainingSequences(TaskSplits splits, TaskEncoding encoding)
+    {
+        var rows = new List<PromptResponse>(splits.Sft.Count + splits.Judge.Count);
+        rows.AddRange(splits.Sft.Select(p => new PromptResponse(encoding.Prompt(p.Prompt), encoding.Response(p.Solution))));
+        rows.AddRange(splits.Judge.Select(j => new PromptResponse(encoding.Prompt(j.Prompt), encoding.Response(j.Verdict))));
+        return rows;
+    }
+
+    /// <summary>
+    /// Trains on <see cref="ArithSplitOptions.Recommended"/>(seed) (with the options' size overrides) and writes the
+    /// model folder to <paramref name="outputDirectory"/>.
+    /// </summary>
+    public static BootstrapReport Train(ArithTask task, BootstrapOptions options, string outputDirectory,
+        IProgress<BootstrapProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var recommended = ArithSplitOptions.Recommended(options.Seed);
+        var splitOptions = recommended with
+        {
+            SftPerDifficulty = options.SftPerDifficulty ?? recommended.SftPerDifficulty,
+            JudgePerDifficulty = options.JudgePerDifficulty ?? recommended.JudgePerDifficulty,
+        };
+        var encoding = TaskEncoding.ForTask(task);
+        var sequences = TrainingSequences(task.BuildSplits(splitOptions), encoding);
+        int longest = sequences.Max(s => s.Prompt.Length + s.Response.Length);
+
+        var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, options.HiddenSize, options.IntermediateSize,
+            options.NumLayers, options.NumHeads, options.NumHeads, tieWordEmbeddings: true,
+            maxPositionEmbeddings: Math.Max(256, 2 * longest), positionEncoding: options.PositionEncoding);
+        ulong seed = (ulong)options.Seed;
+        var model = LlamaModel.Create(config, SeededRandom.DeriveSeed(seed, "bootstrap/init"));
+        var schedule = new LearningRateSchedule(options.PeakLearningRate, options.WarmupSteps, options.Steps,
+            options.PeakLearningRate * options.FinalRateFraction);
+        var trainer = new PolicyTrainer(model, new TrainingOptions(schedule)
+        {
+            Optimizer = new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = 0.98f, DecayVectors = false },
+            MaxGradientNorm = options.MaxGradientNorm,
+            MicroBatchSize = options.BatchSize,
+        }, SeededRandom.DeriveSeed(seed, "bootstrap/order"));
+
+        var indices = Enumerable.Range(0, sequences.Count).ToArray();
+        int cursor = indices.Length;
+        var losses = new List<double>(options.Steps);
+        double smoothed = double.NaN;
+        long positions = 0;
+        bool stoppedByTime = false;
+        var clock = Stopwatch.StartNew();
+        var batch = new List<PromptResponse>(options.BatchSize);
+        for (int step = 0; step < options.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            batch.Clear();
+            while (batch.Count < options.BatchSize)
+            {
+                if (cursor == indices.Length)
+                {
+                    trainer.Random.Shuffle(indices.AsSpan());
+                    cursor = 0;
+                }
+                batch.Add(sequences[indices[cursor++]]);
+            }
+
+            var result = SftUpdate.Step(trainer, batch);
+            losses.Add(result.Loss);
+            positions += batch.Count * batch.Max(b => b.Prompt.Length + b.Response.Length - 1);
+            smoothed = double.IsNaN(smoothed) ? result.Loss : 0.95 * smoothed + 0.05 * result.Loss;
+            var elapsed = clock.Elapsed;
+            int done = step + 1;
+            progress?.Report(new BootstrapProgress(done, options.Steps, smoothed, positions / elapsed.TotalSeconds, elapsed,
+                TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (options.Steps - done))));
+            if (options.TimeLimit is { } limit && elapsed >= limit && done < options.Steps)
+            {
+                stoppedByTime = true;
+                break;
+            }
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        var report = new BootstrapReport(options.Seed, options.Steps, losses.Count, sequences.Count, model.Parameters.Length,
+            SegmentMeans(losses), seconds, positions / seconds, stoppedByTime);
+        model.Save(outputDirectory);
+        encoding.Tokenizer.Save(Path.Combine(outputDirectory, "tokenizer.json"));
+        File.WriteAllText(Path.Combine(outputDirectory, ReportFileName),
+            JsonSerializer.Serialize(new { Report = report, Options = options with { }, Task = task.Name, Splits = splitOptions }, Indented));
+        return report;
+    }
+
+    private static List<double> SegmentMeans(IReadOnlyList<double> losses)
+    {
+        var means = new List<double>(Segments);
+        for (int s = 0; s < Segments; s++)
+        {
+            int start = losses.Count * s / Segments, end = losses.Count * (s + 1) / Segments;
+            if (end > start) means.Add(losses.Skip(start).Take(end - start).Average());
+        }
+        return means;
+    }
+}

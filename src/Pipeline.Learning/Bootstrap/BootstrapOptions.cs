@@ -1,0 +1,69 @@
+// Settings of the base-model bootstrap: data seed, model shape, optimiser and schedule, and the wall-clock cap.
+using Pipeline.Engine.Model;
+
+namespace Pipeline.Learning.Bootstrap;
+
+/// <summary>What <see cref="BaseModelTrainer.Train"/> builds and how long it trains.</summary>
+public sealed record BootstrapOptions
+{
+    /// <summary>Seed of the data splits, the initial weights and the example order.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Optimiser steps (the cosine schedule ends here).</summary>
+    public int Steps { get; init; } = 2400;
+
+    /// <summary>Sequences per step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Peak learning rate after warm-up.</summary>
+    public float PeakLearningRate { get; init; } = 2e-3f;
+
+    /// <summary>Linear warm-up steps.</summary>
+    public int WarmupSteps { get; init; } = 100;
+
+    /// <summary>Learning rate at the last step, as a fraction of the peak.</summary>
+    public float FinalRateFraction { get; init; } = 0.05f;
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    public float WeightDecay { get; init; } = 0.05f;
+
+    /// <summary>Gradients are clipped to this global L2 norm.</summary>
+    public double MaxGradientNorm { get; init; } = 1.0;
+
+    /// <summary>Residual width.</summary>
+    public int HiddenSize { get; init; } = 128;
+
+    /// <summary>Decoder layers.</summary>
+    public int NumLayers { get; init; } = 4;
+
+    /// <summary>Attention heads (key/value heads are the same number).</summary>
+    public int NumHeads { get; init; } = 4;
+
+    /// <summary>SwiGLU feed-forward width.</summary>
+    public int IntermediateSize { get; init; } = 384;
+
+    /// <summary>Rotary or no positional encoding.</summary>
+    public PositionEncoding PositionEncoding { get; init; } = PositionEncoding.Rope;
+
+    /// <summary>
+    /// Wall-clock cap: when reached, training stops after the current step and the report says so (the schedule is then
+    /// cut short, so the result depends on the machine's speed). Null for none.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>Problems per training difficulty (null: the recommended split's count).</summary>
+    public int? SftPerDifficulty { get; init; }
+
+    /// <summary>Judge-training examples per training difficulty (null: the recommended split's count).</summary>
+    public int? JudgePerDifficulty { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Steps, nameof(Steps));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
+        if (!(PeakLearningRate > 0f)) throw new ArgumentOutOfRangeException(nameof(PeakLearningRate), PeakLearningRate, "The learning rate must be positive.");
+        if (TimeLimit is { } limit && limit <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeLimit), limit, "The time limit must be positive.");
+    }
+}

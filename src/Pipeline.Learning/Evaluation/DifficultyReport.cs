@@ -1,0 +1,36 @@
+// The measurements of one held-out set (one difficulty).
+namespace Pipeline.Learning.Evaluation;
+
+/// <summary>Evaluation of a model on one difficulty. Rates are in [0, 1]; NaN where undefined.</summary>
+/// <param name="Difficulty">Difficulty label.</param>
+/// <param name="Problems">Problems in the set.</param>
+/// <param name="GreedyAccuracy">Share of greedy responses whose final answer equals the gold answer.</param>
+/// <param name="GreedyNoAnswer">Share of greedy responses without a well-formed final answer.</param>
+/// <param name="Samples">k of maj@k.</param>
+/// <param name="MajorityAccuracy">maj@k: share of problems whose majority answer over k samples is the gold answer.</param>
+/// <param name="VoteShareEce">ECE (10 bins) of the majority answer's vote share as the confidence that it is correct.</param>
+/// <param name="AnswerConfidenceEce">
+/// ECE (10 bins) of the greedy response's answer-span confidence (mean chosen-token probability over the final answer's
+/// tokens, 0 without an answer) as the confidence that the greedy answer is correct.
+/// </param>
+/// <param name="SelfCertaintyAuroc">AUROC of the greedy responses' self-certainty for correct vs incorrect; NaN when one class is empty.</param>
+/// <param name="MeanSelfCertaintyCorrect">Mean self-certainty of correct greedy responses.</param>
+/// <param name="MeanSelfCertaintyIncorrect">Mean self-certainty of incorrect greedy responses.</param>
+/// <param name="MeanResponseTokens">Mean greedy response length in tokens (the final EOS counted).</param>
+/// <param name="JudgeExamples">Verdict examples judged.</param>
+/// <param name="JudgeAccuracy">Share of verdict examples where p(correct verdict) ≥ 0.5 agrees with the label.</param>
+public sealed record DifficultyReport(
+    string Difficulty,
+    int Problems,
+    double GreedyAccuracy,
+    double GreedyNoAnswer,
+    int Samples,
+    double MajorityAccuracy,
+    double VoteShareEce,
+    double AnswerConfidenceEce,
+    double SelfCertaintyAuroc,
+    double MeanSelfCertaintyCorrect,
+    double MeanSelfCertaintyIncorrect,
+    double MeanResponseTokens,
+    int JudgeExamples,
+    double JudgeAccuracy);

@@ -1,0 +1,175 @@
+// Measures a model on a held-out set of a task: greedy accuracy, maj@k, calibration (ECE) of two confidences,
+// self-certainty AUROC, response length, and accuracy as its own verdict judge. Generation is batched through the
+// engine's Generator; the judge's verdict log-probs come from batched teacher-forced passes.
+using Pipeline.Engine.Model;
+using Pipeline.Engine.Sampling;
+using Pipeline.Learning.Judging;
+using Pipeline.Learning.Signals;
+using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Updates;
+
+namespace Pipeline.Learning.Evaluation;
+
+/// <summary>Evaluates one model on a task's held-out sets. Not thread-safe (the model and generator are reused).</summary>
+public sealed class TaskEvaluator
+{
+    private readonly ITask _task;
+    private readonly LlamaModel _model;
+    private readonly TaskEncoding _encoding;
+    private readonly Verifier _verifier;
+    private readonly Generator _generator;
+
+    /// <summary>Evaluates <paramref name="model"/>, which reads texts through <paramref name="encoding"/>, on <paramref name="task"/>.</summary>
+    public TaskEvaluator(ITask task, LlamaModel model, TaskEncoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(encoding);
+        if (encoding.Tokenizer.VocabularySize > model.Config.VocabSize)
+            throw new ArgumentException($"The tokenizer has {encoding.Tokenizer.VocabularySize} tokens, the model only {model.Config.VocabSize}.", nameof(encoding));
+        _task = task;
+        _model = model;
+        _encoding = encoding;
+        _verifier = new Verifier(task);
+        _generator = new Generator(model);
+    }
+
+    /// <summary>Evaluates one difficulty's problems, and the model as judge of <paramref name="judgeExamples"/>.</summary>
+    public DifficultyReport Evaluate(string difficulty, IReadOnlyList<TaskProblem> problems, IReadOnlyList<JudgeExample> judgeExamples,
+        EvaluationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        ArgumentNullException.ThrowIfNull(judgeExamples);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Samples, 1, nameof(options.Samples));
+        if (problems.Count == 0) throw new ArgumentException("The evaluation set is empty.", nameof(problems));
+        _generator.MaxBatchSize = options.BatchSize;
+        int maxNew = options.MaxNewTokens ?? 2 * problems.Max(p => _encoding.Response(p.Solution).Length) + 8;
+        var prompts = problems.Select(p => _encoding.Prompt(p.Prompt)).ToArray();
+
+        var greedy = _generator.Generate(prompts, new SamplingOptions
+        {
+            Temperature = 0f,
+            MaxNewTokens = maxNew,
+            StopTokens = [_encoding.Eos],
+            Seed = options.Seed,
+        });
+        var greedyResponses = greedy.Select(g => new EvaluatedResponse(
+            _encoding.DecodeResponse(g.Tokens),
+            g.Tokens.Select(t => t == _encoding.Eos ? "" : _encoding.Tokenizer.Decode([t])).ToArray(),
+            g.Statistics)).ToList();
+        var sampledAnswers = SampleAnswers(prompts, options, maxNew);
+        var judgeProbabilities = JudgeProbabilities(judgeExamples, options.BatchSize);
+        return Summarize(_task, difficulty, problems, greedyResponses, sampledAnswers, judgeProbabilities,
+            judgeExamples.Select(j => j.IsCorrect).ToList());
+    }
+
+    /// <summary>
+    /// The report from what the model produced: per problem its greedy response and the answers of its k samples, per
+    /// verdict example the judge's p(correct). Kept apart from generation so each metric can be checked on crafted inputs.
+    /// </summary>
+    internal static DifficultyReport Summarize(ITask task, string difficulty, IReadOnlyList<TaskProblem> problems,
+        IReadOnlyList<EvaluatedResponse> greedy, IReadOnlyList<string?[]> sampledAnswers, IReadOnlyList<double> judgeProbabilities,
+        IReadOnlyList<bool> judgeLabels)
+    {
+        if (greedy.Count != problems.Count || sampledAnswers.Count != problems.Count)
+            throw new ArgumentException("One greedy response and one set of sampled answers per problem are needed.");
+        if (judgeProbabilities.Count != judgeLabels.Count) throw new ArgumentException("One label per judge probability is needed.");
+        var verifier = new Verifier(task);
+        int n = problems.Count;
+        var correct = new bool[n];
+        var selfCertainty = new double[n];
+        var answerConfidence = new double[n];
+        int noAnswer = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var response = greedy[i];
+            correct[i] = verifier.IsCorrect(response.Text, problems[i].Answer);
+            var signals = ResponseSignals.FromTokens(response.Statistics);
+            selfCertainty[i] = signals.SelfCertainty;
+            var answerCharacters = task.FindAnswer(response.Text);
+            if (answerCharacters is null) noAnswer++;
+            answerConfidence[i] = signals.AnswerSpanConfidence(AnswerSpan.ToTokenRange(response.TokenTexts, answerCharacters));
+        }
+
+        var majorityCorrect = new bool[n];
+        var voteShares = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var vote = AnswerVoting.Majority(sampledAnswers[i]);
+            majorityCorrect[i] = vote.Winner == problems[i].Answer;
+            voteShares[i] = vote.Share;
+        }
+
+        int judgeAgree = 0;
+        for (int i = 0; i < judgeProbabilities.Count; i++)
+            if (judgeProbabilities[i] >= 0.5 == judgeLabels[i]) judgeAgree++;
+
+        var correctSc = selfCertainty.Where((_, i) => correct[i]).ToList();
+        var incorrectSc = selfCertainty.Where((_, i) => !correct[i]).ToList();
+        return new DifficultyReport(
+            difficulty,
+            n,
+            Share(correct),
+            (double)noAnswer / n,
+            sampledAnswers.Count == 0 ? 0 : sampledAnswers[0].Length,
+            Share(majorityCorrect),
+            Calibration.ExpectedCalibrationError(voteShares, majorityCorrect),
+            Calibration.ExpectedCalibrationError(answerConfidence, correct),
+            Auroc.Compute(selfCertainty, correct),
+            correctSc.Count > 0 ? correctSc.Average() : double.NaN,
+            incorrectSc.Count > 0 ? incorrectSc.Average() : double.NaN,
+            greedy.Average(g => (double)g.Statistics.Count),
+            judgeProbabilities.Count,
+            judgeProbabilities.Count == 0 ? double.NaN : (double)judgeAgree / judgeProbabilities.Count);
+    }
+
+    /// <summary>The extracted answers of k samples per prompt (null where a sample has none).</summary>
+    private List<string?[]> SampleAnswers(int[][] prompts, EvaluationOptions options, int maxNew)
+    {
+        int k = options.Samples;
+        var repeated = new int[prompts.Length * k][];
+        for (int i = 0; i < prompts.Length; i++)
+            for (int s = 0; s < k; s++) repeated[i * k + s] = prompts[i];
+        var samples = _generator.Generate(repeated, new SamplingOptions
+        {
+            Temperature = options.Temperature,
+            MaxNewTokens = maxNew,
+            StopTokens = [_encoding.Eos],
+            Seed = options.Seed,
+        });
+        var answers = new List<string?[]>(prompts.Length);
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            var row = new string?[k];
+            for (int s = 0; s < k; s++) row[s] = _task.ExtractAnswer(_encoding.DecodeResponse(samples[i * k + s].Tokens));
+            answers.Add(row);
+        }
+        return answers;
+    }
+
+    /// <summary>
+    /// The judge's p(correct) = σ(log p(correct verdict) − log p(incorrect verdict)) for each example, as
+    /// <see cref="VerdictJudge.ProbabilityCorrect"/> defines it, from batched teacher-forced passes.
+    /// </summary>
+    internal double[] JudgeProbabilities(IReadOnlyList<JudgeExample> examples, int batchSize)
+    {
+        var rows = new List<PromptResponse>(2 * examples.Count);
+        foreach (var example in examples)
+        {
+            int[] prompt = _encoding.Prompt(example.Prompt);
+            rows.Add(new PromptResponse(prompt, _encoding.Continuation(VerdictJudge.CorrectVerdict)));
+            rows.Add(new PromptResponse(prompt, _encoding.Continuation(VerdictJudge.IncorrectVerdict)));
+        }
+        var logProbs = TeacherForcedScores.LogProbs(_model, rows, batchSize);
+        var probabilities = new double[examples.Count];
+        for (int i = 0; i < examples.Count; i++)
+            probabilities[i] = VerdictJudge.ProbabilityCorrect(logProbs[2 * i].Sum(x => (double)x), logProbs[2 * i + 1].Sum(x => (double)x));
+        return probabilities;
+    }
+
+    private static double Share(bool[] flags) => flags.Length == 0 ? double.NaN : (double)flags.Count(f => f) / flags.Length;
+}
+
+/// <summary>A greedy response as the evaluator scores it: its text, each token's text (EOS as ""), each token's statistics.</summary>
+internal sealed record EvaluatedResponse(string Text, IReadOnlyList<string> TokenTexts, IReadOnlyList<TokenStatistics> Statistics);

@@ -1,0 +1,51 @@
+// How a task's texts become model tokens: one character per token (CharacterTokenizerBuilder over the task's alphabet),
+// prompts start with BOS and responses end with EOS, which is also the stop token of generation. The bootstrap, the
+// evaluator and campaigns share this, so a model trained by one reads texts the same way in the others.
+using Pipeline.Engine.Tokenization;
+
+namespace Pipeline.Learning.Tasks;
+
+/// <summary>Tokenizer plus the BOS/EOS conventions of a task's prompts and responses.</summary>
+public sealed class TaskEncoding
+{
+    /// <summary>Wraps <paramref name="tokenizer"/>, which must define BOS and EOS tokens.</summary>
+    public TaskEncoding(BpeTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        Tokenizer = tokenizer;
+        Bos = tokenizer.BosId ?? throw new ArgumentException("The tokenizer has no BOS token.", nameof(tokenizer));
+        Eos = tokenizer.EosId ?? throw new ArgumentException("The tokenizer has no EOS token.", nameof(tokenizer));
+        Pad = tokenizer.PadId ?? Eos;
+    }
+
+    /// <summary>The character tokenizer of <paramref name="task"/>: pad, BOS, EOS, then one token per alphabet character.</summary>
+    public static TaskEncoding ForTask(ITask task) => new(CharacterTokenizerBuilder.Build(task.Alphabet));
+
+    /// <summary>The underlying tokenizer (saved as tokenizer.json next to the model).</summary>
+    public BpeTokenizer Tokenizer { get; }
+
+    /// <summary>Id every prompt starts with.</summary>
+    public int Bos { get; }
+
+    /// <summary>Id every response ends with, and the generation stop token.</summary>
+    public int Eos { get; }
+
+    /// <summary>Id used to fill batch rows beyond a sequence's end.</summary>
+    public int Pad { get; }
+
+    /// <summary>BOS followed by the prompt's tokens.</summary>
+    public int[] Prompt(string prompt) => [Bos, .. Tokenizer.Encode(prompt)];
+
+    /// <summary>The response's tokens followed by EOS.</summary>
+    public int[] Response(string response) => [.. Tokenizer.Encode(response), Eos];
+
+    /// <summary>The tokens of a continuation scored after a prompt, without EOS (e.g. a verdict word).</summary>
+    public int[] Continuation(string text) => Tokenizer.Encode(text);
+
+    /// <summary>Text of generated tokens, a final EOS dropped.</summary>
+    public string DecodeResponse(IReadOnlyList<int> tokens)
+    {
+        int length = tokens.Count > 0 && tokens[^1] == Eos ? tokens.Count - 1 : tokens.Count;
+        return Tokenizer.Decode(tokens.Take(length).ToArray());
+    }
+}

@@ -1,0 +1,115 @@
+// Checks the evaluator's metrics on crafted model outputs with hand-computed values, and its model-facing parts on a
+// tiny random model: batched verdict log-probs equal the engine's single-sequence teacher-forced scorer, and a full
+// evaluation runs with every metric in range.
+using Pipeline.Engine.Model;
+using Pipeline.Engine.Sampling;
+using Pipeline.Learning.Evaluation;
+using Pipeline.Learning.Judging;
+using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Tasks.Arith;
+
+namespace Pipeline.Learning.Tests.Evaluation;
+
+public class TaskEvaluatorTests
+{
+    private readonly ArithTask _task = new();
+
+    private static TaskProblem Problem(int i, string answer) => new($"p{i}", "d2s1", "1+1=", "1+1=2;#### " + answer, answer);
+
+    /// <summary>A response whose every token has the given self-certainty and chosen-token probability.</summary>
+    private static EvaluatedResponse Response(string text, float selfCertainty, float prob = 0.5f) => new(
+        text,
+        text.Select(c => c.ToString()).ToArray(),
+        text.Select(_ => new TokenStatistics(MathF.Log(prob), 0.1f, selfCertainty, prob, 0f)).ToArray());
+
+    [Fact]
+    public void Summarize_CraftedOutputs_HandComputedMetrics()
+    {
+        TaskProblem[] problems = [Problem(0, "2"), Problem(1, "3"), Problem(2, "4"), Problem(3, "5")];
+        EvaluatedResponse[] greedy =
+        [
+            Response("#### 2", 0.9f, prob: 0.8f), // right
+            Response("#### 3", 0.7f, prob: 0.8f), // right
+            Response("#### 9", 0.8f, prob: 0.6f), // wrong
+            Response("no answer", 0.1f),          // wrong, no answer: answer confidence 0
+        ];
+        string?[][] samples =
+        [
+            ["2", "2", "2", "7"], // majority 2 right, share 0.75
+            ["1", "1", "3", null], // majority 1 wrong, share 0.5
+            ["4", "4", "4", "4"], // right, share 1
+            [null, null, null, null], // no winner, share 0
+        ];
+
+        var report = TaskEvaluator.Summarize(_task, "d2s1", problems, greedy, samples, [0.9, 0.4, 0.5, 0.2], [true, false, false, false]);
+
+        Assert.Equal(4, report.Problems);
+        Assert.Equal(0.5, report.GreedyAccuracy, 12);
+        Assert.Equal(0.25, report.GreedyNoAnswer, 12);
+        Assert.Equal(4, report.Samples);
+        Assert.Equal(0.5, report.MajorityAccuracy, 12);
+        // Vote shares 0.75 (right), 0.5 (wrong), 1 (right), 0 (wrong): bins alone, |1−.75|+|0−.5|+|1−1|+|0−0| over 4.
+        Assert.Equal(0.1875, report.VoteShareEce, 12);
+        // Answer-span confidences: 0.8 and 0.8 (both right), 0.6 (wrong), 0 (wrong, no span): (2·0.2 + 0.6 + 0) / 4.
+        Assert.Equal(0.25, report.AnswerConfidenceEce, 6);
+        // Self-certainty: right 0.9, 0.7; wrong 0.8, 0.1. Pairs won: (.9,.8) (.9,.1) (.7,.1); lost (.7,.8): 3/4.
+        Assert.Equal(0.75, report.SelfCertaintyAuroc, 12);
+        Assert.Equal(0.8, report.MeanSelfCertaintyCorrect, 6);
+        Assert.Equal(0.45, report.MeanSelfCertaintyIncorrect, 6);
+        Assert.Equal((6 + 6 + 6 + 9) / 4.0, report.MeanResponseTokens, 12);
+        // p ≥ ½ ⇒ "correct": 0.9 ✓ (true), 0.4 ✓ (false), 0.5 ✗ (false), 0.2 ✓ (false).
+        Assert.Equal(4, report.JudgeExamples);
+        Assert.Equal(0.75, report.JudgeAccuracy, 12);
+    }
+
+    [Fact]
+    public void Summarize_AllRight_AurocUndefined()
+    {
+        var report = TaskEvaluator.Summarize(_task, "d2s1", [Problem(0, "2")], [Response("#### 2", 0.5f)], [["2"]], [], []);
+
+        Assert.Equal(1.0, report.GreedyAccuracy);
+        Assert.True(double.IsNaN(report.SelfCertaintyAuroc));
+        Assert.True(double.IsNaN(report.JudgeAccuracy));
+    }
+
+    [Fact]
+    public void JudgeProbabilities_Batched_EqualSingleSequenceScorer()
+    {
+        var encoding = TaskEncoding.ForTask(_task);
+        var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, hiddenSize: 16, intermediateSize: 24, numLayers: 2,
+            numHeads: 2, numKeyValueHeads: 2, maxPositionEmbeddings: 128);
+        var model = LlamaModel.Create(config, seed: 5);
+        var problems = _task.Generate(3, new ArithDifficulty(2, 2), 5);
+        var examples = _task.JudgeExamples(problems, seed: 3);
+        var evaluator = new TaskEvaluator(_task, model, encoding);
+
+        double[] batched = evaluator.JudgeProbabilities(examples, batchSize: 3);
+
+        for (int i = 0; i < examples.Count; i++)
+        {
+            int[] prompt = encoding.Prompt(examples[i].Prompt);
+            double correct = ResponseScorer.Score(model, prompt, encoding.Continuation(VerdictJudge.CorrectVerdict)).Tokens.Sum(t => (double)t.LogProb);
+            double incorrect = ResponseScorer.Score(model, prompt, encoding.Continuation(VerdictJudge.IncorrectVerdict)).Tokens.Sum(t => (double)t.LogProb);
+            Assert.Equal(VerdictJudge.ProbabilityCorrect(correct, incorrect), batched[i], 4);
+        }
+    }
+
+    [Fact]
+    public void Evaluate_TinyRandomModel_RunsWithMetricsInRange()
+    {
+        var encoding = TaskEncoding.ForTask(_task);
+        var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, hiddenSize: 16, intermediateSize: 24, numLayers: 1,
+            numHeads: 2, numKeyValueHeads: 2, maxPositionEmbeddings: 128);
+        var evaluator = new TaskEvaluator(_task, LlamaModel.Create(config, seed: 2), encoding);
+        var problems = _task.Generate(1, new ArithDifficulty(2, 1), 6);
+
+        var report = evaluator.Evaluate("d2s1", problems, _task.JudgeExamples(problems, 1), new EvaluationOptions { Samples = 3, MaxNewTokens = 12 });
+
+        Assert.Equal(6, report.Problems);
+        Assert.Equal(3, report.Samples);
+        Assert.Equal(6, report.JudgeExamples);
+        Assert.InRange(report.MeanResponseTokens, 1, 12);
+        foreach (double rate in new[] { report.GreedyAccuracy, report.MajorityAccuracy, report.VoteShareEce, report.AnswerConfidenceEce, report.JudgeAccuracy })
+            Assert.InRange(rate, 0, 1);
+    }
+}
