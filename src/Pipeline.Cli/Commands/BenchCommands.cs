@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Engine.Benchmarks;
 using Spectre.Console;
+using static Pipeline.Cli.Commands.CommandSupport;
 
 namespace Pipeline.Cli.Commands;
 
@@ -221,12 +222,4 @@ internal static class BenchCommands
 
     private static string Number(double value, string format) =>
         double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "-";
-
-    private static IAnsiConsole Console(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = AnsiSupport.No,
-        ColorSystem = ColorSystemSupport.NoColors,
-        Interactive = InteractionSupport.No,
-    });
 }

@@ -8,6 +8,7 @@ using Pipeline.Learning.Evaluation;
 using Pipeline.Learning.Tasks;
 using Pipeline.Learning.Tasks.Arith;
 using Spectre.Console;
+using static Pipeline.Cli.Commands.CommandSupport;
 
 namespace Pipeline.Cli.Commands;
 
@@ -37,7 +38,7 @@ internal static class LearningCommands
         {
             taskOption, outOption, seedOption, stepsOption, minutesOption,
         };
-        command.SetAction(parse => ModelCommands.Run(parse, () =>
+        command.SetAction(parse => Run(parse, () =>
         {
             ArithTask task = ResolveTask(parse.GetRequiredValue(taskOption));
             double minutes = parse.GetValue(minutesOption);
@@ -77,12 +78,12 @@ internal static class LearningCommands
         {
             modelOption, taskOption, samplesOption, seedOption, jsonOption,
         };
-        command.SetAction(parse => ModelCommands.Run(parse, () =>
+        command.SetAction(parse => Run(parse, () =>
         {
             ArithTask task = ResolveTask(parse.GetRequiredValue(taskOption));
             int samples = parse.GetValue(samplesOption);
             if (samples < 1) throw new ArgumentException("--samples must be ≥ 1.");
-            var (model, tokenizer) = ModelCommands.Load(parse.GetRequiredValue(modelOption));
+            var (model, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption));
             var splits = task.BuildSplits(ArithSplitOptions.Recommended(parse.GetValue(seedOption)));
             var evaluator = new TaskEvaluator(task, model, new TaskEncoding(tokenizer));
             var options = new EvaluationOptions { Samples = samples };
@@ -103,7 +104,7 @@ internal static class LearningCommands
                     Number(r.JudgeAccuracy));
             }
 
-            IAnsiConsole console = ModelCommands.Console(output);
+            IAnsiConsole console = Console(output);
             console.Profile.Width = 120;
             console.Write(table);
             output.WriteLine($"maj@{samples}: majority of {samples} samples at temperature {options.Temperature.ToString(CultureInfo.InvariantCulture)}; "

@@ -7,6 +7,7 @@ using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Tokenization;
 using Spectre.Console;
+using static Pipeline.Cli.Commands.CommandSupport;
 
 namespace Pipeline.Cli.Commands;
 
@@ -46,7 +47,7 @@ internal static class ModelCommands
         };
         command.SetAction(parse => Run(parse, () =>
         {
-            var (llama, tokenizer) = Load(parse.GetRequiredValue(modelOption));
+            var (llama, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption));
             int[] prompt = Encode(tokenizer, llama, parse.GetRequiredValue(promptOption), "prompt");
             int[] response = Encode(tokenizer, llama, parse.GetRequiredValue(responseOption), "response");
             ScoredResponse scored = ResponseScorer.Score(llama, prompt, response, parse.GetValue(temperatureOption));
@@ -99,7 +100,7 @@ internal static class ModelCommands
         };
         command.SetAction(parse => Run(parse, () =>
         {
-            var (llama, tokenizer) = Load(parse.GetRequiredValue(modelOption));
+            var (llama, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption));
             int[] prompt = Encode(tokenizer, llama, parse.GetRequiredValue(promptOption), "prompt");
             int count = parse.GetValue(countOption);
             if (count <= 0)
@@ -150,64 +151,6 @@ internal static class ModelCommands
         return command;
     }
 
-    /// <summary>Runs an action; expected failures become one line on stderr and exit code 1, never a stack trace.</summary>
-    internal static int Run(ParseResult parse, Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException
-            or FormatException or ArgumentException or KeyNotFoundException or InvalidOperationException or NotSupportedException)
-        {
-            parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
-            return 1;
-        }
-    }
-
-    internal static (LlamaModel Model, BpeTokenizer Tokenizer) Load(string directory)
-    {
-        if (!Directory.Exists(directory))
-        {
-            throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");
-        }
-
-        string tokenizerPath = Path.Combine(directory, "tokenizer.json");
-        if (!File.Exists(tokenizerPath))
-        {
-            throw new FileNotFoundException($"{directory}: no tokenizer.json.");
-        }
-
-        string configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath))
-        {
-            throw new FileNotFoundException($"{directory}: no config.json.");
-        }
-
-        LlamaModel model;
-        try
-        {
-            model = LlamaModel.Load(directory);
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw new InvalidDataException($"{configPath}: {e.Message}", e);
-        }
-
-        BpeTokenizer tokenizer;
-        try
-        {
-            tokenizer = BpeTokenizer.Load(tokenizerPath);
-        }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidDataException or KeyNotFoundException)
-        {
-            throw new InvalidDataException($"{tokenizerPath}: {e.Message}", e);
-        }
-
-        return (model, tokenizer);
-    }
-
     private static int[] Encode(BpeTokenizer tokenizer, LlamaModel model, string text, string what)
     {
         int[] tokens = tokenizer.Encode(text);
@@ -246,12 +189,4 @@ internal static class ModelCommands
 
     /// <summary>Shows whitespace tokens visibly in the table.</summary>
     private static string Visible(string token) => token.Replace("\n", "\\n").Replace("\t", "\\t").Replace(" ", "␣");
-
-    internal static IAnsiConsole Console(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = AnsiSupport.No,
-        ColorSystem = ColorSystemSupport.NoColors,
-        Interactive = InteractionSupport.No,
-    });
 }
