@@ -43,17 +43,9 @@ public static class ResponseScorer
             return new ScoredResponse([]);
         }
 
-        int vocab = model.Config.VocabSize;
         int[] sequence = [.. prompt, .. response];
         ReadOnlySpan<float> logits = model.Forward(sequence, 1, sequence.Length);
-        var scratch = new float[vocab];
-        var statistics = new TokenStatistics[response.Length];
-        for (int i = 0; i < response.Length; i++)
-        {
-            int producer = prompt.Length + i - 1;
-            statistics[i] = TokenStatistics.Compute(logits.Slice(producer * vocab, vocab), temperature, response[i], scratch);
-        }
-
+        var statistics = TokenStatistics.ForResponse(logits, model.Config.VocabSize, sequence, prompt.Length, temperature);
         return new ScoredResponse(statistics);
     }
 }

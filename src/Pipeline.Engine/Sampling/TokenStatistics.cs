@@ -65,4 +65,21 @@ public readonly record struct TokenStatistics(float LogProb, float Entropy, floa
 
         return new TokenStatistics((float)Math.Min(0.0, logProb), (float)entropy, (float)selfCertainty, (float)top1, (float)top2);
     }
+
+    /// <summary>
+    /// Statistics of each response token <c>tokens[responseStart..]</c> from a teacher-forced pass over
+    /// <paramref name="tokens"/>: <paramref name="logits"/> row i is the distribution after reading tokens 0..i, so token t
+    /// is scored with row t − 1 (the distribution that produced it), never row t.
+    /// </summary>
+    public static TokenStatistics[] ForResponse(ReadOnlySpan<float> logits, int vocabSize, ReadOnlySpan<int> tokens, int responseStart, float temperature)
+    {
+        var scratch = new float[vocabSize];
+        var statistics = new TokenStatistics[tokens.Length - responseStart];
+        for (int t = responseStart; t < tokens.Length; t++)
+        {
+            statistics[t - responseStart] = Compute(logits.Slice((t - 1) * vocabSize, vocabSize), temperature, tokens[t], scratch);
+        }
+
+        return statistics;
+    }
 }

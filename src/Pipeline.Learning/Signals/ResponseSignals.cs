@@ -54,14 +54,7 @@ public sealed class ResponseSignals
         if (logits.Length < (long)(tokens.Length - 1) * vocabSize)
             throw new ArgumentException("The logits hold fewer rows than tokens − 1.", nameof(logits));
 
-        var scratch = new float[vocabSize];
-        var stats = new TokenStatistics[tokens.Length - responseStart];
-        for (int t = responseStart; t < tokens.Length; t++)
-        {
-            var row = logits.Slice((t - 1) * vocabSize, vocabSize);
-            stats[t - responseStart] = TokenStatistics.Compute(row, temperature, tokens[t], scratch);
-        }
-        return new ResponseSignals(stats);
+        return new ResponseSignals(TokenStatistics.ForResponse(logits, vocabSize, tokens, responseStart, temperature));
     }
 
     /// <summary>
