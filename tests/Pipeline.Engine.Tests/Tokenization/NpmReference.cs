@@ -2,6 +2,7 @@
 // on first use and runs their JavaScript encoders through node.
 using System.Diagnostics;
 using System.Text.Json;
+using Pipeline.Engine.Benchmarks;
 
 namespace Pipeline.Engine.Tests.Tokenization;
 
@@ -16,7 +17,7 @@ internal static class NpmReference
 
     private static readonly Lazy<string> Installed = new(Install, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot { get; } = ReferenceScripts.RepositoryRoot();
 
     /// <summary>The npm prefix holding node_modules/ with the pinned packages, installed if missing.</summary>
     public static string Prefix => Installed.Value;
@@ -82,17 +83,5 @@ internal static class NpmReference
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stderr}\n{stdout.Result}");
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Pipeline.sln not found above the test binaries.");
     }
 }
