@@ -1,0 +1,17 @@
+// Held-out measurements of one difficulty, as the orchestrator records them per iteration.
+namespace Pipeline.Contracts;
+
+/// <summary>A policy's figures on one held-out difficulty; NaN where undefined.</summary>
+/// <param name="Difficulty">Difficulty label, e.g. <c>d2s3</c>.</param>
+/// <param name="Problems">Problems in the set.</param>
+/// <param name="GreedyAccuracy">Greedy accuracy.</param>
+/// <param name="MajorityAccuracy">maj@k accuracy.</param>
+/// <param name="Ece">Expected calibration error of the answer-span confidence.</param>
+/// <param name="MeanSelfCertainty">Mean self-certainty of the greedy responses.</param>
+/// <param name="SelfCertaintyAuroc">AUROC of self-certainty for correct vs incorrect.</param>
+/// <param name="MeanResponseTokens">Mean greedy response length in tokens.</param>
+/// <param name="JudgeAccuracy">Accuracy of the policy as a verdict judge.</param>
+/// <param name="JudgeParseFailures">Judge outputs that could not be read.</param>
+public sealed record DifficultyMetrics(string Difficulty, int Problems, double GreedyAccuracy, double MajorityAccuracy,
+    double Ece, double MeanSelfCertainty, double SelfCertaintyAuroc, double MeanResponseTokens, double JudgeAccuracy,
+    int JudgeParseFailures);
