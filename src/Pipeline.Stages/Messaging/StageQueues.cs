@@ -1,5 +1,7 @@
-// The broker queue of every stage, as the campaign design fixes them (ConsumerDefinition.EndpointName), and the name of
+// The broker queue of every stage (the stage names of CampaignStage plus the orchestrator), and the name of
 // the error queue MassTransit moves a message to once its retries are spent. The operations verbs validate against it.
+using Pipeline.Stages.Campaigns;
+
 namespace Pipeline.Stages.Messaging;
 
 /// <summary>Queue (endpoint) names of the pipeline stages.</summary>
@@ -10,7 +12,14 @@ public static class StageQueues
 
     /// <summary>Every stage queue, in pipeline order: generation, evaluation, scoring, judging, pairs, update, orchestrator.</summary>
     public static IReadOnlyList<string> All { get; } =
-        ["generation", "evaluation", "scoring", "judging", "pairs", "update", "orchestrator"];
+    [
+        .. new[] { CampaignStage.Generation, CampaignStage.Evaluation, CampaignStage.Scoring, CampaignStage.Judging,
+            CampaignStage.Pairs, CampaignStage.Update }.Select(s => s.Name()),
+        Orchestrator,
+    ];
+
+    /// <summary>The orchestrator's queue (AdvanceCampaign, every event, and faults).</summary>
+    public const string Orchestrator = "orchestrator";
 
     /// <summary>The error queue of <paramref name="stage"/>.</summary>
     public static string ErrorQueue(string stage) => stage + ErrorSuffix;
