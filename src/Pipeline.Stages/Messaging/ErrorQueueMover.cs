@@ -1,7 +1,8 @@
 // Moves the messages of a stage's error queue back to the stage queue over AMQP, body and properties (MassTransit's
 // fault headers included) unchanged, so a fixed worker gets another go at them. Each message is published with a
 // publisher confirm and only then acknowledged on the error queue: a crash in between duplicates a message, never
-// loses one, and the stages are idempotent per (campaign, iteration, stage, shard).
+// loses one, and the stages are idempotent per (campaign, iteration, stage, shard). The one header that changes is
+// x-dotnet-pub-seq-no, which RabbitMQ.Client's confirm tracking stamps on every publish (MassTransit's too); nothing reads it.
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
