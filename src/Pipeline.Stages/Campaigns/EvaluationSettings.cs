@@ -1,0 +1,18 @@
+// Settings of the held-out evaluation run after each iteration (and on the base model).
+namespace Pipeline.Stages.Campaigns;
+
+/// <summary>The <c>evaluation</c> section of a campaign file.</summary>
+public sealed record EvaluationSettings
+{
+    /// <summary>Problems per held-out difficulty, a prefix of the task's evaluation set (default 100, at most 200).</summary>
+    public int ProblemsPerDifficulty { get; init; } = 100;
+
+    /// <summary>k of maj@k (default 4).</summary>
+    public int Samples { get; init; } = 4;
+
+    /// <summary>Sampling temperature of the maj@k samples (default 0.8).</summary>
+    public double Temperature { get; init; } = 0.8;
+
+    /// <summary>Difficulty labels to evaluate (default null: every held-out difficulty of the task).</summary>
+    public IReadOnlyList<string>? Difficulties { get; init; }
+}

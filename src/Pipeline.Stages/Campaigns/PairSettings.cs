@@ -1,0 +1,15 @@
+// Settings of the pair stage (RLSF and self-rewarding pair builders).
+namespace Pipeline.Stages.Campaigns;
+
+/// <summary>The <c>pairs</c> section of a campaign file.</summary>
+public sealed record PairSettings
+{
+    /// <summary>RLSF: the chosen response's answer confidence must be at least this (default 0.9).</summary>
+    public double Threshold { get; init; } = 0.9;
+
+    /// <summary>Self-rewarding: length-control band on judge scores (default 0: off).</summary>
+    public double LengthBand { get; init; }
+
+    /// <summary>Pairs kept per prompt, highest margin first (default 4; 0 keeps all).</summary>
+    public int MaxPairsPerPrompt { get; init; } = 4;
+}

@@ -1,0 +1,24 @@
+// The built-in self-improvement recipes a campaign can run; serialised as kebab-case names in campaign files.
+namespace Pipeline.Stages.Campaigns;
+
+/// <summary>A campaign's recipe: which stages run per shard and which update closes the iteration (see <see cref="RecipeChain"/>).</summary>
+public enum Recipe
+{
+    /// <summary>INTUITOR: GRPO with the policy's online self-certainty as reward (<c>intuitor</c>).</summary>
+    Intuitor,
+
+    /// <summary>RLSF: DPO on pairs ordered by answer-span confidence (<c>rlsf</c>).</summary>
+    Rlsf,
+
+    /// <summary>Self-Rewarding: DPO on pairs ordered by the policy's own verdicts (<c>self-rewarding</c>).</summary>
+    SelfRewarding,
+
+    /// <summary>IRPO: as self-rewarding, with an NLL term on the chosen response (<c>irpo</c>).</summary>
+    Irpo,
+
+    /// <summary>Gold-reward baseline: GRPO with the verifier against gold answers (<c>grpo-gold</c>).</summary>
+    GrpoGold,
+
+    /// <summary>Majority-vote self-training: SFT on responses that agree with the majority answer (<c>self-training</c>).</summary>
+    SelfTraining,
+}

@@ -1,0 +1,13 @@
+// A policy checkpoint loaded for use: the model, the task's encoding over its tokenizer, and where its files are.
+using Pipeline.Contracts;
+using Pipeline.Engine.Model;
+using Pipeline.Learning.Tasks;
+
+namespace Pipeline.Stages.Work;
+
+/// <summary>A loaded policy. The model is not thread-safe: use it through <see cref="PolicyLoader.UseAsync{T}"/>.</summary>
+/// <param name="Reference">The checkpoint it was loaded from.</param>
+/// <param name="Folder">Local folder of its files (config.json, model.safetensors, tokenizer.json).</param>
+/// <param name="Model">The model.</param>
+/// <param name="Encoding">The task encoding over its tokenizer (BOS/EOS conventions).</param>
+public sealed record LoadedPolicy(CheckpointReference Reference, string Folder, LlamaModel Model, TaskEncoding Encoding);

@@ -1,0 +1,128 @@
+// Turns a checkpoint reference from a message into a loaded model: the files come through the local CheckpointCache
+// (one verified folder per manifest hash), and the last few loaded models stay in memory, since every shard of an
+// iteration uses the same starting policy. Also the one place that converts between the message record
+// (Contracts.CheckpointReference) and the storage record (Storage.Checkpoints.CheckpointRef).
+using Pipeline.Contracts;
+using Pipeline.Engine.Model;
+using Pipeline.Engine.Tokenization;
+using Pipeline.Learning.Tasks;
+using Pipeline.Storage.Checkpoints;
+
+namespace Pipeline.Stages.Work;
+
+/// <summary>Loads policy checkpoints, caching their files on disk and the last few models in memory.</summary>
+public sealed class PolicyLoader
+{
+    /// <summary>File name of the tokenizer in a policy folder.</summary>
+    public const string TokenizerFileName = "tokenizer.json";
+
+    private readonly CheckpointStore _store;
+    private readonly CheckpointCache _cache;
+    private readonly int _capacity;
+    private readonly Lock _lock = new();
+    private readonly LinkedList<Entry> _recent = new();
+
+    /// <summary>
+    /// A loader over <paramref name="store"/> caching files in <paramref name="cacheDirectory"/> (configuration
+    /// <c>Stages:CacheDirectory</c>; default <see cref="DefaultCacheDirectory"/>) and keeping <paramref name="capacity"/> models in memory.
+    /// </summary>
+    public PolicyLoader(CheckpointStore store, string? cacheDirectory = null, int capacity = 2)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        _store = store;
+        _cache = new CheckpointCache(store, cacheDirectory ?? DefaultCacheDirectory);
+        _capacity = capacity;
+    }
+
+    /// <summary>The default file cache: <c>pipeline-checkpoints</c> under the temp folder.</summary>
+    public static string DefaultCacheDirectory => Path.Combine(Path.GetTempPath(), "pipeline-checkpoints");
+
+    /// <summary>The checkpoint store the loader reads from.</summary>
+    public CheckpointStore Store => _store;
+
+    /// <summary>The storage reference of a message's checkpoint reference (validated).</summary>
+    public static CheckpointRef ToStorage(CheckpointReference reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return new CheckpointRef(reference.Prefix, reference.ManifestSha256);
+    }
+
+    /// <summary>The message form of a storage reference.</summary>
+    public static CheckpointReference ToContract(CheckpointRef reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return new CheckpointReference(reference.Prefix, reference.ManifestSha256);
+    }
+
+    /// <summary>The local folder holding the verified files of <paramref name="reference"/>, downloading them on first use.</summary>
+    public Task<string> FolderAsync(CheckpointReference reference, CancellationToken cancellationToken = default) =>
+        _cache.GetAsync(ToStorage(reference), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the shared in-memory copy of the policy, one caller at a time per policy (the
+    /// model's buffers are not thread-safe). The work must not change the weights; use <see cref="LoadCopyAsync"/> to train.
+    /// </summary>
+    public async Task<T> UseAsync<T>(CheckpointReference reference, Func<LoadedPolicy, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var entry = await EntryAsync(reference, cancellationToken);
+        await entry.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return work(entry.Policy);
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    /// <summary>A private copy of the policy (never shared), e.g. to train or to serve as a frozen reference during training.</summary>
+    public async Task<LoadedPolicy> LoadCopyAsync(CheckpointReference reference, CancellationToken cancellationToken = default) =>
+        LoadFolder(await FolderAsync(reference, cancellationToken), reference);
+
+    /// <summary>Loads a policy folder (config.json, model.safetensors, tokenizer.json) as <paramref name="reference"/>.</summary>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    public static LoadedPolicy LoadFolder(string folder, CheckpointReference reference)
+    {
+        string tokenizerPath = Path.Combine(folder, TokenizerFileName);
+        if (!File.Exists(tokenizerPath)) throw new FileNotFoundException($"Policy folder '{folder}' has no {TokenizerFileName}.", tokenizerPath);
+        var model = LlamaModel.Load(folder);
+        var encoding = new TaskEncoding(BpeTokenizer.Load(tokenizerPath));
+        return new LoadedPolicy(reference, folder, model, encoding);
+    }
+
+    private async Task<Entry> EntryAsync(CheckpointReference reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        lock (_lock)
+        {
+            for (var node = _recent.First; node is not null; node = node.Next)
+            {
+                if (node.Value.Policy.Reference.ManifestSha256 != reference.ManifestSha256) continue;
+                _recent.Remove(node);
+                _recent.AddFirst(node);
+                return node.Value;
+            }
+        }
+        var loaded = LoadFolder(await FolderAsync(reference, cancellationToken), reference);
+        lock (_lock)
+        {
+            // Another caller may have loaded the same policy meanwhile; keep one copy so they share its gate.
+            var existing = _recent.FirstOrDefault(e => e.Policy.Reference.ManifestSha256 == reference.ManifestSha256);
+            if (existing is not null) return existing;
+            var entry = new Entry(loaded);
+            _recent.AddFirst(entry);
+            while (_recent.Count > _capacity) _recent.RemoveLast();
+            return entry;
+        }
+    }
+
+    private sealed class Entry(LoadedPolicy policy)
+    {
+        public LoadedPolicy Policy { get; } = policy;
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+    }
+}
