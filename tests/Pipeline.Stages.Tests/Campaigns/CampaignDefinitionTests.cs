@@ -64,6 +64,7 @@ public sealed class CampaignDefinitionTests
     [InlineData("""{ "recipe": "intuitor", "iterations": 20, "promptsPerIteration": 100 }""", "promptsPerIteration", "exceeds the task's 1000 campaign prompts")]
     [InlineData("""{ "recipe": "intuitor", "evaluation": { "difficulties": ["d9s9"] } }""", "evaluation.difficulties", "unknown difficulty 'd9s9'")]
     [InlineData("""{ "recipe": "intuitor", "task": "chess" }""", "task", "unknown task 'chess'")]
+    [InlineData("""{ "recipe": "irpo", "judging": { "maxNewTokens": 4 } }""", "judging.maxNewTokens", "'judging.maxNewTokens' must be 11 to 256, got 4")]
     public void Parse_BadFile_OneLineErrorNamingTheKey(string json, string key, string fragment)
     {
         var error = Assert.Throws<CampaignDefinitionException>(() => CampaignDefinition.Parse(json, "my.json"));

@@ -105,7 +105,7 @@ public sealed class StageWorkTests
     }
 
     [Fact]
-    public void PairWork_Rlsf_PairsAboveThresholdWithoutIdenticalTexts()
+    public void PairWork_Rlsf_PairsAboveThresholdOverDistinctTexts()
     {
         var definition = CampaignDefinition.LoadBuiltIn("rlsf") with { Pairs = new PairSettings { Threshold = 0.5, MaxPairsPerPrompt = 0 } };
         Rollout R(int sample, string response, double confidence) => new("p", "1+1=", sample, response, response.Length + 1,
@@ -113,9 +113,9 @@ public sealed class StageWorkTests
 
         var (pairs, summary) = PairWork.Build(definition, [R(0, "a", 0.9), R(1, "b", 0.4), R(2, "a", 0.6), R(3, "c", 0.2)]);
 
-        // (0,1) (0,3) (2,1) (2,3) and (0,2), which has the same text and is dropped.
-        Assert.Equal(4, pairs.Count);
-        Assert.Equal(1, summary["identical_dropped"]);
+        // Samples 0 and 2 share a text: one candidate with confidence 0.75, paired with 1 and 3.
+        Assert.Equal([("a", "b", 0.75), ("a", "c", 0.75)], pairs.Select(p => (p.Chosen, p.Rejected, p.ChosenScore)));
+        Assert.Equal(1, summary["duplicates_merged"]);
         Assert.All(pairs, p => Assert.True(p.ChosenScore >= 0.5 && p.ChosenScore > p.RejectedScore));
         Assert.All(pairs, p => Assert.Equal(Math.Exp(p.ChosenScore - p.RejectedScore), p.Weight, 12));
     }
@@ -132,6 +132,7 @@ public sealed class StageWorkTests
 
         var pair = Assert.Single(pairs);
         Assert.Equal(("b", "c", 1.0), (pair.Chosen, pair.Rejected, pair.Weight));
+        Assert.Equal(0, summary["duplicates_merged"]);
         Assert.Equal(1, summary["ties_dropped"]);
         Assert.Equal(1, summary["unscored_candidates"]);
     }
@@ -160,6 +161,20 @@ public sealed class StageWorkTests
         var before = await campaign.Policies.UseAsync(campaign.Base, p => p.Model.Parameters.ToArray());
         var after = await campaign.Policies.UseAsync(policy, p => p.Model.Parameters.ToArray());
         Assert.False(before.SequenceEqual(after), "the update changed no weight: " + string.Join(" | ", metrics));
+    }
+
+    [Fact]
+    public void PairWork_SelfRewardingCopiesJudgedApart_OneCandidateNoSelfPair()
+    {
+        var definition = CampaignDefinition.LoadBuiltIn("self-rewarding");
+        Rollout R(int sample, string response, double judge) => new("p", "p", sample, response, response.Length + 1,
+            new TokenSummary(0, 0, 0), null, new Dictionary<string, double> { [ScoreNames.Judge] = judge });
+
+        var (pairs, summary) = PairWork.Build(definition, [R(0, "gold", 1.0), R(1, "gold", 0.0), R(2, "bad", 0.25)]);
+
+        var pair = Assert.Single(pairs);
+        Assert.Equal(("gold", "bad", 0.5, 0.25), (pair.Chosen, pair.Rejected, pair.ChosenScore, pair.RejectedScore));
+        Assert.Equal(1, summary["duplicates_merged"]);
     }
 
     [Fact]

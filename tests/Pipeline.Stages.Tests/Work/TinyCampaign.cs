@@ -46,7 +46,7 @@ internal sealed class TinyCampaign : IDisposable
         Shards = 2,
         SamplesPerPrompt = 3,
         MaxNewTokens = 48,
-        Judging = new JudgingSettings { Samples = 2, MaxNewTokens = 4 },
+        Judging = new JudgingSettings { Samples = 2 },
         Pairs = new PairSettings { Threshold = 0.0, MaxPairsPerPrompt = 2 },
         Update = CampaignDefinition.LoadBuiltIn(CampaignJsonName(recipe)).Update with
         {
@@ -82,7 +82,7 @@ internal sealed class TinyCampaign : IDisposable
         BaseModelTrainer.Train(new ArithTask(), new BootstrapOptions
         {
             HiddenSize = 32, IntermediateSize = 64, NumLayers = 2, NumHeads = 4,
-            Steps = 120, BatchSize = 16, WarmupSteps = 10, PeakLearningRate = 5e-3f,
+            Steps = 400, BatchSize = 16, WarmupSteps = 20, PeakLearningRate = 1e-2f,
             SftPerDifficulty = 100, JudgePerDifficulty = 50,
         }, folder);
         File.Delete(Path.Combine(folder, BaseModelTrainer.ReportFileName));

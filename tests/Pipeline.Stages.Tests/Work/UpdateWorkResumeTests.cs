@@ -42,7 +42,7 @@ public sealed class UpdateWorkResumeTests
         Assert.False(final.Reused);
         Assert.Equal(3, final.Metrics["step"]);
         Assert.True(straightWeights.AsSpan().SequenceEqual(resumedWeights), "resumed weights differ from the uninterrupted run");
-        Assert.Equal(last.Policy, final.Policy);
+        Assert.Equal(last!.Metrics, final.Metrics);
         var baseWeights = await WeightsAsync(campaign, campaign.Base);
         Assert.False(baseWeights.AsSpan().SequenceEqual(straightWeights), "the update changed no weight");
     }
@@ -69,17 +69,19 @@ public sealed class UpdateWorkResumeTests
     {
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
         var d = campaign.Definition;
+        await campaign.SeedGenerationAsync(1);
         var inputs = await InputsAsync(campaign);
         var work = new UpdateWork(campaign.Shards, campaign.Policies);
         UpdateChunkResult? last = null;
         for (int j = 0; j < d.ChunkCount; j++) last = await work.RunChunkAsync(d, Command(campaign, 1, j, inputs));
+        var published = await WeightsAsync(campaign, last!.Policy!);
         foreach (var key in await campaign.Store.ListAsync(CampaignKeys.Policy("tiny", 1))) await campaign.Store.DeleteAsync(key);
 
         var again = await work.RunChunkAsync(d, Command(campaign, 1, d.ChunkCount - 1, inputs));
 
         Assert.True(again.Reused);
         Assert.NotNull(again.Policy);
-        Assert.Equal(await WeightsAsync(campaign, last!.Policy!), await WeightsAsync(campaign, again.Policy));
+        Assert.Equal(published, await WeightsAsync(campaign, again.Policy));
     }
 
     private static UpdatePolicy Command(TinyCampaign campaign, int iteration, int chunk, IReadOnlyList<string> inputs) =>
