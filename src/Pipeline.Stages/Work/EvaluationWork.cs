@@ -1,0 +1,83 @@
+// Evaluation: Learning's TaskEvaluator measures a policy on the campaign's held-out difficulties (greedy accuracy, maj@k,
+// calibration, self-certainty AUROC, length, accuracy as its own verdict judge). The same sampling seed is used for every
+// iteration, so differences between iterations come from the policy, not from the draw.
+using System.Text.Json;
+using Pipeline.Contracts;
+using Pipeline.Learning.Evaluation;
+using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Stages.Campaigns;
+using Pipeline.Storage;
+
+namespace Pipeline.Stages.Work;
+
+/// <summary>Evaluates a policy (the <c>evaluation</c> stage).</summary>
+/// <param name="store">Where evaluation.json is stored.</param>
+/// <param name="policies">Where policies are loaded from.</param>
+public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
+{
+    /// <summary>
+    /// The evaluation of <see cref="EvaluatePolicy.Checkpoint"/> for the iteration: read back from
+    /// <see cref="CampaignKeys.Evaluation"/> when stored, otherwise measured and stored (create-only).
+    /// </summary>
+    public async Task<(EvaluationReport Report, string Key, bool Reused)> RunAsync(CampaignDefinition definition, EvaluatePolicy command,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(command);
+        string key = CampaignKeys.Evaluation(command.CampaignId, command.Iteration);
+        if (await TryReadAsync(store, key, cancellationToken) is { } stored) return (stored, key, true);
+
+        var sets = CampaignPrompts.EvaluationSets(definition);
+        var reports = await policies.UseAsync(command.Checkpoint, policy =>
+        {
+            var task = new ArithTask();
+            var evaluator = new TaskEvaluator(task, policy.Model, policy.Encoding);
+            var options = new EvaluationOptions
+            {
+                Samples = definition.Evaluation.Samples,
+                Temperature = (float)definition.Evaluation.Temperature,
+                Seed = StageSeeds.Derive(definition, "evaluation"),
+            };
+            return sets.Select(s => evaluator.Evaluate(s.Difficulty, s.Problems, task.JudgeExamples(s.Problems, definition.TaskSeed), options)).ToList();
+        }, cancellationToken);
+        var report = new EvaluationReport(command.CampaignId, command.Iteration, command.Checkpoint, reports.Select(Metrics).ToList(), reports);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(report, Indented);
+        try
+        {
+            await store.PutAsync(key, new MemoryStream(bytes, writable: false), PutMode.CreateOnly, cancellationToken);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            return (await TryReadAsync(store, key, cancellationToken) ?? throw new ObjectNotFoundException(key), key, true);
+        }
+        return (report, key, false);
+    }
+
+    /// <summary>The stored evaluation at <paramref name="key"/>, or null when there is none.</summary>
+    public static async Task<EvaluationReport?> TryReadAsync(IObjectStore store, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        try
+        {
+            await using var stream = await store.OpenReadAsync(key, cancellationToken);
+            return await JsonSerializer.DeserializeAsync<EvaluationReport>(stream, Indented, cancellationToken)
+                ?? throw new InvalidDataException($"{key}: empty evaluation document.");
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The event figures of an evaluator report (mean self-certainty over all greedy responses; judge accuracy by verdict probability, so no parse failures).</summary>
+    public static DifficultyMetrics Metrics(DifficultyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        double a = report.GreedyAccuracy;
+        double meanSc = (a > 0 ? a * report.MeanSelfCertaintyCorrect : 0) + (a < 1 ? (1 - a) * report.MeanSelfCertaintyIncorrect : 0);
+        return new DifficultyMetrics(report.Difficulty, report.Problems, report.GreedyAccuracy, report.MajorityAccuracy, report.AnswerConfidenceEce,
+            meanSc, report.SelfCertaintyAuroc, report.MeanResponseTokens, report.JudgeAccuracy, 0);
+    }
+
+    private static readonly JsonSerializerOptions Indented = new(ShardStore.Json) { WriteIndented = true };
+}

@@ -1,0 +1,73 @@
+// Generation: the iteration's starting policy samples G responses per prompt of a shard; each response keeps the
+// sampler's per-token statistics as a summary and its extracted answer. Seeds derive from (campaign, iteration, shard),
+// and generation of a sequence does not depend on its batch, so a re-run produces the same rollouts.
+using Pipeline.Contracts;
+using Pipeline.Engine.Sampling;
+using Pipeline.Learning.Signals;
+using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Stages.Campaigns;
+
+namespace Pipeline.Stages.Work;
+
+/// <summary>Samples a shard's rollouts (the <c>generation</c> stage).</summary>
+/// <param name="shards">Where outputs are stored.</param>
+/// <param name="policies">Where policies are loaded from.</param>
+public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
+{
+    private readonly ArithTask _task = new();
+
+    /// <summary>
+    /// The shard's rollouts: read back when stored already, otherwise sampled (<see cref="CampaignDefinition.SamplesPerPrompt"/>
+    /// per prompt, all samples of a prompt adjacent) and stored at <see cref="CampaignKeys.ShardOutput"/>.
+    /// Summary: <c>prompts</c>, <c>rollouts</c>, <c>mean_tokens</c>, <c>answer_rate</c>, <c>truncated_rate</c>, <c>mean_self_certainty</c>.
+    /// </summary>
+    public async Task<StoredShard<Rollout>> RunAsync(CampaignDefinition definition, GenerateRollouts command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(command);
+        string key = CampaignKeys.ShardOutput(command.CampaignId, command.Iteration, CampaignStage.Generation, command.Shard);
+        if (await shards.TryReadAsync<Rollout>(key, cancellationToken) is { } stored) return stored;
+        if (command.Prompts.Count == 0) throw new ArgumentException("The shard holds no prompt.", nameof(command));
+
+        var (rollouts, truncated) = await policies.UseAsync(command.Checkpoint, policy => Sample(definition, command, policy), cancellationToken);
+        var summary = new Dictionary<string, double>
+        {
+            ["prompts"] = command.Prompts.Count,
+            ["rollouts"] = rollouts.Count,
+            ["mean_tokens"] = rollouts.Average(r => (double)r.TokenCount),
+            ["answer_rate"] = rollouts.Count(r => r.Answer is not null) / (double)rollouts.Count,
+            ["truncated_rate"] = truncated / (double)rollouts.Count,
+            ["mean_self_certainty"] = rollouts.Average(r => r.Statistics.SelfCertainty),
+        };
+        return await shards.WriteAsync(key, rollouts, summary, cancellationToken);
+    }
+
+    private (List<Rollout> Rollouts, int Truncated) Sample(CampaignDefinition definition, GenerateRollouts command, LoadedPolicy policy)
+    {
+        var encoding = policy.Encoding;
+        int g = definition.SamplesPerPrompt;
+        var prompts = command.Prompts.SelectMany(p => Enumerable.Repeat(RolloutTokens.Prompt(encoding, p.Text), g)).ToList();
+        var generator = new Generator(policy.Model);
+        var generated = generator.Generate(prompts, new SamplingOptions
+        {
+            Temperature = (float)definition.Temperature,
+            MaxNewTokens = definition.MaxNewTokens,
+            StopTokens = [encoding.Eos],
+            Seed = StageSeeds.ForShard(definition, CampaignStage.Generation, command.Iteration, command.Shard),
+        });
+        var rollouts = new List<Rollout>(generated.Count);
+        int truncated = 0;
+        for (int i = 0; i < generated.Count; i++)
+        {
+            var prompt = command.Prompts[i / g];
+            var sequence = generated[i];
+            if (sequence.FinishReason == FinishReason.Length) truncated++;
+            var signals = ResponseSignals.FromTokens(sequence.Statistics);
+            string response = encoding.DecodeResponse(sequence.Tokens);
+            rollouts.Add(new Rollout(prompt.Id, prompt.Text, i % g, response, sequence.Tokens.Length,
+                new TokenSummary(signals.SumLogProb / sequence.Tokens.Length, signals.MeanEntropy, signals.SelfCertainty),
+                _task.ExtractAnswer(response), new Dictionary<string, double>(), prompt.GoldAnswer));
+        }
+        return (rollouts, truncated);
+    }
+}

@@ -1,0 +1,79 @@
+// Pair construction: RLSF orders a prompt's samples by answer-span confidence, self-rewarding (and IRPO) by the policy's
+// judge scores; both builders come from Learning. Pairs of identical texts teach nothing and are dropped; at most
+// MaxPairsPerPrompt pairs per prompt are kept, the strongest preferences first.
+using Pipeline.Contracts;
+using Pipeline.Learning.Pairs;
+using Pipeline.Stages.Campaigns;
+
+namespace Pipeline.Stages.Work;
+
+/// <summary>Builds a shard's preference pairs (the <c>pairs</c> stage). Needs no model.</summary>
+/// <param name="shards">Where outputs are stored.</param>
+public sealed class PairWork(ShardStore shards)
+{
+    /// <summary>
+    /// The shard's pairs: read back when stored, otherwise built and stored. Summary: <c>prompts</c>, <c>pairs</c>,
+    /// <c>groups_without_pair</c>, <c>ties_dropped</c>, <c>unscored_candidates</c>, <c>identical_dropped</c>, <c>capped</c>,
+    /// <c>mean_margin</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The recipe builds no pairs, or a rollout lacks the recipe's score.</exception>
+    public async Task<StoredShard<PreferencePairRecord>> RunAsync(CampaignDefinition definition, BuildPairs command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(command);
+        string key = CampaignKeys.ShardOutput(command.CampaignId, command.Iteration, CampaignStage.Pairs, command.Shard);
+        if (await shards.TryReadAsync<PreferencePairRecord>(key, cancellationToken) is { } stored) return stored;
+        var input = await shards.RolloutsAsync(command, cancellationToken);
+        var (pairs, summary) = Build(definition, input);
+        return await shards.WriteAsync(key, pairs, summary, cancellationToken);
+    }
+
+    /// <summary>The pairs of <paramref name="rollouts"/> under the definition's recipe and settings, with the summary figures.</summary>
+    public static (List<PreferencePairRecord> Pairs, Dictionary<string, double> Summary) Build(CampaignDefinition definition, IReadOnlyList<Rollout> rollouts)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(rollouts);
+        var groups = RolloutTokens.ByPrompt(rollouts);
+        string signal = definition.Chain.Signal;
+        PairBatch batch = signal switch
+        {
+            ScoreNames.AnswerConfidence => RlsfPairs.Build(groups.Select(g => (IReadOnlyList<double>)g.Select(r => Required(r, signal)).ToList()).ToList(),
+                definition.Pairs.Threshold),
+            ScoreNames.Judge => SelfRewardingPairs.Build(groups.Select(g => (IReadOnlyList<JudgedCandidate>)g
+                .Select(r => new JudgedCandidate(r.Scores.TryGetValue(signal, out var s) ? s : null, r.TokenCount)).ToList()).ToList(),
+                definition.Pairs.LengthBand),
+            _ => throw new InvalidOperationException($"Recipe {definition.Recipe} builds no preference pairs."),
+        };
+        var records = new List<PreferencePairRecord>();
+        int identical = 0, capped = 0;
+        foreach (var byGroup in batch.Pairs.GroupBy(p => p.Group))
+        {
+            var group = groups[byGroup.Key];
+            var distinct = byGroup.Where(p => group[p.Chosen].Response != group[p.Rejected].Response).ToList();
+            identical += byGroup.Count() - distinct.Count;
+            var kept = definition.Pairs.MaxPairsPerPrompt > 0
+                ? distinct.OrderByDescending(p => p.Margin).Take(definition.Pairs.MaxPairsPerPrompt).ToList()
+                : distinct;
+            capped += distinct.Count - kept.Count;
+            records.AddRange(kept.Select(p => new PreferencePairRecord(group[0].PromptId, group[0].Prompt, group[p.Chosen].Response,
+                group[p.Rejected].Response, p.ChosenScore, p.RejectedScore, signal == ScoreNames.AnswerConfidence ? p.Margin : 1.0)));
+        }
+        var summary = new Dictionary<string, double>
+        {
+            ["prompts"] = groups.Count,
+            ["pairs"] = records.Count,
+            ["groups_without_pair"] = batch.GroupsWithoutPair,
+            ["ties_dropped"] = batch.TiesDropped,
+            ["unscored_candidates"] = batch.UnscoredCandidates,
+            ["identical_dropped"] = identical,
+            ["capped"] = capped,
+            ["mean_margin"] = records.Count > 0 ? records.Average(r => r.ChosenScore - r.RejectedScore) : 0,
+        };
+        return (records, summary);
+    }
+
+    private static double Required(Rollout rollout, string score) =>
+        rollout.Scores.TryGetValue(score, out var value)
+            ? value
+            : throw new InvalidOperationException($"Rollout {rollout.PromptId}#{rollout.Sample} has no '{score}' score; did the scoring stage run?");
+}

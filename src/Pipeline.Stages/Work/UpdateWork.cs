@@ -1,0 +1,307 @@
+// The policy update, one chunk of optimizer steps per call, so a long update survives a worker restart: chunk j starts
+// from the trainer state chunk j − 1 saved (weights, AdamW moments, step) or, for chunk 0, from the iteration's starting
+// policy; the state after the chunk is saved as a checkpoint (manifest last, so it exists only complete), and the last
+// chunk also publishes the new policy. Which units a step trains on is a pure function of (campaign seed, iteration,
+// step), and the frozen reference is the starting policy, so a resumed update gives the same weights, bit for bit, as an
+// uninterrupted one.
+using System.Text.Json;
+using Pipeline.Contracts;
+using Pipeline.Engine.Training;
+using Pipeline.Learning.Objectives;
+using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Updates;
+using Pipeline.Stages.Campaigns;
+using Pipeline.Storage;
+using Pipeline.Storage.Checkpoints;
+
+namespace Pipeline.Stages.Work;
+
+/// <summary>Runs update chunks (the <c>update</c> stage): GRPO, DPO/IRPO or majority-vote SFT, per the recipe.</summary>
+/// <param name="shards">Where the inputs are read from.</param>
+/// <param name="policies">Where policies and trainer states are loaded from.</param>
+public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
+{
+    /// <summary>Name of the metrics document saved with each chunk's trainer state.</summary>
+    public const string MetricsFileName = "metrics.json";
+
+    private CheckpointStore Checkpoints => policies.Store;
+
+    /// <summary>
+    /// Runs chunk <see cref="UpdatePolicy.Shard"/>: returns the stored result when its trainer state exists (publishing the
+    /// policy first when the last chunk's state exists without it), otherwise trains and saves.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The chunk count disagrees with the definition, or the previous chunk's state is missing.</exception>
+    public async Task<UpdateChunkResult> RunChunkAsync(CampaignDefinition definition, UpdatePolicy command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(command);
+        int chunk = command.Shard, count = definition.ChunkCount;
+        if (command.ChunkCount != count)
+            throw new InvalidOperationException($"The update has {count} chunks under the campaign's definition, the command says {command.ChunkCount}.");
+        if (chunk < 0 || chunk >= count) throw new ArgumentOutOfRangeException(nameof(command), chunk, $"Chunks run from 0 to {count - 1}.");
+        bool last = chunk == count - 1;
+        string prefix = CampaignKeys.UpdateChunk(command.CampaignId, command.Iteration, chunk);
+
+        if (await TryResolveAsync(prefix, cancellationToken) is { } existing)
+        {
+            var folder = await policies.FolderAsync(PolicyLoader.ToContract(existing), cancellationToken);
+            var stored = ReadMetrics(folder);
+            var published = last ? await PublishPolicyAsync(command, folder, cancellationToken) : null;
+            return new UpdateChunkResult(chunk, count, PolicyLoader.ToContract(existing), stored, published, Reused: true);
+        }
+
+        var start = await policies.LoadCopyAsync(command.Checkpoint, cancellationToken);
+        PolicyTrainer trainer;
+        if (chunk == 0)
+        {
+            trainer = new PolicyTrainer(start.Model, Options(definition), StageSeeds.Derive(definition, $"update/iter-{command.Iteration}/trainer"));
+        }
+        else
+        {
+            string previous = CampaignKeys.UpdateChunk(command.CampaignId, command.Iteration, chunk - 1);
+            var state = await TryResolveAsync(previous, cancellationToken)
+                ?? throw new InvalidOperationException($"Update chunk {chunk} needs the trainer state of chunk {chunk - 1} at '{previous}', which does not exist.");
+            trainer = PolicyTrainer.Load(await policies.FolderAsync(PolicyLoader.ToContract(state), cancellationToken));
+        }
+
+        var metrics = await TrainAsync(definition, command, trainer, start.Encoding, chunk, cancellationToken);
+
+        string temp = Path.Combine(Path.GetTempPath(), $"pipeline-update-{Guid.NewGuid():N}");
+        try
+        {
+            trainer.Save(temp);
+            File.Copy(Path.Combine(start.Folder, PolicyLoader.TokenizerFileName), Path.Combine(temp, PolicyLoader.TokenizerFileName));
+            File.WriteAllBytes(Path.Combine(temp, MetricsFileName), JsonSerializer.SerializeToUtf8Bytes(metrics, ShardStore.Json));
+            var saved = await Checkpoints.SaveAsync(prefix, temp, cancellationToken);
+            var published = last ? await PublishPolicyAsync(command, temp, cancellationToken) : null;
+            return new UpdateChunkResult(chunk, count, PolicyLoader.ToContract(saved), metrics, published, Reused: false);
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    /// <summary>The optimisation settings of the definition's update section.</summary>
+    public static TrainingOptions Options(CampaignDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var u = definition.Update;
+        return new TrainingOptions(new LearningRateSchedule((float)u.LearningRate, u.WarmupSteps, u.Steps, (float)(u.LearningRate * u.FinalRateFraction)))
+        {
+            Optimizer = new AdamWOptions { WeightDecay = (float)u.WeightDecay },
+            MaxGradientNorm = u.MaxGradientNorm,
+            MicroBatchSize = u.MicroBatchSize,
+        };
+    }
+
+    /// <summary>
+    /// Indices of the units step <paramref name="step"/> trains on: consecutive positions of an endless sequence of
+    /// shuffled epochs over <paramref name="unitCount"/> units, each epoch's order seeded by (campaign, iteration, epoch).
+    /// </summary>
+    public static int[] StepUnits(CampaignDefinition definition, int iteration, int step, int unitCount)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (unitCount == 0) return [];
+        int perStep = Math.Min(definition.Update.PromptsPerStep, unitCount);
+        var result = new int[perStep];
+        int[]? order = null;
+        long currentEpoch = -1;
+        for (int i = 0; i < perStep; i++)
+        {
+            long position = (long)step * perStep + i;
+            long epoch = position / unitCount;
+            if (epoch != currentEpoch)
+            {
+                order = Enumerable.Range(0, unitCount).ToArray();
+                new SeededRandom(StageSeeds.Derive(definition, $"update/iter-{iteration}/order/epoch-{epoch}")).Shuffle(order.AsSpan());
+                currentEpoch = epoch;
+            }
+            result[i] = order![position % unitCount];
+        }
+        return result;
+    }
+
+    private async Task<Dictionary<string, double>> TrainAsync(CampaignDefinition definition, UpdatePolicy command, PolicyTrainer trainer,
+        TaskEncoding encoding, int chunk, CancellationToken cancellationToken)
+    {
+        int firstStep = chunk * definition.Update.StepsPerChunk;
+        int endStep = Math.Min(firstStep + definition.Update.StepsPerChunk, definition.Update.Steps);
+        var steps = new List<(UpdateResult Result, Dictionary<string, double> Extra)>();
+        int units;
+        switch (definition.Chain.Update)
+        {
+            case UpdateKind.Grpo:
+            {
+                var groups = await GrpoGroupsAsync(definition, command, encoding, cancellationToken);
+                units = groups.Count;
+                var options = new GrpoOptions(ClipEpsilon: definition.Update.Clip, KlBeta: definition.Update.KlBeta);
+                for (int step = firstStep; step < endStep && units > 0; step++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var batch = StepUnits(definition, command.Iteration, step, units).Select(i => groups[i]).ToList();
+                    if (definition.Chain.Signal == ScoreNames.SelfCertainty)
+                        batch = OnlineSelfCertainty(definition, trainer, batch);
+                    var result = GrpoUpdate.Step(trainer, batch, options);
+                    steps.Add((result.Update, new()
+                    {
+                        ["mean_reward"] = batch.Average(g => g.Samples.Average(s => s.Reward)),
+                        ["clip_fraction"] = result.ClipFraction,
+                        ["kl"] = result.MeanKl,
+                    }));
+                }
+                break;
+            }
+            case UpdateKind.Dpo:
+            {
+                var pairs = await PreferenceExamplesAsync(definition, command, encoding, cancellationToken);
+                units = pairs.Count;
+                for (int step = firstStep; step < endStep && units > 0; step++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var batch = StepUnits(definition, command.Iteration, step, units).Select(i => pairs[i]).ToList();
+                    var result = DpoUpdate.Step(trainer, batch, definition.Update.Beta, definition.Update.NllWeight);
+                    steps.Add((result.Update, new() { ["accuracy"] = result.Accuracy, ["margin"] = result.Margin }));
+                }
+                break;
+            }
+            case UpdateKind.Sft:
+            {
+                var groups = await SelfTrainingGroupsAsync(command, encoding, cancellationToken);
+                units = groups.Count;
+                for (int step = firstStep; step < endStep && units > 0; step++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var batch = StepUnits(definition, command.Iteration, step, units).Select(i => groups[i]).ToList();
+                    var result = SelfTrainingUpdate.Step(trainer, batch, definition.Update.MinVoteShare, definition.Update.MinLengthFraction);
+                    if (result.Update is { } update)
+                        steps.Add((update, new() { ["kept"] = result.Selection.Kept.Count }));
+                }
+                break;
+            }
+            default:
+                throw new InvalidOperationException($"Unknown update kind {definition.Chain.Update}.");
+        }
+
+        var metrics = new Dictionary<string, double>
+        {
+            ["chunk"] = chunk,
+            ["steps"] = steps.Count,
+            ["step"] = trainer.Step,
+            ["units"] = units,
+            ["loss"] = steps.Count > 0 ? steps.Average(s => s.Result.Loss) : double.NaN,
+            ["last_loss"] = steps.Count > 0 ? steps[^1].Result.Loss : double.NaN,
+            ["gradient_norm"] = steps.Count > 0 ? steps.Average(s => s.Result.GradientNorm) : double.NaN,
+            ["learning_rate"] = steps.Count > 0 ? steps[^1].Result.LearningRate : double.NaN,
+        };
+        foreach (var name in steps.SelectMany(s => s.Extra.Keys).Distinct(StringComparer.Ordinal))
+            metrics[name] = steps.Where(s => s.Extra.ContainsKey(name)).Average(s => s.Extra[name]);
+        return metrics;
+    }
+
+    /// <summary>INTUITOR: each response's reward is its self-certainty under the policy as it is now, before this step.</summary>
+    private static List<GrpoPromptGroup> OnlineSelfCertainty(CampaignDefinition definition, PolicyTrainer trainer, List<GrpoPromptGroup> batch)
+    {
+        var sequences = batch.SelectMany(g => g.Samples.Select(s => new PromptResponse(g.Prompt, s.Response))).ToList();
+        var rewards = TeacherForcedScores.SelfCertainty(trainer.Model, sequences, (float)definition.Temperature, trainer.Options.MicroBatchSize);
+        int k = 0;
+        return batch.Select(g => g with { Samples = g.Samples.Select(s => s with { Reward = rewards[k++] }).ToList() }).ToList();
+    }
+
+    private async Task<List<GrpoPromptGroup>> GrpoGroupsAsync(CampaignDefinition definition, UpdatePolicy command, TaskEncoding encoding,
+        CancellationToken cancellationToken)
+    {
+        var rollouts = await ReadAllAsync<Rollout>(command, cancellationToken);
+        var groups = RolloutTokens.ByPrompt(rollouts);
+        var sequences = groups.SelectMany(g => g.Select(r => RolloutTokens.Pair(encoding, r))).ToList();
+        // The starting policy sampled the responses and is also the KL anchor, so one pass gives both old and reference log-probs.
+        var reference = await policies.UseAsync(command.Checkpoint,
+            p => TeacherForcedScores.LogProbs(p.Model, sequences, definition.Update.MicroBatchSize), cancellationToken);
+        bool online = definition.Chain.Signal == ScoreNames.SelfCertainty;
+        var result = new List<GrpoPromptGroup>(groups.Count);
+        int k = 0;
+        foreach (var group in groups)
+        {
+            var samples = new List<GrpoSample>(group.Count);
+            foreach (var rollout in group)
+            {
+                // Online rewards are filled in before every step; the stored one is only a placeholder.
+                double reward = online ? 0 : Score(rollout, definition.Chain.Signal);
+                samples.Add(new GrpoSample(sequences[k].Response, reward, reference[k], reference[k]));
+                k++;
+            }
+            result.Add(new GrpoPromptGroup(sequences[k - group.Count].Prompt, samples));
+        }
+        return result;
+    }
+
+    private async Task<IReadOnlyList<PreferenceExample>> PreferenceExamplesAsync(CampaignDefinition definition, UpdatePolicy command,
+        TaskEncoding encoding, CancellationToken cancellationToken)
+    {
+        var records = await ReadAllAsync<PreferencePairRecord>(command, cancellationToken);
+        // Pairs carry texts only; both responses are trained as complete, so each ends with EOS.
+        var pairs = records.Select(r => (encoding.Prompt(r.Prompt), encoding.Response(r.Chosen), encoding.Response(r.Rejected))).ToList();
+        if (pairs.Count == 0) return [];
+        return await policies.UseAsync(command.Checkpoint, p => DpoUpdate.WithReference(p.Model, pairs, definition.Update.MicroBatchSize), cancellationToken);
+    }
+
+    private async Task<List<SelfTrainingGroup>> SelfTrainingGroupsAsync(UpdatePolicy command, TaskEncoding encoding, CancellationToken cancellationToken)
+    {
+        var rollouts = await ReadAllAsync<Rollout>(command, cancellationToken);
+        return RolloutTokens.ByPrompt(rollouts)
+            .Select(g => new SelfTrainingGroup(encoding.Prompt(g[0].Prompt),
+                g.Select(r => new SelfTrainingSample(RolloutTokens.Response(encoding, r), r.Answer)).ToList()))
+            .ToList();
+    }
+
+    private async Task<List<T>> ReadAllAsync<T>(UpdatePolicy command, CancellationToken cancellationToken)
+    {
+        var all = new List<T>();
+        foreach (var key in command.InputKeys) all.AddRange(await shards.ReadAsync<T>(key, cancellationToken));
+        return all;
+    }
+
+    private static double Score(Rollout rollout, string name) =>
+        rollout.Scores.TryGetValue(name, out var value)
+            ? value
+            : throw new InvalidOperationException($"Rollout {rollout.PromptId}#{rollout.Sample} has no '{name}' score.");
+
+    /// <summary>Saves the model of a trainer folder with its tokenizer as the iteration's policy (idempotent: same files, same reference).</summary>
+    private async Task<CheckpointReference> PublishPolicyAsync(UpdatePolicy command, string trainerFolder, CancellationToken cancellationToken)
+    {
+        string temp = Path.Combine(Path.GetTempPath(), $"pipeline-policy-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(temp);
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(trainerFolder, PolicyTrainer.ModelFolder)))
+                File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
+            File.Copy(Path.Combine(trainerFolder, PolicyLoader.TokenizerFileName), Path.Combine(temp, PolicyLoader.TokenizerFileName));
+            var saved = await Checkpoints.SaveAsync(CampaignKeys.Policy(command.CampaignId, command.Iteration), temp, cancellationToken);
+            return PolicyLoader.ToContract(saved);
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private async Task<CheckpointRef?> TryResolveAsync(string prefix, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Checkpoints.ResolveAsync(prefix, cancellationToken);
+        }
+        catch (CheckpointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static Dictionary<string, double> ReadMetrics(string trainerFolder)
+    {
+        string path = Path.Combine(trainerFolder, MetricsFileName);
+        return File.Exists(path)
+            ? JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllBytes(path), ShardStore.Json) ?? []
+            : [];
+    }
+}
