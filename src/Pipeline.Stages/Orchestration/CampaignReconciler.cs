@@ -2,12 +2,12 @@
 // write the state (ETag-guarded, recomputed when another orchestrator wrote first), then send the commands that became
 // due. The state is written before the commands are sent, so two orchestrators never both send the same unit; if sending
 // fails the marks are taken back, so the next reconcile sends again.
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Consumers;
 using Pipeline.Stages.Work;
 using Pipeline.Storage;
 using Pipeline.Storage.Checkpoints;
@@ -24,14 +24,15 @@ public sealed class CampaignReconciler
     readonly IReadOnlyList<ICampaignObserver> _observers;
     readonly ILogger _logger;
     readonly TimeProvider _clock;
-    // campaign.json is immutable after start, so each process reads it once per campaign.
-    readonly ConcurrentDictionary<string, CampaignDefinition> _definitions = new(StringComparer.Ordinal);
+    readonly CampaignDefinitionCache _definitions;
 
     /// <summary>Creates the reconciler.</summary>
     public CampaignReconciler(IObjectStore store, CheckpointStore checkpoints, CampaignStateStore states, ShardStore shards,
-        IEnumerable<ICampaignObserver>? observers = null, ILogger<CampaignReconciler>? logger = null, TimeProvider? clock = null)
+        CampaignDefinitionCache definitions, IEnumerable<ICampaignObserver>? observers = null, ILogger<CampaignReconciler>? logger = null,
+        TimeProvider? clock = null)
     {
         _store = store;
+        _definitions = definitions;
         _checkpoints = checkpoints;
         _states = states;
         _shards = shards;
@@ -55,7 +56,7 @@ public sealed class CampaignReconciler
             _logger.LogWarning("Campaign {CampaignId} has no state; nothing to reconcile ({Cause}).", campaignId, request.Cause ?? "nudge");
             return null;
         }
-        var definition = await DefinitionAsync(campaignId, cancellationToken);
+        var definition = await _definitions.GetAsync(campaignId, cancellationToken);
 
         IReadOnlyList<DispatchIntent> intents = [];
         var changed = false;
@@ -99,15 +100,6 @@ public sealed class CampaignReconciler
                 observer.OnReconciled(state, request.Cause, intents);
         }
         return state;
-    }
-
-    /// <summary>The campaign's definition (read once per process; campaign.json never changes after start).</summary>
-    public async Task<CampaignDefinition> DefinitionAsync(string campaignId, CancellationToken cancellationToken = default)
-    {
-        if (_definitions.TryGetValue(campaignId, out var cached))
-            return cached;
-        var definition = await CampaignFiles.ReadDefinitionAsync(_store, campaignId, cancellationToken);
-        return _definitions.GetOrAdd(campaignId, definition);
     }
 
     /// <summary>Lists what the store holds for <paramref name="campaignId"/>.</summary>
