@@ -1,49 +1,16 @@
 // An in-memory MassTransit test harness hosting every stage with the real consumers, definitions and work classes, over
-// a folder store in a temp directory, plus a tiny bootstrapped base model shared by the tests of a class. Tiny campaign
-// settings keep a whole two-iteration campaign to seconds.
+// a folder store in a temp directory. The base model and the shrunk campaign settings are the stage work tests' own
+// (Work/TinyCampaign), so a whole two-iteration campaign takes seconds.
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Pipeline.Learning.Bootstrap;
-using Pipeline.Learning.Tasks.Arith;
-using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Hosting;
 using Pipeline.Stages.Orchestration;
 using Pipeline.Storage;
 using Pipeline.Storage.Checkpoints;
 
 namespace Pipeline.Stages.Tests.Orchestration;
-
-/// <summary>A two-step bootstrapped model folder, made once per test class.</summary>
-public sealed class TinyBaseModel : IDisposable
-{
-    public TinyBaseModel()
-    {
-        Folder = Path.Combine(Path.GetTempPath(), "pipeline-stage-tests", Guid.NewGuid().ToString("N"), "base");
-        BaseModelTrainer.Train(new ArithTask(), new BootstrapOptions { Steps = 2 }, Folder);
-    }
-
-    public string Folder { get; }
-
-    /// <summary>intuitor shrunk to seconds: 2 iterations of 4 prompts in 2 shards, 2 one-step chunks, 2 evaluation problems.</summary>
-    public static CampaignDefinition TinyCampaign(string recipe = "intuitor", int iterations = 2) => CampaignDefinition.LoadBuiltIn(recipe) with
-    {
-        Iterations = iterations,
-        PromptsPerIteration = 4,
-        Shards = 2,
-        SamplesPerPrompt = 2,
-        MaxNewTokens = 16,
-        Update = new UpdateSettings { Steps = 2, StepsPerChunk = 1, PromptsPerStep = 2, MicroBatchSize = 4 },
-        Evaluation = new EvaluationSettings { ProblemsPerDifficulty = 2, Samples = 1, Difficulties = ["d2s1"] },
-    };
-
-    public void Dispose()
-    {
-        var root = Path.GetDirectoryName(Folder)!;
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-    }
-}
 
 internal sealed class CampaignHarness : IAsyncDisposable
 {

@@ -6,19 +6,23 @@ using MassTransit.Testing;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Orchestration;
+using Pipeline.Stages.Tests.Work;
 using Pipeline.Stages.Work;
 
 namespace Pipeline.Stages.Tests.Orchestration;
 
-public sealed class OrchestratorHarnessTests(TinyBaseModel baseModel) : IClassFixture<TinyBaseModel>
+public sealed class OrchestratorHarnessTests
 {
-    [Fact]
-    public async Task StartAsync_TwoIterationCampaign_CompletesWithEveryOutputAndEvaluation()
+    public static TheoryData<Recipe> Recipes => new(Enum.GetValues<Recipe>());
+
+    [Theory]
+    [MemberData(nameof(Recipes))]
+    public async Task StartAsync_TwoIterationCampaign_CompletesWithEveryOutputAndEvaluation(Recipe recipe)
     {
         await using var harness = await CampaignHarness.StartAsync();
-        var definition = TinyBaseModel.TinyCampaign();
+        var definition = TinyCampaign.Small(recipe);
 
-        var id = await harness.Service.StartAsync(definition, baseModel.Folder, "harness-e2e");
+        var id = await harness.Service.StartAsync(definition, await TinyCampaign.BaseFolder.Value, "harness-e2e");
         var state = await harness.WaitForStateAsync(id, s => s.Status != CampaignStatus.Running || s.Failures().Any());
 
         Assert.Empty(state.Failures());
@@ -36,17 +40,18 @@ public sealed class OrchestratorHarnessTests(TinyBaseModel baseModel) : IClassFi
             Assert.True(await harness.Store.ExistsAsync(CampaignKeys.Policy(id, n) + "manifest.json"));
             Assert.Equal(state.Iteration(n).StartPolicy, n == 1 ? state.Iteration(0).Policy : state.Iteration(n - 1).Policy);
         }
-        // Exactly one update per iteration reached the orchestrator's books, and every chunk left metrics.
+        // Exactly one update per iteration, and every chunk left metrics.
         Assert.Equal(2, harness.Harness.Published.Select<PolicyUpdated>().Count());
-        Assert.All(state.IterationStates.Where(i => i.Iteration > 0), i => Assert.Equal([0, 1], i.ChunkMetrics.Keys.Order()));
+        Assert.All(state.IterationStates.Where(i => i.Iteration > 0),
+            i => Assert.Equal(Enumerable.Range(0, definition.ChunkCount), i.ChunkMetrics.Keys.Order()));
     }
 
     [Fact]
     public async Task GenerateRollouts_Redelivered_RepublishesStoredOutputWithoutRecomputing()
     {
         await using var harness = await CampaignHarness.StartAsync();
-        var definition = TinyBaseModel.TinyCampaign(iterations: 1);
-        var id = await harness.Service.StartAsync(definition, baseModel.Folder, "harness-redeliver");
+        var definition = TinyCampaign.Small(Recipe.Intuitor) with { Iterations = 1 };
+        var id = await harness.Service.StartAsync(definition, await TinyCampaign.BaseFolder.Value, "harness-redeliver");
         var state = await harness.WaitForStateAsync(id, s => s.Status != CampaignStatus.Running || s.Failures().Any());
         Assert.Equal(CampaignStatus.Completed, state.Status);
         var key = CampaignKeys.ShardOutput(id, 1, CampaignStage.Generation, 0);
@@ -77,7 +82,7 @@ public sealed class OrchestratorHarnessTests(TinyBaseModel baseModel) : IClassFi
         await using var harness = await CampaignHarness.StartAsync();
         const string id = "harness-fault";
         // A campaign with a file and a state but no base model: the orchestrator dispatches nothing on its own.
-        await CampaignFiles.WriteDefinitionAsync(harness.Store, id, TinyBaseModel.TinyCampaign());
+        await CampaignFiles.WriteDefinitionAsync(harness.Store, id, TinyCampaign.Small(Recipe.Intuitor));
         await harness.States.CreateAsync(new CampaignState { CampaignId = id, Iterations = 2, CreatedAt = DateTimeOffset.UtcNow });
         var missing = new CheckpointReference(CampaignKeys.Policy(id, 0), new string('0', 64));
         var input = CampaignKeys.ShardOutput(id, 1, CampaignStage.Generation, 0);
