@@ -79,6 +79,13 @@ public static class BusServiceCollectionExtensions
     static void ConfigureBus<TEndpoint>(IBusFactoryConfigurator<TEndpoint> bus, IBusRegistrationContext context, BusOptions options)
         where TEndpoint : IReceiveEndpointConfigurator
     {
+        // Stage figures are NaN where undefined (an AUROC with one class, a mean over nothing); JSON has no NaN, so
+        // messages carry them as the named literals "NaN", "Infinity" and "-Infinity", as the stored files do.
+        bus.ConfigureJsonSerializerOptions(json =>
+        {
+            json.NumberHandling |= System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            return json;
+        });
         // Bus-level values are defaults: an endpoint's definition may override them, and Bus:Endpoints overrides both.
         if (options.PrefetchCount is { } prefetch)
             bus.PrefetchCount = prefetch;

@@ -76,7 +76,8 @@ internal sealed class TinyCampaign : IDisposable
         return new TinyCampaign(root, id, definition, store, PolicyLoader.ToContract(saved));
     }
 
-    private static readonly Lazy<Task<string>> BaseFolder = new(() => Task.Run(() =>
+    /// <summary>The tiny base model's folder, trained once per test run (also the orchestrator harness tests' base model).</summary>
+    internal static readonly Lazy<Task<string>> BaseFolder = new(() => Task.Run(() =>
     {
         string folder = Path.Combine(Path.GetTempPath(), "stages-tests-base-" + Guid.NewGuid().ToString("N"));
         BaseModelTrainer.Train(new ArithTask(), new BootstrapOptions

@@ -1,0 +1,51 @@
+// The orchestrator's safety net: events can be lost (a worker died after storing its output but before publishing) and
+// sends can fail, so every running campaign is reconciled on a timer as well. Since progress is derived from the store,
+// a reconcile with nothing new does nothing but read.
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pipeline.Stages.Hosting;
+
+namespace Pipeline.Stages.Orchestration;
+
+/// <summary>Reconciles every running campaign each <see cref="StageOptions.ReconcileInterval"/>.</summary>
+public sealed class PeriodicReconcileService(CampaignStateStore states, CampaignReconciler reconciler, IBus bus, StageOptions options,
+    ILogger<PeriodicReconcileService> logger) : BackgroundService
+{
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.ReconcileInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+            await ReconcileRunningAsync(stoppingToken);
+    }
+
+    /// <summary>One pass: reconciles each campaign whose state says running; a failing campaign is logged and skipped.</summary>
+    public async Task ReconcileRunningAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> ids;
+        try
+        {
+            ids = await states.ListIdsAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Periodic reconcile could not list campaigns.");
+            return;
+        }
+        var sender = new BusCommandSender(bus);
+        foreach (var id in ids)
+        {
+            try
+            {
+                var state = await states.ReadAsync(id, cancellationToken);
+                if (state?.Status == CampaignStatus.Running)
+                    await reconciler.ReconcileAsync(id, sender, new ReconcileRequest(), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Periodic reconcile of campaign {CampaignId} failed.", id);
+            }
+        }
+    }
+}
