@@ -7,4 +7,5 @@ var root = new RootCommand("Pipeline: self-improvement campaigns for language mo
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 foreach (var command in LearningCommands.Create()) root.Subcommands.Add(command);
+foreach (var command in OperationsCommands.Create()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();

@@ -33,6 +33,15 @@ public sealed class RabbitMqHostOptions
 
     /// <summary>Password (<c>Bus:RabbitMq:Password</c>, default guest).</summary>
     public string Password { get; init; } = "guest";
+
+    /// <summary>Port of the management HTTP API on <see cref="Host"/> (<c>Bus:RabbitMq:ManagementPort</c>, default 15672).</summary>
+    public int ManagementPort { get; init; } = 15672;
+
+    /// <summary>
+    /// Full base address of the management HTTP API (<c>Bus:RabbitMq:ManagementUri</c>, e.g. <c>https://broker:15671/</c>);
+    /// when set it wins over <see cref="Host"/> and <see cref="ManagementPort"/>, for brokers behind a proxy or TLS.
+    /// </summary>
+    public Uri? ManagementUri { get; init; }
 }
 
 /// <summary>Per-endpoint limits; a value left null falls back to the endpoint's definition, then to the bus default.</summary>
@@ -86,7 +95,7 @@ public sealed class BusOptions
     static readonly string[] KnownKeys =
         ["Transport", "RabbitMq", "PrefetchCount", "ConcurrentMessageLimit", "Endpoints", "Retry", "StartTimeout", "StopTimeout"];
 
-    static readonly string[] KnownRabbitMqKeys = ["Host", "Port", "VirtualHost", "Username", "Password"];
+    static readonly string[] KnownRabbitMqKeys = ["Host", "Port", "VirtualHost", "Username", "Password", "ManagementPort", "ManagementUri"];
 
     static readonly string[] KnownEndpointKeys = ["PrefetchCount", "ConcurrentMessageLimit"];
 
@@ -118,6 +127,8 @@ public sealed class BusOptions
             Username = ReadText(rabbitSection, "Username", defaults.Username, errors),
             // An empty password is a legitimate broker setting, so only absence falls back to the default.
             Password = rabbitSection["Password"] ?? defaults.Password,
+            ManagementPort = ReadInt(rabbitSection, "ManagementPort", errors, min: 1, max: 65535) ?? defaults.ManagementPort,
+            ManagementUri = ReadHttpUri(rabbitSection, "ManagementUri", errors),
         };
 
         var endpoints = new Dictionary<string, EndpointLimits>(StringComparer.OrdinalIgnoreCase);
@@ -183,6 +194,19 @@ public sealed class BusOptions
             return fallback;
         }
         return value.Trim();
+    }
+
+    static Uri? ReadHttpUri(IConfigurationSection section, string key, List<string> errors)
+    {
+        var value = section[key];
+        if (string.IsNullOrWhiteSpace(value))
+            return null;
+        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{section.Path}:{key} = '{value}' must be an absolute http or https address.");
+            return null;
+        }
+        return uri;
     }
 
     static int? ReadInt(IConfigurationSection section, string key, List<string> errors, int min, int max)

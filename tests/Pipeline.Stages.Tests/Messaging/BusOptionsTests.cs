@@ -35,6 +35,8 @@ public sealed class BusOptionsTests
         Assert.Empty(options.RetryIntervals);
         Assert.Equal(TimeSpan.FromSeconds(30), options.StartTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), options.StopTimeout);
+        Assert.Equal(15672, options.RabbitMq.ManagementPort);
+        Assert.Null(options.RabbitMq.ManagementUri);
     }
 
     [Fact]
@@ -47,6 +49,8 @@ public sealed class BusOptionsTests
             ("Bus:RabbitMq:VirtualHost", "pipeline"),
             ("Bus:RabbitMq:Username", "stage"),
             ("Bus:RabbitMq:Password", ""),
+            ("Bus:RabbitMq:ManagementPort", "15673"),
+            ("Bus:RabbitMq:ManagementUri", "https://rabbit.internal:15671/"),
             ("Bus:PrefetchCount", "16"),
             ("Bus:ConcurrentMessageLimit", "4"),
             ("Bus:Endpoints:generate-rollouts:PrefetchCount", "2"),
@@ -57,6 +61,8 @@ public sealed class BusOptionsTests
 
         Assert.Equal(BusTransport.RabbitMq, options.Transport);
         Assert.Equal(("rabbit.internal", 5673, "pipeline", "stage", ""), Broker(options));
+        Assert.Equal(15673, options.RabbitMq.ManagementPort);
+        Assert.Equal(new Uri("https://rabbit.internal:15671/"), options.RabbitMq.ManagementUri);
         Assert.Equal(16, options.PrefetchCount);
         Assert.Equal(4, options.ConcurrentMessageLimit);
         Assert.Equal(2, options.Endpoints["generate-rollouts"].PrefetchCount);
@@ -107,7 +113,9 @@ public sealed class BusOptionsTests
     [InlineData("Bus:Retry:Intervals", "1e300s", "Bus:Retry:Intervals = '1e300s' must be a non-negative duration")]
     [InlineData("Bus:StartTimeout", "0s", "Bus:StartTimeout = '0s' must be a positive duration")]
     [InlineData("Bus:Prefetch", "4", "Bus:Prefetch is not a known setting")]
-    [InlineData("Bus:RabbitMq:Hostname", "x", "Bus:RabbitMq:Hostname is not a known setting; expected one of: Host, Port, VirtualHost, Username, Password.")]
+    [InlineData("Bus:RabbitMq:Hostname", "x", "Bus:RabbitMq:Hostname is not a known setting; expected one of: Host, Port, VirtualHost, Username, Password, ManagementPort, ManagementUri.")]
+    [InlineData("Bus:RabbitMq:ManagementPort", "0", "Bus:RabbitMq:ManagementPort = '0' must be a whole number from 1 to 65535.")]
+    [InlineData("Bus:RabbitMq:ManagementUri", "ftp://broker/", "Bus:RabbitMq:ManagementUri = 'ftp://broker/' must be an absolute http or https address.")]
     [InlineData("Bus:Endpoints:score:Prefetch", "4", "Bus:Endpoints:score:Prefetch is not a known setting")]
     [InlineData("Bus:Retry:Interval", "1s", "Bus:Retry:Interval is not a known setting")]
     public void FromConfiguration_BadValue_ErrorNamesKeyAndProblem(string key, string value, string expected)

@@ -1,0 +1,304 @@
+// Operating a distributed deployment: `pipeline queues` (depth and consumers of every stage queue and its error queue),
+// `pipeline rollouts peek` (what waits in a stage queue, decoded, left in place), `pipeline stage retry` (error queue
+// back to the stage) and `pipeline report` (per-iteration metrics of a campaign as Markdown, JSON and SVG plots).
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pipeline.Contracts;
+using Pipeline.Stages.Messaging;
+using Pipeline.Stages.Reporting;
+using Pipeline.Stages.Work;
+using Spectre.Console;
+using static Pipeline.Cli.Commands.CommandSupport;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>The <c>queues</c>, <c>rollouts</c>, <c>stage</c> and <c>report</c> verbs.</summary>
+internal static class OperationsCommands
+{
+    static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Builds the verbs.</summary>
+    public static IEnumerable<Command> Create() => [CreateQueues(), CreateRollouts(), CreateStage(), CreateReport()];
+
+    // System.CommandLine actions here are synchronous; the verbs are short, so blocking on the async work is harmless
+    // and keeps CommandSupport's one-line error handling.
+    static int RunAsync(ParseResult parse, Func<Task> action) => Run(parse, () => action().GetAwaiter().GetResult());
+
+    static Option<string> StageOption() => new("--stage")
+    {
+        Description = $"Stage queue: {string.Join(", ", StageQueues.All)}.",
+        Required = true,
+    };
+
+    static Command CreateQueues()
+    {
+        var configOption = DistributedConfiguration.ConfigOption();
+        var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var command = new Command("queues",
+            "Messages ready and unacknowledged, and consumers, of every stage queue and its _error queue (RabbitMQ management API; "
+            + "the broker refreshes these figures every few seconds).")
+        {
+            configOption, jsonOption,
+        };
+        command.SetAction(parse => RunAsync(parse, async () =>
+        {
+            var broker = DistributedConfiguration.Broker(DistributedConfiguration.Load(parse.GetValue(configOption)));
+            using var management = new RabbitMqManagementClient(broker);
+            var names = StageQueues.All.SelectMany(s => new[] { s, StageQueues.ErrorQueue(s) }).ToList();
+            var states = await management.GetQueuesAsync(names);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(jsonOption))
+            {
+                var rows = names.Select((name, i) => new
+                {
+                    Queue = name,
+                    Stage = name.EndsWith(StageQueues.ErrorSuffix, StringComparison.Ordinal) ? name[..^StageQueues.ErrorSuffix.Length] : name,
+                    Error = name.EndsWith(StageQueues.ErrorSuffix, StringComparison.Ordinal),
+                    Exists = states[i] is not null,
+                    states[i]?.Ready,
+                    states[i]?.Unacked,
+                    states[i]?.Consumers,
+                });
+                output.WriteLine(JsonSerializer.Serialize(new { management.VirtualHost, Queues = rows }, Indented));
+                return;
+            }
+
+            var table = new Table().AddColumns("queue", "ready", "unacked", "consumers");
+            foreach (var (name, state) in names.Zip(states))
+            {
+                if (state is null)
+                    table.AddRow(name, "absent", "", "");
+                else
+                    table.AddRow(name, Count(state.Ready), Count(state.Unacked), Count(state.Consumers));
+            }
+            var console = Console(output);
+            console.Profile.Width = 100;
+            console.Write(table);
+            output.WriteLine($"virtual host {management.VirtualHost} at {management.BaseAddress}; absent: not declared yet (no worker has started for it).");
+        }));
+        return command;
+    }
+
+    static Command CreateRollouts()
+    {
+        var stageOption = StageOption();
+        var countOption = new Option<int>("--count") { Description = "Messages to show from the head of the queue.", DefaultValueFactory = _ => 5 };
+        var loadOption = new Option<bool>("--load") { Description = "Read rollouts that travel by key only from the store (Storage configuration)." };
+        var errorOption = new Option<bool>("--error") { Description = "Peek the stage's _error queue instead." };
+        var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
+        var configOption = DistributedConfiguration.ConfigOption();
+        var peek = new Command("peek", "Show the messages waiting in a stage queue without consuming them (they are requeued in place).")
+        {
+            stageOption, countOption, loadOption, errorOption, jsonOption, configOption,
+        };
+        peek.SetAction(parse => RunAsync(parse, async () =>
+        {
+            var stage = StageQueues.Resolve(parse.GetValue(stageOption));
+            var queue = parse.GetValue(errorOption) ? StageQueues.ErrorQueue(stage) : stage;
+            var count = parse.GetValue(countOption);
+            if (count < 1)
+                throw new ArgumentException("--count must be at least 1.");
+            var configuration = DistributedConfiguration.Load(parse.GetValue(configOption));
+            using var management = new RabbitMqManagementClient(DistributedConfiguration.Broker(configuration));
+            var messages = await management.PeekAsync(queue, count)
+                ?? throw new InvalidOperationException($"Queue '{queue}' does not exist on virtual host {management.VirtualHost} (no worker has declared it yet).");
+
+            var peeked = messages.Select(m => (Message: m, Envelope: StageEnvelope.Parse(m.Body))).ToList();
+            var loaded = new Dictionary<int, IReadOnlyList<Rollout>>();
+            if (parse.GetValue(loadOption))
+            {
+                var (store, provider) = DistributedConfiguration.Store(configuration);
+                using (provider)
+                {
+                    var shards = new ShardStore(store);
+                    for (var i = 0; i < peeked.Count; i++)
+                    {
+                        if (Decode(peeked[i].Envelope) is IRolloutPayload { Rollouts: null } payload)
+                            loaded[i] = await shards.ReadAsync<Rollout>(payload.RolloutsKey);
+                    }
+                }
+            }
+
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(jsonOption))
+            {
+                output.WriteLine(PeekJson(queue, peeked, loaded).ToJsonString(Indented));
+                return;
+            }
+            var console = Console(output);
+            console.Profile.Width = 160;
+            output.WriteLine($"{queue}: showing {peeked.Count} message(s) from the head of the queue (left in place).");
+            for (var i = 0; i < peeked.Count; i++)
+                WriteMessage(console, output, i + 1, peeked[i].Message, peeked[i].Envelope, loaded.GetValueOrDefault(i));
+        }));
+        return new Command("rollouts", "Look at the rollouts and other messages travelling between stages.") { peek };
+    }
+
+    static Command CreateStage()
+    {
+        var stageOption = StageOption();
+        var configOption = DistributedConfiguration.ConfigOption();
+        var retry = new Command("retry", "Move every message of <stage>_error back to <stage>, body and headers unchanged (AMQP, publisher confirms).")
+        {
+            stageOption, configOption,
+        };
+        retry.SetAction(parse => RunAsync(parse, async () =>
+        {
+            var stage = StageQueues.Resolve(parse.GetValue(stageOption));
+            var broker = DistributedConfiguration.Broker(DistributedConfiguration.Load(parse.GetValue(configOption)));
+            var moved = await ErrorQueueMover.MoveAsync(broker, stage);
+            parse.InvocationConfiguration.Output.WriteLine($"moved {moved} message(s) from {StageQueues.ErrorQueue(stage)} to {stage}");
+        }));
+        return new Command("stage", "Operate on a stage's queues.") { retry };
+    }
+
+    static Command CreateReport()
+    {
+        var idArgument = new Argument<string>("campaign") { Description = "Campaign id." };
+        var outOption = new Option<string?>("--out") { Description = "Output folder (default reports/<campaign>)." };
+        var configOption = DistributedConfiguration.ConfigOption();
+        var command = new Command("report", "Write a campaign's per-iteration metrics as Markdown, JSON and SVG plots (one line per difficulty).")
+        {
+            idArgument, outOption, configOption,
+        };
+        command.SetAction(parse => RunAsync(parse, async () =>
+        {
+            var id = parse.GetRequiredValue(idArgument);
+            var configuration = DistributedConfiguration.Load(parse.GetValue(configOption));
+            var (store, provider) = DistributedConfiguration.Store(configuration);
+            CampaignReport report;
+            using (provider)
+                report = await CampaignReport.LoadAsync(store, id);
+            var directory = parse.GetValue(outOption) ?? Path.Combine("reports", id);
+            var files = CampaignReportWriter.Write(report, directory);
+            var output = parse.InvocationConfiguration.Output;
+            var iterations = report.Iterations.Count == 0 ? "no evaluated iterations yet" : $"iterations {string.Join(", ", report.Iterations.Select(i => i.Iteration))}";
+            output.WriteLine($"campaign {id}: {iterations}; wrote {files.Count} files to {Path.GetFullPath(directory)}");
+            foreach (var file in files)
+                output.WriteLine($"  {Path.GetFileName(file)}");
+        }));
+        return command;
+    }
+
+    static object? Decode(StageEnvelope envelope)
+    {
+        try
+        {
+            return envelope.DecodeContract();
+        }
+        catch (InvalidDataException)
+        {
+            // Shown raw instead: a message of an older or newer contract version is still worth seeing.
+            return null;
+        }
+    }
+
+    static JsonArray PeekJson(string queue, List<(PeekedMessage Message, StageEnvelope Envelope)> peeked, Dictionary<int, IReadOnlyList<Rollout>> loaded)
+    {
+        var items = new JsonArray();
+        for (var i = 0; i < peeked.Count; i++)
+        {
+            var (message, envelope) = peeked[i];
+            var item = new JsonObject
+            {
+                ["queue"] = queue,
+                ["position"] = i + 1,
+                ["messageId"] = envelope.MessageId,
+                ["messageType"] = envelope.TypeName,
+                ["sentTime"] = envelope.SentTime?.ToString("O", CultureInfo.InvariantCulture),
+                ["redelivered"] = message.Redelivered,
+                ["headers"] = message.Properties.ValueKind == JsonValueKind.Object && message.Properties.TryGetProperty("headers", out var headers)
+                    ? JsonNode.Parse(headers.GetRawText())
+                    : null,
+                ["message"] = JsonNode.Parse(envelope.Message.GetRawText()),
+            };
+            if (envelope.IsFault)
+                item["faultMessages"] = new JsonArray(envelope.FaultMessages.Select(m => (JsonNode?)m).ToArray());
+            if (loaded.TryGetValue(i, out var rollouts))
+                item["loadedRollouts"] = JsonSerializer.SerializeToNode(rollouts, ShardStore.Json);
+            items.Add(item);
+        }
+        return items;
+    }
+
+    static void WriteMessage(IAnsiConsole console, TextWriter output, int position, PeekedMessage message, StageEnvelope envelope,
+        IReadOnlyList<Rollout>? loaded)
+    {
+        output.WriteLine();
+        var sent = envelope.SentTime is { } time ? $"  sent {time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z" : "";
+        output.WriteLine($"#{position} {envelope.TypeName}  id {envelope.MessageId ?? "?"}{sent}{(message.Redelivered ? "  (redelivered)" : "")}");
+        foreach (var fault in envelope.FaultMessages)
+            output.WriteLine($"  fault: {fault.ReplaceLineEndings(" ")}");
+
+        var contract = Decode(envelope);
+        if (contract is IShardMessage shard)
+        {
+            output.WriteLine($"  campaign {shard.CampaignId}  iteration {shard.Iteration}  shard {shard.Shard}  "
+                + $"checkpoint {shard.Checkpoint.Prefix} ({Short(shard.Checkpoint.ManifestSha256)})");
+        }
+
+        switch (contract)
+        {
+            case IRolloutPayload { Rollouts: { } rollouts }:
+                console.Write(RolloutTable(rollouts));
+                break;
+            case IRolloutPayload payload when loaded is not null:
+                output.WriteLine($"  {payload.Count} rollout(s) not inline; loaded from the store at {payload.RolloutsKey}:");
+                console.Write(RolloutTable(loaded));
+                break;
+            case IRolloutPayload payload:
+                output.WriteLine($"  {payload.Count} rollout(s) not inline; stored at {payload.RolloutsKey} (--load reads them from the store).");
+                break;
+            case GenerateRollouts generate:
+                var prompts = new Table().AddColumns("prompt id", "prompt", "gold answer");
+                foreach (var prompt in generate.Prompts)
+                    prompts.AddRow(Markup.Escape(prompt.Id), Markup.Escape(prompt.Text), Markup.Escape(prompt.GoldAnswer ?? ""));
+                console.Write(prompts);
+                break;
+            case PairsBuilt { Pairs: { } pairs }:
+                var pairTable = new Table().AddColumns("prompt", "chosen", "rejected", "chosen score", "rejected score", "weight");
+                foreach (var pair in pairs)
+                    pairTable.AddRow(Markup.Escape(pair.Prompt), Markup.Escape(pair.Chosen), Markup.Escape(pair.Rejected),
+                        Number(pair.ChosenScore), Number(pair.RejectedScore), Number(pair.Weight));
+                console.Write(pairTable);
+                break;
+            case PairsBuilt pairsByKey:
+                output.WriteLine($"  {pairsByKey.Count} pair(s) not inline; stored at {pairsByKey.PairsKey}.");
+                break;
+            case PolicyEvaluated evaluated:
+                var metrics = new Table().AddColumns("difficulty", "n", "greedy", "majority", "ECE", "mean SC", "SC AUROC", "length", "judge acc.", "parse fail.");
+                foreach (var d in evaluated.Difficulties)
+                    metrics.AddRow(Markup.Escape(d.Difficulty), Count(d.Problems), Number(d.GreedyAccuracy), Number(d.MajorityAccuracy), Number(d.Ece),
+                        Number(d.MeanSelfCertainty), Number(d.SelfCertaintyAuroc), Number(d.MeanResponseTokens), Number(d.JudgeAccuracy), Count(d.JudgeParseFailures));
+                console.Write(metrics);
+                break;
+            default:
+                // Everything else is small (ids, keys, metric dictionaries): its JSON is the clearest display.
+                var json = envelope.ContractJsonElement;
+                output.WriteLine(json.ValueKind == JsonValueKind.Undefined ? "  (empty)" : "  " + JsonSerializer.Serialize(json, Indented).ReplaceLineEndings("\n  "));
+                break;
+        }
+    }
+
+    static Table RolloutTable(IReadOnlyList<Rollout> rollouts)
+    {
+        var table = new Table().AddColumns("prompt id", "#", "prompt", "response", "answer", "tokens", "self-cert.", "mean logp", "entropy", "scores");
+        foreach (var r in rollouts)
+        {
+            var scores = string.Join(" ", r.Scores.Select(s => $"{s.Key}={Number(s.Value)}"));
+            table.AddRow(Markup.Escape(r.PromptId), Count(r.Sample), Markup.Escape(r.Prompt), Markup.Escape(r.Response),
+                Markup.Escape(r.Answer ?? "-") + (r.GoldAnswer is { } gold ? Markup.Escape($" (gold {gold})") : ""),
+                Count(r.TokenCount), Number(r.Statistics.SelfCertainty), Number(r.Statistics.MeanLogProb), Number(r.Statistics.MeanEntropy),
+                Markup.Escape(scores));
+        }
+        return table;
+    }
+
+    static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+
+    static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    static string Number(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+}
