@@ -4,6 +4,9 @@ using System.CommandLine;
 using Pipeline.Cli.Commands;
 
 var root = new RootCommand("Pipeline: self-improvement campaigns for language models.");
+root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(WorkerCommand.Create());
+root.Subcommands.Add(CampaignCommands.Create());
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 foreach (var command in LearningCommands.Create()) root.Subcommands.Add(command);

@@ -27,6 +27,45 @@ internal static class CommandSupport
         }
     }
 
+    /// <summary>
+    /// Runs an asynchronous action; expected failures (bad input, storage, configuration, an unreachable broker) become one
+    /// line on stderr and exit code 1, never a stack trace. Cancellation (Ctrl-C, SIGTERM) ends with exit code 130.
+    /// </summary>
+    internal static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<CancellationToken, Task> action)
+    {
+        try
+        {
+            await action(cancellationToken);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            parse.InvocationConfiguration.Error.WriteLine("interrupted");
+            return 130;
+        }
+        catch (Exception e) when (IsExpected(e))
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"error: {OneLine(e)}");
+            return 1;
+        }
+    }
+
+    /// <summary>Whether <paramref name="e"/> is a failure the user can act on (reported as one line) rather than a bug.</summary>
+    static bool IsExpected(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException
+        or FormatException or ArgumentException or KeyNotFoundException or InvalidOperationException or NotSupportedException
+        or TimeoutException or OperationCanceledException or Microsoft.Extensions.Options.OptionsValidationException
+        or Pipeline.Storage.StorageException or MassTransit.MassTransitException
+        || (e is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsExpected));
+
+    /// <summary>The message of <paramref name="e"/> on one line (the first inner exception of an aggregate).</summary>
+    static string OneLine(Exception e)
+    {
+        if (e is AggregateException { InnerExceptions.Count: > 0 } aggregate)
+            e = aggregate.InnerExceptions[0];
+        var message = e is Microsoft.Extensions.Options.OptionsValidationException options ? string.Join(" ", options.Failures) : e.Message;
+        return message.ReplaceLineEndings(" ");
+    }
+
     /// <summary>Loads a model folder (config.json, model.safetensors, tokenizer.json); problems become clear exceptions.</summary>
     internal static (LlamaModel Model, BpeTokenizer Tokenizer) LoadModelFolder(string directory)
     {

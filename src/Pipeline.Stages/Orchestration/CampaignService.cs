@@ -48,7 +48,7 @@ public sealed class CampaignService(IObjectStore store, CheckpointStore checkpoi
         var id = campaignId ?? NewId(definition);
         CampaignKeys.ValidateId(id);
         definition.Validate();
-        CheckModelFolder(baseModelDirectory);
+        ValidateBaseModel(baseModelDirectory);
         if (await states.ReadAsync(id, cancellationToken) is not null)
             throw new InvalidOperationException($"Campaign '{id}' exists already; pick another --id, or resume it.");
 
@@ -138,7 +138,10 @@ public sealed class CampaignService(IObjectStore store, CheckpointStore checkpoi
     ICampaignCommandSender Sender() =>
         sender ?? throw new InvalidOperationException("This campaign service has no bus to send through.");
 
-    static void CheckModelFolder(string directory)
+    /// <summary>Checks that <paramref name="directory"/> looks like a model folder (config.json, tokenizer.json, weights).</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    public static void ValidateBaseModel(string directory)
     {
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"Base model folder '{directory}' does not exist.");

@@ -1,0 +1,128 @@
+// Configuration and hosts of the distributed verbs: an optional --config JSON file, then environment variables
+// (Bus__Transport=RabbitMq, Storage__Kind=AzureBlob ...), which win. Tools that only read the store get a service
+// provider; tools that send get a started bus without consumers, so an unreachable broker fails before anything is sent.
+using System.CommandLine;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pipeline.Stages.Hosting;
+using Pipeline.Stages.Messaging;
+using Pipeline.Stages.Orchestration;
+using Pipeline.Storage;
+using Pipeline.Storage.Checkpoints;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>Configuration and hosts shared by the worker and campaign verbs.</summary>
+internal static class PipelineHosts
+{
+    /// <summary>The <c>--config FILE</c> option.</summary>
+    internal static Option<string?> ConfigOption() => new("--config")
+    {
+        Description = "JSON configuration (Bus, Storage, Stages sections); environment variables such as Bus__Transport override it.",
+    };
+
+    /// <summary>The configuration: <paramref name="file"/> when given, then environment variables.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid JSON.</exception>
+    internal static IConfiguration Configuration(string? file)
+    {
+        var builder = new ConfigurationBuilder();
+        if (file is not null)
+        {
+            var path = Path.GetFullPath(file);
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"Configuration file '{file}' does not exist.");
+            builder.AddJsonFile(path, optional: false, reloadOnChange: false);
+        }
+        builder.AddEnvironmentVariables();
+        try
+        {
+            return builder.Build();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"Configuration file '{file}' is not valid JSON: {(e.InnerException ?? e).Message}", e);
+        }
+    }
+
+    /// <summary>A host for <paramref name="configuration"/> with console logging at <paramref name="level"/> (none when null).</summary>
+    internal static HostApplicationBuilder Builder(IConfiguration configuration, LogLevel? level)
+    {
+        // No default sources: the configuration was assembled above, and appsettings files play no part.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        if (level is { } minimum)
+        {
+            builder.Logging.SetMinimumLevel(minimum);
+            builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>Store-only services (no bus), for verbs that read or edit state.</summary>
+    internal static ServiceProvider StoreServices(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddStageServices(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>A campaign service without a bus (status, list, cancel).</summary>
+    internal static CampaignService StoreOnlyService(IServiceProvider services) =>
+        new(services.GetRequiredService<IObjectStore>(), services.GetRequiredService<CheckpointStore>(),
+            services.GetRequiredService<CampaignStateStore>());
+
+    /// <summary>Starts a host with storage and a bus without consumers; fails when the broker cannot be reached.</summary>
+    internal static async Task<IHost> StartSenderAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var builder = Builder(configuration, level: null);
+        builder.Services.AddStageServices(builder.Configuration);
+        builder.Services.AddPipelineBus(builder.Configuration);
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await DisposeAsync(host);
+            throw;
+        }
+        return host;
+    }
+
+    /// <summary>A campaign service that sends through the started <paramref name="host"/>'s bus.</summary>
+    internal static CampaignService SendingService(IHost host) =>
+        new(host.Services.GetRequiredService<IObjectStore>(), host.Services.GetRequiredService<CheckpointStore>(),
+            host.Services.GetRequiredService<CampaignStateStore>(), new BusCommandSender(host.Services.GetRequiredService<IBus>()));
+
+    /// <summary>Stops and disposes a host without blocking a thread.</summary>
+    internal static async Task StopAsync(IHost host)
+    {
+        try
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await DisposeAsync(host);
+        }
+    }
+
+    static async Task DisposeAsync(IHost host)
+    {
+        if (host is IAsyncDisposable asyncDisposable)
+            await asyncDisposable.DisposeAsync();
+        else
+            host.Dispose();
+    }
+}

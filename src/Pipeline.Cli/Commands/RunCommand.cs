@@ -1,0 +1,151 @@
+// `pipeline run [CAMPAIGN.json|RECIPE]`: the main job, embedded. Every stage and the orchestrator run in this one
+// process on MassTransit's in-memory bus, with the folder store under --runs; the code path is the distributed one, only
+// the configuration differs. The base model is bootstrapped into <runs>/base-arith when missing. Progress lines go to
+// stderr as events arrive; the per-iteration metrics table goes to stdout at the end.
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Pipeline.Learning.Bootstrap;
+using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Hosting;
+using Pipeline.Stages.Orchestration;
+using static Pipeline.Cli.Commands.CommandSupport;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>The <c>run</c> verb.</summary>
+internal static class RunCommand
+{
+    /// <summary>Recipe run when none is named.</summary>
+    internal const string DefaultRecipe = "intuitor";
+
+    /// <summary>Folder name of the bootstrapped base model under the runs folder.</summary>
+    internal const string BaseModelFolder = "base-arith";
+
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var campaignArgument = CampaignCommands.CampaignArgument(optional: true);
+        var iterationsOption = CampaignCommands.IterationsOption();
+        var runsOption = new Option<string>("--runs") { Description = "Folder of the store, caches and base model.", DefaultValueFactory = _ => "runs" };
+        var baseModelOption = new Option<string?>("--base-model")
+        {
+            Description = $"Base model folder; default <runs>/{BaseModelFolder}, bootstrapped when missing.",
+        };
+        var command = new Command("run", $"Run a campaign in this process (in-memory bus, folder store); default recipe {DefaultRecipe}.")
+        {
+            campaignArgument, iterationsOption, runsOption, baseModelOption,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
+        {
+            var definition = CampaignCommands.LoadDefinition(parse.GetValue(campaignArgument) ?? DefaultRecipe, parse.GetValue(iterationsOption));
+            var runs = Path.GetFullPath(parse.GetValue(runsOption)!);
+            var error = parse.InvocationConfiguration.Error;
+            var baseModel = parse.GetValue(baseModelOption);
+            if (baseModel is null)
+            {
+                baseModel = Path.Combine(runs, BaseModelFolder);
+                if (!File.Exists(Path.Combine(baseModel, "config.json")))
+                    Bootstrap(definition, baseModel, error, token);
+            }
+            CampaignService.ValidateBaseModel(baseModel);
+
+            var state = await RunEmbeddedAsync(definition, runs, baseModel, error, token);
+            CampaignOutput.WriteMetrics(parse.InvocationConfiguration.Output, state, definition.Evaluation.Samples);
+        }));
+        return command;
+    }
+
+    /// <summary>Configuration of the embedded run: in-memory bus, folder store and checkpoint cache under <paramref name="runs"/>.</summary>
+    internal static IConfiguration EmbeddedConfiguration(string runs) => new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bus:Transport"] = "InMemory",
+            ["Storage:Kind"] = "Folder",
+            ["Storage:Folder:Root"] = runs,
+            ["Stages:CacheDirectory"] = Path.Combine(runs, ".cache"),
+        })
+        .Build();
+
+    /// <summary>Starts the campaign on an embedded host and waits for it to complete; a failed stage ends the run with an error.</summary>
+    internal static async Task<CampaignState> RunEmbeddedAsync(CampaignDefinition definition, string runs, string baseModel, TextWriter progress,
+        CancellationToken cancellationToken)
+    {
+        var observer = new ProgressObserver(progress);
+        var builder = PipelineHosts.Builder(EmbeddedConfiguration(runs), level: null);
+        builder.Services.AddSingleton<ICampaignObserver>(observer);
+        builder.Services.AddPipelineStages(builder.Configuration, StageNames.All);
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var id = await PipelineHosts.SendingService(host).StartAsync(definition, baseModel, cancellationToken: cancellationToken);
+            progress.WriteLine($"campaign {id}: {System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(definition.Recipe.ToString())}, {definition.Iterations} iteration(s), "
+                + $"{definition.Shards} shard(s) of {definition.PromptsPerIteration} prompts; store {runs}");
+            var state = await observer.Finished.WaitAsync(cancellationToken);
+            var failure = state.Failures().FirstOrDefault();
+            if (failure.Failure is not null)
+                throw new InvalidOperationException(
+                    $"campaign {id}: iteration {failure.Iteration} {failure.Stage} shard {failure.Failure.Shard} failed: {failure.Failure.Message}");
+            return state;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    static void Bootstrap(CampaignDefinition definition, string folder, TextWriter progress, CancellationToken cancellationToken)
+    {
+        // The task seed is the bootstrap seed, so the campaign's prompts stay disjoint from the base model's training data.
+        var options = new BootstrapOptions { Seed = definition.TaskSeed, TimeLimit = TimeSpan.FromMinutes(9) };
+        progress.WriteLine($"no base model at {folder}: bootstrapping one ({options.Steps} steps, at most 9 minutes)");
+        TimeSpan? lastPrint = null;
+        var report = BaseModelTrainer.Train(new ArithTask(), options, folder, new InlineProgress<BootstrapProgress>(p =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (p.Step != p.TotalSteps && lastPrint is { } last && p.Elapsed - last < TimeSpan.FromSeconds(15)) return;
+            lastPrint = p.Elapsed;
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bootstrap step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.0000}  elapsed {p.Elapsed:mm\\:ss}"));
+        }));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bootstrapped {folder}: {report.StepsDone} steps in {report.WallSeconds:0} s"));
+    }
+
+    /// <summary>Prints one line per orchestrator reconcile that had a cause, and completes when the campaign ends or fails.</summary>
+    sealed class ProgressObserver(TextWriter output) : ICampaignObserver
+    {
+        readonly Lock _gate = new();
+        readonly TaskCompletionSource<CampaignState> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<CampaignState> Finished => _finished.Task;
+
+        public void OnReconciled(CampaignState state, string? cause, IReadOnlyList<DispatchIntent> dispatched)
+        {
+            lock (_gate)
+            {
+                var time = DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+                if (cause is not null)
+                    output.WriteLine($"{time} {cause}");
+                foreach (var group in dispatched.GroupBy(d => (d.Iteration, d.Stage)))
+                {
+                    var what = group.Key.Stage == CampaignStage.Update ? "chunk" : "shard";
+                    output.WriteLine($"{time}   -> iteration {group.Key.Iteration}: {group.Key.Stage.Name()} {what} {string.Join(",", group.Select(d => d.Shard))}");
+                }
+            }
+            // Embedded, nothing would retry a faulted stage, so the first failure ends the run.
+            if (state.Status != CampaignStatus.Running || state.Failures().Any())
+                _finished.TrySetResult(state);
+        }
+    }
+
+    /// <summary>Reports on the caller's thread, so progress lines keep their order.</summary>
+    sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
