@@ -91,7 +91,11 @@ public static class SvgLinePlot
     /// Evenly spaced round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) covering [min, max], at most about
     /// <paramref name="target"/> of them; a degenerate range is widened so the line sits mid-plot.
     /// </summary>
-    internal static double[] Ticks(double min, double max, int target, bool integer)
+    /// <param name="min">Smallest value to cover.</param>
+    /// <param name="max">Largest value to cover.</param>
+    /// <param name="target">Rough number of ticks wanted.</param>
+    /// <param name="integer">Whether the axis counts whole units (iterations), so steps are at least 1.</param>
+    public static double[] Ticks(double min, double max, int target, bool integer)
     {
         if (max - min < 1e-12)
         {
