@@ -19,6 +19,7 @@ public sealed class BusCommandSender(ISendEndpointProvider endpoints) : ICampaig
     public async Task SendAsync<T>(T command, string queue, CancellationToken cancellationToken) where T : class
     {
         var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
-        await endpoint.Send(command, cancellationToken);
+        // The runtime type: the reconciler holds its commands as object, and Send<object> is refused by MassTransit.
+        await endpoint.Send(command, command.GetType(), cancellationToken);
     }
 }
