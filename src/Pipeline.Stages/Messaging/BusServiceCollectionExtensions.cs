@@ -2,6 +2,7 @@
 // consumer, prefetch/concurrency limits, and in-process retry. Failures that outlast the retries go to <endpoint>_error.
 // Delayed redelivery is deliberately absent: on RabbitMQ it needs the delayed-message-exchange plugin, which Debian's
 // broker does not ship.
+using System.Text.Json.Serialization;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,6 +87,13 @@ public static class BusServiceCollectionExtensions
             bus.ConcurrentMessageLimit = limit;
         if (options.RetryIntervals.Count > 0)
             bus.UseMessageRetry(retry => retry.Intervals(options.RetryIntervals.ToArray()));
+        // Metrics can be NaN or infinite (an AUROC with one class only); JSON has no number for them, so they travel as
+        // "NaN"/"Infinity" strings instead of failing the publish.
+        bus.ConfigureJsonSerializerOptions(json =>
+        {
+            json.NumberHandling |= JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            return json;
+        });
         bus.ConfigureEndpoints(context);
     }
 
