@@ -130,7 +130,8 @@ internal sealed class PipelineProcess : IDisposable
     {
         static string Tail(string text, int count)
         {
-            var all = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            // Log lines carry whole stack traces on one line; the head of each says what happened.
+            var all = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Length > 600 ? l[..600] + " ..." : l).ToArray();
             return string.Join('\n', all.Skip(Math.Max(0, all.Length - count)));
         }
         var state = _process.HasExited ? $"exited {_process.ExitCode}" : "running";
