@@ -122,6 +122,10 @@ public sealed class CampaignEndToEndTests(ITestOutputHelper log)
         var chunk0 = CampaignKeys.UpdateChunk(crashed, 1, 0) + "manifest.json";
         await cluster.WaitUntilAsync(() => cluster.Store.ExistsAsync(chunk0), CampaignLimit, "chunk 0 of iteration 1's update is saved");
         cluster.Kill(update);
+        // Whether chunk 1 was being trained or not yet sent is a matter of timing; either way the next worker must
+        // continue from chunk 0's saved state. The log says which it was.
+        cluster.Log($"at the kill: chunk 1 saved {await cluster.Store.ExistsAsync(CampaignKeys.UpdateChunk(crashed, 1, 1) + "manifest.json")}, "
+            + $"update commands ready {await cluster.ReadyAsync("update")}");
         Assert.False(await cluster.Store.ExistsAsync(CampaignKeys.UpdateChunk(crashed, 1, 2) + "manifest.json"),
             "The last chunk was already saved when the update worker was killed.");
         Assert.False(await cluster.Store.ExistsAsync(CampaignKeys.Policy(crashed, 1) + "manifest.json"),
