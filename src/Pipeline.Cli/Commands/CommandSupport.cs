@@ -38,7 +38,7 @@ internal static class CommandSupport
             await action(cancellationToken);
             return 0;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is InterruptedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             parse.InvocationConfiguration.Error.WriteLine("interrupted");
             return 130;
@@ -49,6 +49,9 @@ internal static class CommandSupport
             return 1;
         }
     }
+
+    /// <summary>Thrown when a host was told to stop (SIGTERM, Ctrl-C) while a verb waited on it.</summary>
+    internal sealed class InterruptedException() : Exception("interrupted");
 
     /// <summary>Whether <paramref name="e"/> is a failure the user can act on (reported as one line) rather than a bug.</summary>
     static bool IsExpected(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException

@@ -48,7 +48,7 @@ internal static class PipelineHosts
         }
     }
 
-    /// <summary>A host for <paramref name="configuration"/> with console logging at <paramref name="level"/> (none when null).</summary>
+    /// <summary>A host for <paramref name="configuration"/> with stderr logging at <paramref name="level"/> (none when null).</summary>
     internal static HostApplicationBuilder Builder(IConfiguration configuration, LogLevel? level)
     {
         // No default sources: the configuration was assembled above, and appsettings files play no part.
@@ -64,6 +64,8 @@ internal static class PipelineHosts
                 o.SingleLine = true;
                 o.TimestampFormat = "HH:mm:ss ";
             });
+            // Logs go to stderr, so stdout carries only what a verb prints as its result.
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         }
         return builder;
     }

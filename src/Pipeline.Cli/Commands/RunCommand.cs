@@ -75,7 +75,7 @@ internal static class RunCommand
         CancellationToken cancellationToken)
     {
         var observer = new ProgressObserver(progress);
-        var builder = PipelineHosts.Builder(EmbeddedConfiguration(runs), level: null);
+        var builder = PipelineHosts.Builder(EmbeddedConfiguration(runs), Microsoft.Extensions.Logging.LogLevel.Warning);
         builder.Services.AddSingleton<ICampaignObserver>(observer);
         builder.Services.AddPipelineStages(builder.Configuration, StageNames.All);
         using var host = builder.Build();
@@ -85,7 +85,19 @@ internal static class RunCommand
             var id = await PipelineHosts.SendingService(host).StartAsync(definition, baseModel, cancellationToken: cancellationToken);
             progress.WriteLine($"campaign {id}: {System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(definition.Recipe.ToString())}, {definition.Iterations} iteration(s), "
                 + $"{definition.Shards} shard(s) of {definition.PromptsPerIteration} prompts; store {runs}");
-            var state = await observer.Finished.WaitAsync(cancellationToken);
+            // The host's console lifetime takes SIGTERM and Ctrl-C for itself (they no longer cancel the verb's token),
+            // so its stopping signal ends the wait as well.
+            var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+            CampaignState state;
+            try
+            {
+                state = await observer.Finished.WaitAsync(interrupted.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new InterruptedException();
+            }
             var failure = state.Failures().FirstOrDefault();
             if (failure.Failure is not null)
                 throw new InvalidOperationException(

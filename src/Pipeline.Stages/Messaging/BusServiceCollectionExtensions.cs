@@ -2,7 +2,6 @@
 // consumer, prefetch/concurrency limits, and in-process retry. Failures that outlast the retries go to <endpoint>_error.
 // Delayed redelivery is deliberately absent: on RabbitMQ it needs the delayed-message-exchange plugin, which Debian's
 // broker does not ship.
-using System.Text.Json.Serialization;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -80,6 +79,13 @@ public static class BusServiceCollectionExtensions
     static void ConfigureBus<TEndpoint>(IBusFactoryConfigurator<TEndpoint> bus, IBusRegistrationContext context, BusOptions options)
         where TEndpoint : IReceiveEndpointConfigurator
     {
+        // Stage figures are NaN where undefined (an AUROC with one class, a mean over nothing); JSON has no NaN, so
+        // messages carry them as the named literals "NaN", "Infinity" and "-Infinity", as the stored files do.
+        bus.ConfigureJsonSerializerOptions(json =>
+        {
+            json.NumberHandling |= System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            return json;
+        });
         // Bus-level values are defaults: an endpoint's definition may override them, and Bus:Endpoints overrides both.
         if (options.PrefetchCount is { } prefetch)
             bus.PrefetchCount = prefetch;
@@ -87,13 +93,6 @@ public static class BusServiceCollectionExtensions
             bus.ConcurrentMessageLimit = limit;
         if (options.RetryIntervals.Count > 0)
             bus.UseMessageRetry(retry => retry.Intervals(options.RetryIntervals.ToArray()));
-        // Metrics can be NaN or infinite (an AUROC with one class only); JSON has no number for them, so they travel as
-        // "NaN"/"Infinity" strings instead of failing the publish.
-        bus.ConfigureJsonSerializerOptions(json =>
-        {
-            json.NumberHandling |= JsonNumberHandling.AllowNamedFloatingPointLiterals;
-            return json;
-        });
         bus.ConfigureEndpoints(context);
     }
 

@@ -65,6 +65,7 @@ public sealed class CampaignReconciler
             var before = CampaignStateStore.Serialize(current);
             request.Record?.Invoke(current);
             var snapshot = await SnapshotAsync(campaignId, token);
+            await FillEvaluationsAsync(current, snapshot, token);
             intents = CampaignPlanner.Plan(definition, current, snapshot, request.Redispatch, _clock.GetUtcNow());
             changed = !before.AsSpan().SequenceEqual(CampaignStateStore.Serialize(current));
             return changed;
@@ -94,12 +95,29 @@ public sealed class CampaignReconciler
 
         foreach (var intent in intents)
             _logger.LogInformation("Campaign {CampaignId}: sent {Stage} iteration {Iteration} shard {Shard}.", campaignId, intent.Stage.Name(), intent.Iteration, intent.Shard);
-        if (changed)
+        // An event whose news the state already had (a duplicate, or an output a timer reconcile found first) is still
+        // reported, so a follower sees every event once at least.
+        if (changed || request.Cause is not null)
         {
             foreach (var observer in _observers)
                 observer.OnReconciled(state, request.Cause, intents);
         }
         return state;
+    }
+
+    /// <summary>
+    /// Copies the figures of stored evaluations the state lacks (their event was lost or failed), so the state shows
+    /// every evaluation that exists.
+    /// </summary>
+    async Task FillEvaluationsAsync(CampaignState state, CampaignSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        for (var n = 0; n <= state.Iterations; n++)
+        {
+            var iteration = state.IterationStates.FirstOrDefault(i => i.Iteration == n);
+            if ((iteration is null || iteration.Evaluation is null) && snapshot.HasEvaluation(n)
+                && await EvaluationWork.TryReadAsync(_store, CampaignKeys.Evaluation(state.CampaignId, n), cancellationToken) is { } report)
+                state.Iteration(n).Evaluation = report.Difficulties.ToList();
+        }
     }
 
     /// <summary>Lists what the store holds for <paramref name="campaignId"/>.</summary>

@@ -18,8 +18,9 @@ public sealed class BusCommandSender(ISendEndpointProvider endpoints) : ICampaig
     /// <inheritdoc />
     public async Task SendAsync<T>(T command, string queue, CancellationToken cancellationToken) where T : class
     {
+        ArgumentNullException.ThrowIfNull(command);
         var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
-        // The runtime type: the reconciler holds its commands as object, and Send<object> is refused by MassTransit.
-        await endpoint.Send(command, command.GetType(), cancellationToken);
+        // The object overload sends as the runtime type; the generic one would send as T, which may be object.
+        await endpoint.Send((object)command, cancellationToken);
     }
 }

@@ -6,7 +6,7 @@ namespace Pipeline.Stages.Orchestration;
 public interface ICampaignObserver
 {
     /// <summary>
-    /// Called after <paramref name="state"/> was written, with what caused the reconcile (an event's one-line
+    /// Called after a reconcile that changed <paramref name="state"/> or had a cause, with what caused the reconcile (an event's one-line
     /// description, or null for a nudge or the periodic timer) and the commands sent.
     /// </summary>
     void OnReconciled(CampaignState state, string? cause, IReadOnlyList<DispatchIntent> dispatched);
