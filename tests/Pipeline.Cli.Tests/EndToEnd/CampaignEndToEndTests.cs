@@ -1,6 +1,8 @@
 // The acceptance tests of the distributed campaign (issue #5) on the real RabbitMQ and Azurite of infra/servers.sh:
 // every stage is a separate `pipeline worker` process, campaigns are started and watched through the CLI, and workers
 // or the broker are killed at the awkward moments. Each test has its own virtual host and blob container.
+// Needs `infra/servers.sh start` (and root, for the broker restart's rabbitmqctl); run them alone with
+// `dotnet test tests/Pipeline.Cli.Tests -c Release --filter FullyQualifiedName~EndToEnd`.
 using System.Text;
 using System.Text.Json.Nodes;
 using Pipeline.Stages.Campaigns;
