@@ -5,6 +5,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Pipeline.Learning.Judging;
 using Pipeline.Learning.Tasks.Arith;
 
 namespace Pipeline.Stages.Campaigns;
@@ -155,7 +156,8 @@ public sealed record CampaignDefinition
 
         AtLeast("judging.samples", Judging.Samples, 1);
         Positive("judging.temperature", Judging.Temperature);
-        Range("judging.maxNewTokens", Judging.MaxNewTokens, 1, 256);
+        // A verdict is the longer verdict word plus the end of sequence; fewer tokens could never be read.
+        Range("judging.maxNewTokens", Judging.MaxNewTokens, VerdictJudge.IncorrectVerdict.Length + 1, 256);
 
         Between("pairs.threshold", Pairs.Threshold, 0, 1);
         NonNegative("pairs.lengthBand", Pairs.LengthBand);

@@ -1,6 +1,7 @@
 // Pair construction: RLSF orders a prompt's samples by answer-span confidence, self-rewarding (and IRPO) by the policy's
-// judge scores; both builders come from Learning. Pairs of identical texts teach nothing and are dropped; at most
-// MaxPairsPerPrompt pairs per prompt are kept, the strongest preferences first.
+// judge scores; both builders come from Learning. Samples of one prompt with the same text are one candidate (scored by
+// the mean of their scores): otherwise a sampled judge can prefer a response over its own copy, and that pair teaches
+// nothing. At most MaxPairsPerPrompt pairs per prompt are kept, the strongest preferences first.
 using Pipeline.Contracts;
 using Pipeline.Learning.Pairs;
 using Pipeline.Stages.Campaigns;
@@ -13,7 +14,7 @@ public sealed class PairWork(ShardStore shards)
 {
     /// <summary>
     /// The shard's pairs: read back when stored, otherwise built and stored. Summary: <c>prompts</c>, <c>pairs</c>,
-    /// <c>groups_without_pair</c>, <c>ties_dropped</c>, <c>unscored_candidates</c>, <c>identical_dropped</c>, <c>capped</c>,
+    /// <c>groups_without_pair</c>, <c>ties_dropped</c>, <c>unscored_candidates</c>, <c>duplicates_merged</c>, <c>identical_dropped</c>, <c>capped</c>,
     /// <c>mean_margin</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The recipe builds no pairs, or a rollout lacks the recipe's score.</exception>
@@ -33,8 +34,14 @@ public sealed class PairWork(ShardStore shards)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(rollouts);
-        var groups = RolloutTokens.ByPrompt(rollouts);
         string signal = definition.Chain.Signal;
+        int merged = 0;
+        var groups = RolloutTokens.ByPrompt(rollouts).Select(g =>
+        {
+            var distinct = g.GroupBy(r => r.Response, StringComparer.Ordinal).Select(same => MergeScores(same.ToList(), signal)).ToList();
+            merged += g.Count - distinct.Count;
+            return distinct;
+        }).ToList();
         PairBatch batch = signal switch
         {
             ScoreNames.AnswerConfidence => RlsfPairs.Build(groups.Select(g => (IReadOnlyList<double>)g.Select(r => Required(r, signal)).ToList()).ToList(),
@@ -65,11 +72,23 @@ public sealed class PairWork(ShardStore shards)
             ["groups_without_pair"] = batch.GroupsWithoutPair,
             ["ties_dropped"] = batch.TiesDropped,
             ["unscored_candidates"] = batch.UnscoredCandidates,
+            ["duplicates_merged"] = merged,
             ["identical_dropped"] = identical,
             ["capped"] = capped,
             ["mean_margin"] = records.Count > 0 ? records.Average(r => r.ChosenScore - r.RejectedScore) : 0,
         };
         return (records, summary);
+    }
+
+    /// <summary>The first of identical samples, carrying the mean of their <paramref name="signal"/> scores (absent when none has one).</summary>
+    private static Rollout MergeScores(List<Rollout> same, string signal)
+    {
+        if (same.Count == 1) return same[0];
+        var values = same.Where(r => r.Scores.ContainsKey(signal)).Select(r => r.Scores[signal]).ToList();
+        var scores = new Dictionary<string, double>(same[0].Scores);
+        scores.Remove(signal);
+        if (values.Count > 0) scores[signal] = values.Average();
+        return same[0] with { Scores = scores };
     }
 
     private static double Required(Rollout rollout, string score) =>

@@ -1,0 +1,125 @@
+// Campaign files: the built-in recipes parse and validate, and every kind of mistake in a file is a one-line error that
+// names the key at fault.
+using Pipeline.Stages.Campaigns;
+
+namespace Pipeline.Stages.Tests.Campaigns;
+
+public sealed class CampaignDefinitionTests
+{
+    public static TheoryData<string> BuiltIns => new(CampaignDefinition.BuiltInNames);
+
+    [Fact]
+    public void BuiltInNames_AllSixRecipes_Listed()
+    {
+        Assert.Equal(["grpo-gold", "intuitor", "irpo", "rlsf", "self-rewarding", "self-training"], CampaignDefinition.BuiltInNames);
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltIns))]
+    public void LoadBuiltIn_EachRecipe_NamesItsOwnRecipeAndRoundTrips(string name)
+    {
+        var definition = CampaignDefinition.LoadBuiltIn(name);
+
+        Assert.Contains($"\"recipe\": \"{name}\"", definition.ToJson(), StringComparison.Ordinal);
+        Assert.Equal(definition.ToJson(), CampaignDefinition.Parse(definition.ToJson()).ToJson());
+    }
+
+    [Fact]
+    public void LoadBuiltIn_Irpo_HasNllTermAndDpoAgainstSelfRewarding()
+    {
+        var irpo = CampaignDefinition.LoadBuiltIn("irpo");
+        var selfRewarding = CampaignDefinition.LoadBuiltIn("self-rewarding");
+
+        Assert.True(irpo.Update.NllWeight > 0);
+        Assert.Equal(0, selfRewarding.Update.NllWeight);
+        Assert.Equal(UpdateKind.Dpo, irpo.Chain.Update);
+    }
+
+    [Fact]
+    public void Parse_PartialFile_TakesTheRecipeFileForMissingKeys()
+    {
+        var builtIn = CampaignDefinition.LoadBuiltIn("rlsf");
+
+        var definition = CampaignDefinition.Parse("""{ "recipe": "rlsf", "iterations": 1, "update": { "steps": 5 } }""");
+
+        Assert.Equal(1, definition.Iterations);
+        Assert.Equal(5, definition.Update.Steps);
+        Assert.Equal(builtIn.Update.LearningRate, definition.Update.LearningRate);
+        Assert.Equal(builtIn.PromptsPerIteration, definition.PromptsPerIteration);
+    }
+
+    [Theory]
+    [InlineData("""{ "recipe": "intuitor", "iteratons": 2 }""", "iteratons", "unknown key 'iteratons'")]
+    [InlineData("""{ "recipe": "intuitor", "update": { "stepz": 2 } }""", "update.stepz", "unknown key 'update.stepz'")]
+    [InlineData("""{ "recipe": "intuitor", "seed": "one" }""", "seed", "'seed' must be an integer")]
+    [InlineData("""{ "recipe": "intuitor", "seed": 1.5 }""", "seed", "'seed' must be an integer")]
+    [InlineData("""{ "recipe": "intuitor", "temperature": "hot" }""", "temperature", "'temperature' must be a number")]
+    [InlineData("""{ "recipe": "intuitor", "update": 3 }""", "update", "'update' must be an object")]
+    [InlineData("""{ "recipe": "intuition" }""", "recipe", "'recipe' must be one of intuitor, rlsf, self-rewarding, irpo, grpo-gold, self-training")]
+    [InlineData("""{ "recipe": "intuitor", "scoring": { "confidence": "max" } }""", "scoring.confidence", "'scoring.confidence' must be one of")]
+    [InlineData("""{ "recipe": "intuitor", "evaluation": { "difficulties": [3] } }""", "evaluation.difficulties[0]", "must be a string")]
+    [InlineData("""{ "iterations": 2 }""", "recipe", "missing key 'recipe'")]
+    [InlineData("""{ "recipe": "intuitor", "update": { "stepsPerChunk": 0 } }""", "update.stepsPerChunk", "'update.stepsPerChunk' must be at least 1, got 0")]
+    [InlineData("""{ "recipe": "intuitor", "shards": 100, "promptsPerIteration": 10 }""", "shards", "'shards' must not exceed")]
+    [InlineData("""{ "recipe": "intuitor", "iterations": 20, "promptsPerIteration": 100 }""", "promptsPerIteration", "exceeds the task's 1000 campaign prompts")]
+    [InlineData("""{ "recipe": "intuitor", "evaluation": { "difficulties": ["d9s9"] } }""", "evaluation.difficulties", "unknown difficulty 'd9s9'")]
+    [InlineData("""{ "recipe": "intuitor", "task": "chess" }""", "task", "unknown task 'chess'")]
+    [InlineData("""{ "recipe": "irpo", "judging": { "maxNewTokens": 4 } }""", "judging.maxNewTokens", "'judging.maxNewTokens' must be 11 to 256, got 4")]
+    public void Parse_BadFile_OneLineErrorNamingTheKey(string json, string key, string fragment)
+    {
+        var error = Assert.Throws<CampaignDefinitionException>(() => CampaignDefinition.Parse(json, "my.json"));
+
+        Assert.Equal(key, error.Key);
+        Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("my.json: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("[1, 2]")]
+    public void Parse_NotAnObject_OneLineError(string json)
+    {
+        var error = Assert.Throws<CampaignDefinitionException>(() => CampaignDefinition.Parse(json, "x.json"));
+
+        Assert.Equal("", error.Key);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void LoadFileOrBuiltIn_UnknownName_ListsTheBuiltIns()
+    {
+        var error = Assert.Throws<CampaignDefinitionException>(() => CampaignDefinition.LoadFileOrBuiltIn("no-such-recipe"));
+
+        Assert.Contains("intuitor", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadFileOrBuiltIn_ExistingFile_ReadsTheFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"campaign-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """{ "recipe": "grpo-gold", "seed": 42 }""");
+        try
+        {
+            var definition = CampaignDefinition.LoadFileOrBuiltIn(path);
+
+            Assert.Equal(Recipe.GrpoGold, definition.Recipe);
+            Assert.Equal(42, definition.Seed);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ChunkCount_StepsNotAMultiple_RoundsUp()
+    {
+        var definition = CampaignDefinition.LoadBuiltIn("intuitor") with
+        {
+            Update = new UpdateSettings { Steps = 10, StepsPerChunk = 4 },
+        };
+
+        Assert.Equal(3, definition.ChunkCount);
+    }
+}

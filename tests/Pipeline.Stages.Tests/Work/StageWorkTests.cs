@@ -1,0 +1,207 @@
+// Each stage's work on a tiny model: what it stores, that a repeated command re-reads instead of recomputing, and every
+// recipe's chain through an iteration and an evaluation.
+using Pipeline.Contracts;
+using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Work;
+using Pipeline.Storage.Checkpoints;
+
+namespace Pipeline.Stages.Tests.Work;
+
+public sealed class StageWorkTests
+{
+    // A reference to nothing: work that tried to load this policy would fail, so a success proves nothing was recomputed.
+    private static readonly CheckpointReference Nowhere = new("checkpoints/tiny/iter-9/", new string('9', 64));
+
+    [Fact]
+    public async Task GenerationWork_Shard_SamplesEveryPromptGTimesDeterministically()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        using var twin = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+
+        var output = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 1));
+        var again = await new GenerationWork(twin.Shards, twin.Policies).RunAsync(twin.Definition, twin.Generate(1, 1));
+
+        var prompts = CampaignPrompts.Shard(campaign.Definition, 1, 1);
+        Assert.Equal(CampaignKeys.ShardOutput("tiny", 1, CampaignStage.Generation, 1), output.Key);
+        Assert.Equal(prompts.Count * 3, output.Count);
+        Assert.Equal(prompts.SelectMany(p => Enumerable.Repeat(p.Id, 3)), output.Records.Select(r => r.PromptId));
+        Assert.Equal([0, 1, 2, 0, 1, 2], output.Records.Select(r => r.Sample));
+        Assert.All(output.Records, r => Assert.InRange(r.TokenCount, 1, 48));
+        Assert.All(output.Records, r => Assert.True(r.Statistics.SelfCertainty > 0));
+        Assert.Equal(output.Records.Select(r => r.Response), again.Records.Select(r => r.Response));
+        Assert.Equal(output.Count, output.Summary["rollouts"]);
+    }
+
+    [Fact]
+    public async Task EveryStage_SecondCall_ReturnsStoredOutputWithoutRecompute()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Rlsf));
+        var d = campaign.Definition;
+        var generation = new GenerationWork(campaign.Shards, campaign.Policies);
+        var scoring = new ScoringWork(campaign.Shards, campaign.Policies);
+        var pairs = new PairWork(campaign.Shards);
+
+        var generated = await generation.RunAsync(d, campaign.Generate(1, 0));
+        var scored = await scoring.RunAsync(d, new ScoreRollouts("tiny", 1, 0, campaign.Base, generated.Key, generated.Count, null));
+        var built = await pairs.RunAsync(d, new BuildPairs("tiny", 1, 0, campaign.Base, scored.Key, scored.Count, null));
+
+        var generatedAgain = await generation.RunAsync(d, campaign.Generate(1, 0, Nowhere));
+        var scoredAgain = await scoring.RunAsync(d, new ScoreRollouts("tiny", 1, 0, Nowhere, "campaigns/tiny/iter-1/missing.jsonl", 0, null));
+        var builtAgain = await pairs.RunAsync(d, new BuildPairs("tiny", 1, 0, Nowhere, "campaigns/tiny/iter-1/missing.jsonl", 0, null));
+
+        Assert.True(generatedAgain.Reused && scoredAgain.Reused && builtAgain.Reused);
+        Assert.Equal(generated.Records.Select(r => r.Response), generatedAgain.Records.Select(r => r.Response));
+        Assert.Equal(scored.Records.Select(r => r.Scores[ScoreNames.AnswerConfidence]), scoredAgain.Records.Select(r => r.Scores[ScoreNames.AnswerConfidence]));
+        Assert.Equal(built.Records, builtAgain.Records);
+        Assert.Equal(scored.Summary, scoredAgain.Summary);
+    }
+
+    [Fact]
+    public async Task ScoringWork_Shard_AttachesSignalsAndVotes()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.SelfTraining));
+        var generated = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
+
+        var scored = await new ScoringWork(campaign.Shards, campaign.Policies)
+            .RunAsync(campaign.Definition, new ScoreRollouts("tiny", 1, 0, campaign.Base, generated.Key, generated.Count, generated.Inline));
+
+        Assert.All(scored.Records, r => Assert.True(r.Scores[ScoreNames.SelfCertainty] > 0));
+        Assert.All(scored.Records, r => Assert.InRange(r.Scores[ScoreNames.AnswerConfidence], 0, 1));
+        foreach (var group in scored.Records.GroupBy(r => r.PromptId))
+            foreach (var r in group)
+                Assert.Equal(r.Answer is null ? 0 : group.Count(o => o.Answer == r.Answer) / 3.0, r.Scores[ScoreNames.Votes], 12);
+        // Scoring under the sampling policy at the sampling temperature reproduces the sampler's own self-certainty.
+        Assert.All(scored.Records, r => Assert.Equal(r.Statistics.SelfCertainty, r.Scores[ScoreNames.SelfCertainty], 3));
+    }
+
+    [Fact]
+    public async Task JudgingWork_SelfRewarding_CountsEveryVerdictSample()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.SelfRewarding));
+        var generated = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
+
+        var judged = await new JudgingWork(campaign.Shards, campaign.Policies)
+            .RunAsync(campaign.Definition, new JudgeRollouts("tiny", 1, 0, campaign.Base, generated.Key, generated.Count, null));
+
+        Assert.Equal(generated.Count * 2, judged.Summary["judge_samples"]);
+        Assert.Contains(judged.Records, r => r.Scores.ContainsKey(ScoreNames.Judge));
+        Assert.Equal(judged.Records.Sum(r => r.Scores[ScoreNames.JudgeParseFailures]), judged.Summary["parse_failures"]);
+        Assert.Equal(judged.Records.Count(r => !r.Scores.ContainsKey(ScoreNames.Judge)), judged.Summary["unscored"]);
+    }
+
+    [Fact]
+    public async Task JudgingWork_GrpoGold_VerifierAgainstGoldAnswer()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.GrpoGold));
+        await campaign.SeedGenerationAsync(1);
+        var generated = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
+
+        var judged = await new JudgingWork(campaign.Shards, campaign.Policies)
+            .RunAsync(campaign.Definition, new JudgeRollouts("tiny", 1, 0, campaign.Base, generated.Key, generated.Count, generated.Inline));
+
+        // Seeded samples per prompt: the gold solution twice, then a corrupted one.
+        Assert.Equal(generated.Records.Select(r => r.Sample < 2 ? 1.0 : 0.0), judged.Records.Select(r => r.Scores[ScoreNames.Verifier]));
+        Assert.Equal(2.0 / 3, judged.Summary["mean_score"], 12);
+    }
+
+    [Fact]
+    public void PairWork_Rlsf_PairsAboveThresholdOverDistinctTexts()
+    {
+        var definition = CampaignDefinition.LoadBuiltIn("rlsf") with { Pairs = new PairSettings { Threshold = 0.5, MaxPairsPerPrompt = 0 } };
+        Rollout R(int sample, string response, double confidence) => new("p", "1+1=", sample, response, response.Length + 1,
+            new TokenSummary(0, 0, 0), null, new Dictionary<string, double> { [ScoreNames.AnswerConfidence] = confidence });
+
+        var (pairs, summary) = PairWork.Build(definition, [R(0, "a", 0.9), R(1, "b", 0.4), R(2, "a", 0.6), R(3, "c", 0.2)]);
+
+        // Samples 0 and 2 share a text: one candidate with confidence 0.75, paired with 1 and 3.
+        Assert.Equal([("a", "b", 0.75), ("a", "c", 0.75)], pairs.Select(p => (p.Chosen, p.Rejected, p.ChosenScore)));
+        Assert.Equal(1, summary["duplicates_merged"]);
+        Assert.All(pairs, p => Assert.True(p.ChosenScore >= 0.5 && p.ChosenScore > p.RejectedScore));
+        Assert.All(pairs, p => Assert.Equal(Math.Exp(p.ChosenScore - p.RejectedScore), p.Weight, 12));
+    }
+
+    [Fact]
+    public void PairWork_SelfRewarding_BestAgainstWorstOnePerPrompt()
+    {
+        var definition = CampaignDefinition.LoadBuiltIn("self-rewarding");
+        Rollout R(string prompt, int sample, string response, double? judge) => new(prompt, prompt, sample, response, response.Length + 1,
+            new TokenSummary(0, 0, 0), null, judge is { } j ? new Dictionary<string, double> { [ScoreNames.Judge] = j } : new Dictionary<string, double>());
+
+        var (pairs, summary) = PairWork.Build(definition,
+            [R("p", 0, "a", 0.5), R("p", 1, "b", 1.0), R("p", 2, "c", 0.0), R("q", 0, "d", 1.0), R("q", 1, "e", 1.0), R("q", 2, "f", null)]);
+
+        var pair = Assert.Single(pairs);
+        Assert.Equal(("b", "c", 1.0), (pair.Chosen, pair.Rejected, pair.Weight));
+        Assert.Equal(0, summary["duplicates_merged"]);
+        Assert.Equal(1, summary["ties_dropped"]);
+        Assert.Equal(1, summary["unscored_candidates"]);
+    }
+
+    public static TheoryData<Recipe> Recipes => new(Enum.GetValues<Recipe>());
+
+    [Theory]
+    [MemberData(nameof(Recipes))]
+    public async Task SequentialDriver_EachRecipe_RunsAnIterationAndEvaluates(Recipe recipe)
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(recipe));
+        await campaign.SeedGenerationAsync(1);
+        var metrics = new List<string>();
+        var driver = new SequentialDriver(campaign.Store, campaign.Policies, campaign.Id, campaign.Definition) { Log = metrics.Add };
+
+        var policy = await driver.IterationAsync(1, campaign.Base);
+        var report = await driver.EvaluateAsync(1, policy);
+
+        Assert.Equal(CampaignKeys.Policy("tiny", 1), policy.Prefix);
+        Assert.Equal(policy, PolicyLoader.ToContract(await campaign.Checkpoints.ResolveAsync(policy.Prefix)));
+        var difficulty = Assert.Single(report.Difficulties);
+        Assert.Equal(("d2s1", 3), (difficulty.Difficulty, difficulty.Problems));
+        Assert.True(await campaign.Store.ExistsAsync(CampaignKeys.Evaluation("tiny", 1)));
+        foreach (var stage in campaign.Definition.Chain.ShardStages)
+            Assert.True(await campaign.Store.ExistsAsync(CampaignKeys.ShardOutput("tiny", 1, stage, 1)), $"{stage} output of shard 1");
+        var before = await campaign.Policies.UseAsync(campaign.Base, p => p.Model.Parameters.ToArray());
+        var after = await campaign.Policies.UseAsync(policy, p => p.Model.Parameters.ToArray());
+        Assert.False(before.SequenceEqual(after), "the update changed no weight: " + string.Join(" | ", metrics));
+    }
+
+    [Fact]
+    public void PairWork_SelfRewardingCopiesJudgedApart_OneCandidateNoSelfPair()
+    {
+        var definition = CampaignDefinition.LoadBuiltIn("self-rewarding");
+        Rollout R(int sample, string response, double judge) => new("p", "p", sample, response, response.Length + 1,
+            new TokenSummary(0, 0, 0), null, new Dictionary<string, double> { [ScoreNames.Judge] = judge });
+
+        var (pairs, summary) = PairWork.Build(definition, [R(0, "gold", 1.0), R(1, "gold", 0.0), R(2, "bad", 0.25)]);
+
+        var pair = Assert.Single(pairs);
+        Assert.Equal(("gold", "bad", 0.5, 0.25), (pair.Chosen, pair.Rejected, pair.ChosenScore, pair.RejectedScore));
+        Assert.Equal(1, summary["duplicates_merged"]);
+    }
+
+    [Fact]
+    public async Task EvaluationWork_SecondCall_ReadsTheStoredReport()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        var work = new EvaluationWork(campaign.Store, campaign.Policies);
+
+        var (first, key, reused) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, 0, campaign.Base));
+        var (second, _, reusedAgain) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, 0, Nowhere));
+
+        Assert.Equal(CampaignKeys.Evaluation("tiny", 0), key);
+        Assert.False(reused);
+        Assert.True(reusedAgain);
+        Assert.Equal(first.Difficulties, second.Difficulties);
+        Assert.Equal(campaign.Base, second.Checkpoint);
+    }
+
+    [Fact]
+    public async Task UpdateWork_ChunkWithoutPreviousState_Throws()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        var work = new UpdateWork(campaign.Shards, campaign.Policies);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            work.RunChunkAsync(campaign.Definition, new UpdatePolicy("tiny", 1, 1, campaign.Base, campaign.Definition.ChunkCount, [])));
+
+        Assert.Contains("chunk 0", error.Message, StringComparison.Ordinal);
+    }
+}
