@@ -1,6 +1,7 @@
 // Configuration and hosts of the distributed verbs: an optional --config JSON file, then environment variables
 // (Bus__Transport=RabbitMq, Storage__Kind=AzureBlob ...), which win. Tools that only read the store get a service
 // provider; tools that send get a started bus without consumers, so an unreachable broker fails before anything is sent.
+// The operations verbs (queues, rollouts peek, stage retry, report) read the same configuration.
 using System.CommandLine;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,7 @@ using Pipeline.Storage.Checkpoints;
 
 namespace Pipeline.Cli.Commands;
 
-/// <summary>Configuration and hosts shared by the worker and campaign verbs.</summary>
+/// <summary>Configuration and hosts shared by the distributed verbs (worker, campaign, operations).</summary>
 internal static class PipelineHosts
 {
     /// <summary>The <c>--config FILE</c> option.</summary>
