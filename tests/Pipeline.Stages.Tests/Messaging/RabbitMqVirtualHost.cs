@@ -24,10 +24,14 @@ internal sealed class RabbitMqVirtualHost : IAsyncDisposable
 
     public string Name => Broker.VirtualHost;
 
+    /// <summary>Broker host for the integration tests: PIPELINE_RABBITMQ_HOST, else 127.0.0.1.</summary>
+    public static string BrokerHost =>
+        Environment.GetEnvironmentVariable("PIPELINE_RABBITMQ_HOST") is { Length: > 0 } host ? host : "127.0.0.1";
+
     /// <summary>Creates a uniquely named virtual host; fails (not skips) when the broker is not running.</summary>
     public static async Task<RabbitMqVirtualHost> CreateAsync(string purpose)
     {
-        var broker = new RabbitMqHostOptions { Host = RabbitMqManagement.BrokerHost, VirtualHost = $"{purpose}-{Guid.NewGuid():N}"[..(purpose.Length + 13)] };
+        var broker = new RabbitMqHostOptions { Host = BrokerHost, VirtualHost = $"{purpose}-{Guid.NewGuid():N}"[..(purpose.Length + 13)] };
         var management = new RabbitMqManagementClient(broker);
         try
         {
@@ -47,11 +51,40 @@ internal sealed class RabbitMqVirtualHost : IAsyncDisposable
         Management.Dispose();
     }
 
-    /// <summary>Bus configuration keys for a test host on this virtual host.</summary>
-    public Dictionary<string, string?> BusSettings() => BusTestHost.Settings(
+    /// <summary>Bus configuration keys for a test host on this virtual host; <paramref name="extra"/> pairs override them.</summary>
+    public Dictionary<string, string?> BusSettings(params (string Key, string Value)[] extra) => BusTestHost.Settings(
     [
         ("Bus:Transport", "RabbitMq"), ("Bus:RabbitMq:Host", Broker.Host), ("Bus:RabbitMq:VirtualHost", Name), ("Bus:StopTimeout", "5s"),
+        .. extra,
     ]);
+
+    /// <summary>Polls until <paramref name="queue"/> holds a message and returns the first (left in place), or null after the wait limit.</summary>
+    public async Task<PeekedMessage?> WaitForMessageAsync(string queue)
+    {
+        var deadline = DateTime.UtcNow + BusTestHost.WaitLimit;
+        while (true)
+        {
+            // Null until the queue exists: MassTransit declares an error queue when it first moves a message there.
+            if (await Management.PeekAsync(queue, 1) is [var message, ..])
+                return message;
+            if (DateTime.UtcNow > deadline)
+                return null;
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Polls until <paramref name="queue"/> has a consumer; the management database learns of new ones asynchronously.</summary>
+    public async Task<IReadOnlyList<QueueConsumer>> WaitForConsumersAsync(string queue)
+    {
+        var deadline = DateTime.UtcNow + BusTestHost.WaitLimit;
+        while (true)
+        {
+            var consumers = await Management.GetConsumersAsync(queue);
+            if (consumers.Count > 0 || DateTime.UtcNow > deadline)
+                return consumers;
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>The exact number of ready messages in <paramref name="queue"/>, or null when it does not exist.</summary>
     public async Task<uint?> DepthAsync(string queue)
