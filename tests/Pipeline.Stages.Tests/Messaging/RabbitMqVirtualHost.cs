@@ -2,6 +2,8 @@
 // tests isolate themselves by virtual host instead of by queue name, and deleting the virtual host removes everything
 // they declared. Also reads exact queue depths over AMQP, since the management API's figures lag by seconds.
 using System.Text;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Stages.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -57,6 +59,22 @@ internal sealed class RabbitMqVirtualHost : IAsyncDisposable
         ("Bus:Transport", "RabbitMq"), ("Bus:RabbitMq:Host", Broker.Host), ("Bus:RabbitMq:VirtualHost", Name), ("Bus:StopTimeout", "5s"),
         .. extra,
     ]);
+
+    /// <summary>Sends <paramref name="messages"/> to queue:<paramref name="queue"/> with a pipeline bus (AddPipelineBus) on this virtual host.</summary>
+    public async Task SendAsync(string queue, params object[] messages)
+    {
+        var host = await BusTestHost.StartAsync(BusSettings(), _ => { });
+        try
+        {
+            var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{queue}"));
+            foreach (var message in messages)
+                await endpoint.Send(message, message.GetType());
+        }
+        finally
+        {
+            await host.StopAndDisposeAsync();
+        }
+    }
 
     /// <summary>Polls until <paramref name="queue"/> holds a message and returns the first (left in place), or null after the wait limit.</summary>
     public async Task<PeekedMessage?> WaitForMessageAsync(string queue)
