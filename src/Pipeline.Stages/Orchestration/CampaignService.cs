@@ -28,7 +28,7 @@ public sealed class CampaignService(IObjectStore store, CheckpointStore checkpoi
     public string NewId(CampaignDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return CampaignJson.EnumName(definition.Recipe) + "-" + _clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        return definition.Recipe.Name() + "-" + _clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
     }
 
     /// <summary>
@@ -60,7 +60,7 @@ public sealed class CampaignService(IObjectStore store, CheckpointStore checkpoi
             await states.CreateAsync(new CampaignState
             {
                 CampaignId = id,
-                Recipe = CampaignJson.EnumName(definition.Recipe),
+                Recipe = definition.Recipe.Name(),
                 Iterations = definition.Iterations,
                 CreatedAt = now,
             }, cancellationToken);

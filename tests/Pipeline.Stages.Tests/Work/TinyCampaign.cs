@@ -39,7 +39,7 @@ internal sealed class TinyCampaign : IDisposable
     public PolicyLoader NewLoader() => new(Checkpoints, Path.Combine(Root, "cache-" + Guid.NewGuid().ToString("N")));
 
     /// <summary>The built-in recipe shrunk to a few prompts, short responses and three one-step chunks.</summary>
-    public static CampaignDefinition Small(Recipe recipe) => CampaignDefinition.LoadBuiltIn(CampaignJson.EnumName(recipe)) with
+    public static CampaignDefinition Small(Recipe recipe) => CampaignDefinition.LoadBuiltIn(recipe.Name()) with
     {
         Iterations = 2,
         PromptsPerIteration = 4,
@@ -48,7 +48,7 @@ internal sealed class TinyCampaign : IDisposable
         MaxNewTokens = 48,
         Judging = new JudgingSettings { Samples = 2 },
         Pairs = new PairSettings { Threshold = 0.0, MaxPairsPerPrompt = 2 },
-        Update = CampaignDefinition.LoadBuiltIn(CampaignJson.EnumName(recipe)).Update with
+        Update = CampaignDefinition.LoadBuiltIn(recipe.Name()).Update with
         {
             Steps = 3, StepsPerChunk = 1, PromptsPerStep = 2, MicroBatchSize = 4, LearningRate = 1e-2,
             MinVoteShare = 0.0, MinLengthFraction = 0.0,
