@@ -1,16 +1,15 @@
 // `pipeline queues`, `rollouts peek`, `stage retry` and `report` through the real parser: configuration from a --config
 // file, one-line errors with exit code 1 for bad input, and on the real RabbitMQ (a throw-away RabbitMqVirtualHost per
 // test class) messages sent by a pipeline bus are peeked without being consumed and moved back from an error queue.
-using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Pipeline.Cli.Commands;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Tests.Messaging;
 using Pipeline.Stages.Work;
 using Pipeline.Storage.Folder;
+using static Pipeline.Cli.Tests.Commands.CliInvocation;
 
 namespace Pipeline.Cli.Tests.Commands;
 
@@ -44,17 +43,6 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
         var path = Path.Combine(_folder, name);
         File.WriteAllText(path, json.ToJsonString());
         return path;
-    }
-
-    static (int ExitCode, string Output, string Error) Invoke(params string[] args)
-    {
-        var root = new RootCommand();
-        foreach (var command in OperationsCommands.Create())
-            root.Subcommands.Add(command);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
     }
 
     static void AssertOneLineError(int exitCode, string error, string expected)
