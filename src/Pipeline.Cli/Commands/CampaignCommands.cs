@@ -66,16 +66,8 @@ internal static class CampaignCommands
             var id = parse.GetValue(idOption);
             if (id is not null) CampaignKeys.ValidateId(id);
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
-            var host = await PipelineHosts.StartSenderAsync(configuration, token);
-            try
-            {
-                var started = await PipelineHosts.SendingService(host).StartAsync(definition, baseModel, id, token);
-                parse.InvocationConfiguration.Output.WriteLine(started);
-            }
-            finally
-            {
-                await PipelineHosts.StopAsync(host);
-            }
+            var started = await PipelineHosts.WithSenderAsync(configuration, service => service.StartAsync(definition, baseModel, id, token), token);
+            parse.InvocationConfiguration.Output.WriteLine(started);
         }));
         return command;
     }
@@ -128,18 +120,10 @@ internal static class CampaignCommands
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             await using (var services = PipelineHosts.StoreServices(configuration))
                 await PipelineHosts.StoreOnlyService(services).StatusAsync(id, token);
-            var host = await PipelineHosts.StartSenderAsync(configuration, token);
-            try
-            {
-                var state = await PipelineHosts.SendingService(host).ResumeAsync(id, token);
-                parse.InvocationConfiguration.Output.WriteLine(state.Status == CampaignStatus.Completed
-                    ? $"campaign {id} is completed; nothing to resume"
-                    : $"campaign {id} resumed");
-            }
-            finally
-            {
-                await PipelineHosts.StopAsync(host);
-            }
+            var state = await PipelineHosts.WithSenderAsync(configuration, service => service.ResumeAsync(id, token), token);
+            parse.InvocationConfiguration.Output.WriteLine(state.Status == CampaignStatus.Completed
+                ? $"campaign {id} is completed; nothing to resume"
+                : $"campaign {id} resumed");
         }));
         return command;
     }

@@ -11,21 +11,14 @@ namespace Pipeline.Cli.Commands;
 /// <summary>Helpers shared by the verb groups.</summary>
 internal static class CommandSupport
 {
-    /// <summary>Runs an action; expected failures become one line on stderr and exit code 1, never a stack trace.</summary>
-    internal static int Run(ParseResult parse, Action action)
-    {
-        try
+    /// <summary>Runs a synchronous action through <see cref="RunAsync"/>, so every verb reports failures the same way.</summary>
+    internal static int Run(ParseResult parse, Action action) =>
+        // The action runs to completion before RunAsync first awaits, so the task is already finished here.
+        RunAsync(parse, CancellationToken.None, _ =>
         {
             action();
-            return 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException
-            or FormatException or ArgumentException or KeyNotFoundException or InvalidOperationException or NotSupportedException)
-        {
-            parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
-            return 1;
-        }
-    }
+            return Task.CompletedTask;
+        }).GetAwaiter().GetResult();
 
     /// <summary>
     /// Runs an asynchronous action; expected failures (bad input, storage, configuration, an unreachable broker) become one

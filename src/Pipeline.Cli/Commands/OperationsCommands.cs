@@ -5,10 +5,12 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
 using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Reporting;
 using Pipeline.Stages.Work;
+using Pipeline.Storage;
 using Spectre.Console;
 using static Pipeline.Cli.Commands.CommandSupport;
 
@@ -22,10 +24,6 @@ internal static class OperationsCommands
     /// <summary>Builds the verbs.</summary>
     public static IEnumerable<Command> Create() => [CreateQueues(), CreateRollouts(), CreateStage(), CreateReport()];
 
-    // System.CommandLine actions here are synchronous; the verbs are short, so blocking on the async work is harmless
-    // and keeps CommandSupport's one-line error handling.
-    static int RunAsync(ParseResult parse, Func<Task> action) => Run(parse, () => action().GetAwaiter().GetResult());
-
     static Option<string> StageOption() => new("--stage")
     {
         Description = $"Stage queue: {string.Join(", ", StageQueues.All)}.",
@@ -34,7 +32,7 @@ internal static class OperationsCommands
 
     static Command CreateQueues()
     {
-        var configOption = DistributedConfiguration.ConfigOption();
+        var configOption = PipelineHosts.ConfigOption();
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var command = new Command("queues",
             "Messages ready and unacknowledged, and consumers, of every stage queue and its _error queue (RabbitMQ management API; "
@@ -42,12 +40,12 @@ internal static class OperationsCommands
         {
             configOption, jsonOption,
         };
-        command.SetAction(parse => RunAsync(parse, async () =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
-            var broker = DistributedConfiguration.Broker(DistributedConfiguration.Load(parse.GetValue(configOption)));
+            var broker = BusOptions.FromConfiguration(PipelineHosts.Configuration(parse.GetValue(configOption))).RabbitMq;
             using var management = new RabbitMqManagementClient(broker);
             var names = StageQueues.All.SelectMany(s => new[] { s, StageQueues.ErrorQueue(s) }).ToList();
-            var states = await management.GetQueuesAsync(names);
+            var states = await management.GetQueuesAsync(names, token);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(jsonOption))
             {
@@ -88,35 +86,34 @@ internal static class OperationsCommands
         var loadOption = new Option<bool>("--load") { Description = "Read rollouts that travel by key only from the store (Storage configuration)." };
         var errorOption = new Option<bool>("--error") { Description = "Peek the stage's _error queue instead." };
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
-        var configOption = DistributedConfiguration.ConfigOption();
+        var configOption = PipelineHosts.ConfigOption();
         var peek = new Command("peek", "Show the messages waiting in a stage queue without consuming them (they are requeued in place).")
         {
             stageOption, countOption, loadOption, errorOption, jsonOption, configOption,
         };
-        peek.SetAction(parse => RunAsync(parse, async () =>
+        peek.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
             var stage = StageQueues.Resolve(parse.GetValue(stageOption));
             var queue = parse.GetValue(errorOption) ? StageQueues.ErrorQueue(stage) : stage;
             var count = parse.GetValue(countOption);
             if (count < 1)
                 throw new ArgumentException("--count must be at least 1.");
-            var configuration = DistributedConfiguration.Load(parse.GetValue(configOption));
-            using var management = new RabbitMqManagementClient(DistributedConfiguration.Broker(configuration));
-            var messages = await management.PeekAsync(queue, count)
+            var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
+            using var management = new RabbitMqManagementClient(BusOptions.FromConfiguration(configuration).RabbitMq);
+            var messages = await management.PeekAsync(queue, count, token)
                 ?? throw new InvalidOperationException($"Queue '{queue}' does not exist on virtual host {management.VirtualHost} (no worker has declared it yet).");
 
             var peeked = messages.Select(m => (Message: m, Envelope: StageEnvelope.Parse(m.Body))).ToList();
             var loaded = new Dictionary<int, IReadOnlyList<Rollout>>();
             if (parse.GetValue(loadOption))
             {
-                var (store, provider) = DistributedConfiguration.Store(configuration);
-                using (provider)
+                await using (var services = PipelineHosts.StoreServices(configuration))
                 {
-                    var shards = new ShardStore(store);
+                    var shards = services.GetRequiredService<ShardStore>();
                     for (var i = 0; i < peeked.Count; i++)
                     {
                         if (Decode(peeked[i].Envelope) is IRolloutPayload { Rollouts: null } payload)
-                            loaded[i] = await shards.ReadAsync<Rollout>(payload.RolloutsKey);
+                            loaded[i] = await shards.ReadAsync<Rollout>(payload.RolloutsKey, token);
                     }
                 }
             }
@@ -139,16 +136,16 @@ internal static class OperationsCommands
     static Command CreateStage()
     {
         var stageOption = StageOption();
-        var configOption = DistributedConfiguration.ConfigOption();
+        var configOption = PipelineHosts.ConfigOption();
         var retry = new Command("retry", "Move every message of <stage>_error back to <stage>, body and headers unchanged (AMQP, publisher confirms).")
         {
             stageOption, configOption,
         };
-        retry.SetAction(parse => RunAsync(parse, async () =>
+        retry.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
             var stage = StageQueues.Resolve(parse.GetValue(stageOption));
-            var broker = DistributedConfiguration.Broker(DistributedConfiguration.Load(parse.GetValue(configOption)));
-            var moved = await ErrorQueueMover.MoveAsync(broker, stage);
+            var broker = BusOptions.FromConfiguration(PipelineHosts.Configuration(parse.GetValue(configOption))).RabbitMq;
+            var moved = await ErrorQueueMover.MoveAsync(broker, stage, token);
             parse.InvocationConfiguration.Output.WriteLine($"moved {moved} message(s) from {StageQueues.ErrorQueue(stage)} to {stage}");
         }));
         return new Command("stage", "Operate on a stage's queues.") { retry };
@@ -158,19 +155,18 @@ internal static class OperationsCommands
     {
         var idArgument = new Argument<string>("campaign") { Description = "Campaign id." };
         var outOption = new Option<string?>("--out") { Description = "Output folder (default reports/<campaign>)." };
-        var configOption = DistributedConfiguration.ConfigOption();
+        var configOption = PipelineHosts.ConfigOption();
         var command = new Command("report", "Write a campaign's per-iteration metrics as Markdown, JSON and SVG plots (one line per difficulty).")
         {
             idArgument, outOption, configOption,
         };
-        command.SetAction(parse => RunAsync(parse, async () =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
             var id = parse.GetRequiredValue(idArgument);
-            var configuration = DistributedConfiguration.Load(parse.GetValue(configOption));
-            var (store, provider) = DistributedConfiguration.Store(configuration);
+            var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             CampaignReport report;
-            using (provider)
-                report = await CampaignReport.LoadAsync(store, id);
+            await using (var services = PipelineHosts.StoreServices(configuration))
+                report = await CampaignReport.LoadAsync(services.GetRequiredService<IObjectStore>(), id, token);
             var directory = parse.GetValue(outOption) ?? Path.Combine("reports", id);
             var files = CampaignReportWriter.Write(report, directory);
             var output = parse.InvocationConfiguration.Output;

@@ -1,6 +1,7 @@
 // Configuration and hosts of the distributed verbs: an optional --config JSON file, then environment variables
 // (Bus__Transport=RabbitMq, Storage__Kind=AzureBlob ...), which win. Tools that only read the store get a service
 // provider; tools that send get a started bus without consumers, so an unreachable broker fails before anything is sent.
+// The operations verbs (queues, rollouts peek, stage retry, report) read the same configuration.
 using System.CommandLine;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,7 @@ using Pipeline.Storage.Checkpoints;
 
 namespace Pipeline.Cli.Commands;
 
-/// <summary>Configuration and hosts shared by the worker and campaign verbs.</summary>
+/// <summary>Configuration and hosts shared by the distributed verbs (worker, campaign, operations).</summary>
 internal static class PipelineHosts
 {
     /// <summary>The <c>--config FILE</c> option.</summary>
@@ -83,8 +84,25 @@ internal static class PipelineHosts
         new(services.GetRequiredService<IObjectStore>(), services.GetRequiredService<CheckpointStore>(),
             services.GetRequiredService<CampaignStateStore>());
 
-    /// <summary>Starts a host with storage and a bus without consumers; fails when the broker cannot be reached.</summary>
-    internal static async Task<IHost> StartSenderAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="action"/> with a campaign service that sends through a started host (storage and a bus without
+    /// consumers), then stops the host; fails before the action when the broker cannot be reached.
+    /// </summary>
+    internal static async Task<T> WithSenderAsync<T>(IConfiguration configuration, Func<CampaignService, Task<T>> action,
+        CancellationToken cancellationToken)
+    {
+        var host = await StartSenderAsync(configuration, cancellationToken);
+        try
+        {
+            return await action(SendingService(host));
+        }
+        finally
+        {
+            await StopAsync(host);
+        }
+    }
+
+    static async Task<IHost> StartSenderAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
         var builder = Builder(configuration, level: null);
         builder.Services.AddStageServices(builder.Configuration);
@@ -108,7 +126,7 @@ internal static class PipelineHosts
             host.Services.GetRequiredService<CampaignStateStore>(), new BusCommandSender(host.Services.GetRequiredService<IBus>()));
 
     /// <summary>Stops and disposes a host without blocking a thread.</summary>
-    internal static async Task StopAsync(IHost host)
+    static async Task StopAsync(IHost host)
     {
         try
         {

@@ -83,7 +83,7 @@ internal static class RunCommand
         try
         {
             var id = await PipelineHosts.SendingService(host).StartAsync(definition, baseModel, cancellationToken: cancellationToken);
-            progress.WriteLine($"campaign {id}: {System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(definition.Recipe.ToString())}, {definition.Iterations} iteration(s), "
+            progress.WriteLine($"campaign {id}: {definition.Recipe.Name()}, {definition.Iterations} iteration(s), "
                 + $"{definition.Shards} shard(s) of {definition.PromptsPerIteration} prompts; store {runs}");
             // The host's console lifetime takes SIGTERM and Ctrl-C for itself (they no longer cancel the verb's token),
             // so its stopping signal ends the wait as well.

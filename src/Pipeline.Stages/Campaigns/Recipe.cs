@@ -22,3 +22,10 @@ public enum Recipe
     /// <summary>Majority-vote self-training: SFT on responses that agree with the majority answer (<c>self-training</c>).</summary>
     SelfTraining,
 }
+
+/// <summary>Names of <see cref="Recipe"/> values.</summary>
+public static class Recipes
+{
+    /// <summary>The kebab-case name campaign files, built-in recipe resources, ids and state use (<c>intuitor</c>, <c>self-rewarding</c> ...).</summary>
+    public static string Name(this Recipe recipe) => CampaignJson.EnumName(recipe);
+}

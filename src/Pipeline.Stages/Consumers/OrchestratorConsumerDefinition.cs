@@ -2,10 +2,11 @@
 // rewrites the same state document, so parallel handling would mostly lose ETag races; several orchestrator processes
 // stay correct because each write is ETag-guarded.
 using Pipeline.Stages.Hosting;
+using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Orchestration;
 
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Queue, concurrency and retry of <see cref="OrchestratorConsumer"/>.</summary>
 public sealed class OrchestratorConsumerDefinition(StageOptions options)
-    : StageConsumerDefinition<OrchestratorConsumer>(StageNames.OrchestratorQueue, concurrency: 1, options);
+    : StageConsumerDefinition<OrchestratorConsumer>(StageQueues.Orchestrator, concurrency: 1, options);

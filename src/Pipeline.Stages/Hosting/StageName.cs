@@ -1,5 +1,8 @@
 // The worker processes a deployment runs: one per stage queue group. Evaluation is not its own process: the generation
-// worker hosts it, since both sample from a policy.
+// worker hosts it, since both sample from a policy. The names come from the queue names (CampaignStage, StageQueues).
+using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Messaging;
+
 namespace Pipeline.Stages.Hosting;
 
 /// <summary>A stage a worker process can host (<c>pipeline worker --stage</c>).</summary>
@@ -27,14 +30,20 @@ public enum StageName
 /// <summary>Names and parsing of <see cref="StageName"/>.</summary>
 public static class StageNames
 {
-    /// <summary>The orchestrator's queue name.</summary>
-    public const string OrchestratorQueue = "orchestrator";
-
     /// <summary>Every stage, in pipeline order.</summary>
     public static IReadOnlyList<StageName> All { get; } = Enum.GetValues<StageName>();
 
-    /// <summary>The lowercase name (<c>generation</c> ... <c>orchestrator</c>).</summary>
-    public static string Name(this StageName stage) => stage.ToString().ToLowerInvariant();
+    /// <summary>The name, which is the name of the stage's queue (<c>generation</c> ... <c>orchestrator</c>).</summary>
+    public static string Name(this StageName stage) => stage switch
+    {
+        StageName.Generation => CampaignStage.Generation.Name(),
+        StageName.Scoring => CampaignStage.Scoring.Name(),
+        StageName.Judging => CampaignStage.Judging.Name(),
+        StageName.Pairs => CampaignStage.Pairs.Name(),
+        StageName.Update => CampaignStage.Update.Name(),
+        StageName.Orchestrator => StageQueues.Orchestrator,
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "Unknown stage."),
+    };
 
     /// <summary>
     /// The stages <paramref name="text"/> names: one stage name, <c>all</c>, or a comma-separated list.

@@ -1,5 +1,5 @@
-// The RabbitMQ management HTTP API as the operations verbs need it: queue depths and consumers, reading messages without
-// consuming them (get with ack_requeue_true), and virtual hosts for isolated integration tests. Every failure becomes an
+// The RabbitMQ management HTTP API as the operations verbs need it: queue depths and consumers (with their prefetch),
+// reading messages without consuming them (get with ack_requeue_true), and virtual hosts for isolated integration tests. Every failure becomes an
 // InvalidOperationException whose one-line message names the broker address, so the CLI can print it as it is.
 using System.Net;
 using System.Net.Http.Headers;
@@ -23,6 +23,11 @@ public sealed record QueueState(string Name, long Ready, long Unacked, int Consu
 /// <param name="Properties">AMQP properties (content_type, message_id, headers ...) as the API returns them.</param>
 /// <param name="Body">The message body's bytes.</param>
 public sealed record PeekedMessage(string Exchange, string RoutingKey, bool Redelivered, JsonElement Properties, byte[] Body);
+
+/// <summary>A consumer attached to a queue, as the management API reports it.</summary>
+/// <param name="Tag">Consumer tag.</param>
+/// <param name="PrefetchCount">Unacknowledged messages the broker lets it hold at once.</param>
+public sealed record QueueConsumer(string Tag, int PrefetchCount);
 
 /// <summary>Client of the RabbitMQ management HTTP API for one virtual host.</summary>
 public sealed class RabbitMqManagementClient : IDisposable
@@ -98,6 +103,20 @@ public sealed class RabbitMqManagementClient : IDisposable
         await EnsureSuccessAsync(response, $"read queue '{queue}'", cancellationToken);
         var items = await ReadJsonAsync<List<JsonElement>>(response, cancellationToken) ?? [];
         return items.Select(ToPeekedMessage).ToList();
+    }
+
+    /// <summary>The consumers attached to <paramref name="queue"/>; the broker learns of new ones within a moment.</summary>
+    /// <exception cref="InvalidOperationException">The API is unreachable or refuses the request.</exception>
+    public async Task<IReadOnlyList<QueueConsumer>> GetConsumersAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"consumers/{_vhostSegment}"), cancellationToken);
+        await EnsureSuccessAsync(response, "list consumers", cancellationToken);
+        var items = await ReadJsonAsync<List<JsonElement>>(response, cancellationToken) ?? [];
+        return items
+            .Where(c => c.GetProperty("queue").GetProperty("name").GetString() == queue)
+            .Select(c => new QueueConsumer(c.GetProperty("consumer_tag").GetString() ?? "", c.GetProperty("prefetch_count").GetInt32()))
+            .ToList();
     }
 
     /// <summary>Creates virtual host <paramref name="name"/> (no-op when it exists) and gives <paramref name="user"/> full rights on it.</summary>

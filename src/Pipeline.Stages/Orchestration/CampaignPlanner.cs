@@ -27,7 +27,7 @@ public static class CampaignPlanner
         ArgumentNullException.ThrowIfNull(snapshot);
         var plan = new Planning(state.Status == CampaignStatus.Running, redispatch);
         state.Iterations = definition.Iterations;
-        state.Recipe = CampaignJson.EnumName(definition.Recipe);
+        state.Recipe = definition.Recipe.Name();
 
         var baseIteration = state.Iteration(0);
         baseIteration.Policy = snapshot.Policy(0);

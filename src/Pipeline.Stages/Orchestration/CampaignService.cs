@@ -5,7 +5,7 @@
 using System.Globalization;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
-using Pipeline.Stages.Hosting;
+using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Work;
 using Pipeline.Storage;
 using Pipeline.Storage.Checkpoints;
@@ -28,7 +28,7 @@ public sealed class CampaignService(IObjectStore store, CheckpointStore checkpoi
     public string NewId(CampaignDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return CampaignJson.EnumName(definition.Recipe) + "-" + _clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        return definition.Recipe.Name() + "-" + _clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
     }
 
     /// <summary>
@@ -60,7 +60,7 @@ public sealed class CampaignService(IObjectStore store, CheckpointStore checkpoi
             await states.CreateAsync(new CampaignState
             {
                 CampaignId = id,
-                Recipe = CampaignJson.EnumName(definition.Recipe),
+                Recipe = definition.Recipe.Name(),
                 Iterations = definition.Iterations,
                 CreatedAt = now,
             }, cancellationToken);
@@ -69,7 +69,7 @@ public sealed class CampaignService(IObjectStore store, CheckpointStore checkpoi
         {
             throw new InvalidOperationException($"Campaign '{id}' was started by someone else at the same time.");
         }
-        await Sender().SendAsync(new AdvanceCampaign(id), StageNames.OrchestratorQueue, cancellationToken);
+        await Sender().SendAsync(new AdvanceCampaign(id), StageQueues.Orchestrator, cancellationToken);
         return id;
     }
 
@@ -123,7 +123,7 @@ public sealed class CampaignService(IObjectStore store, CheckpointStore checkpoi
             return true;
         }, cancellationToken);
         if (state.Status == CampaignStatus.Running)
-            await Sender().SendAsync(new AdvanceCampaign(campaignId, Redispatch: true), StageNames.OrchestratorQueue, cancellationToken);
+            await Sender().SendAsync(new AdvanceCampaign(campaignId, Redispatch: true), StageQueues.Orchestrator, cancellationToken);
         return state;
     }
 

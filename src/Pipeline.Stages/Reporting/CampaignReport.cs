@@ -51,7 +51,7 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
             try
             {
                 var definition = await CampaignFiles.ReadDefinitionAsync(store, campaignId, cancellationToken);
-                recipe = JsonNamingPolicy.KebabCaseLower.ConvertName(definition.Recipe.ToString());
+                recipe = definition.Recipe.Name();
                 planned = definition.Iterations;
             }
             catch (FormatException e)

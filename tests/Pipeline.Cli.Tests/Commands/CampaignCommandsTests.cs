@@ -1,10 +1,9 @@
 // `pipeline run`, `worker` and `campaign` through the real parser: a tiny embedded campaign completes and prints its
 // metrics table; bad input (unknown recipe, malformed file, missing base model, unknown stage or campaign, a broker that
 // cannot be reached) gives exactly one error line and a non-zero exit, never a stack trace.
-using System.CommandLine;
-using Pipeline.Cli.Commands;
 using Pipeline.Learning.Bootstrap;
 using Pipeline.Learning.Tasks.Arith;
+using static Pipeline.Cli.Tests.Commands.CliInvocation;
 
 namespace Pipeline.Cli.Tests.Commands;
 
@@ -17,18 +16,6 @@ public sealed class CampaignCommandsTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> InvokeAsync(params string[] args)
-    {
-        var root = new RootCommand();
-        root.Subcommands.Add(RunCommand.Create());
-        root.Subcommands.Add(WorkerCommand.Create());
-        root.Subcommands.Add(CampaignCommands.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
     }
 
     private static void AssertOneErrorLine(int exitCode, string error, string expected)

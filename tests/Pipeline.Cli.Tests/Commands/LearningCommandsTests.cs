@@ -1,8 +1,7 @@
 // Runs `pipeline bootstrap` and `pipeline eval` through the real parser: a two-step bootstrap writes a model folder that
 // eval reads and reports per difficulty as JSON; unknown tasks and missing folders fail with one error line.
-using System.CommandLine;
 using System.Text.Json.Nodes;
-using Pipeline.Cli.Commands;
+using static Pipeline.Cli.Tests.Commands.CliInvocation;
 
 namespace Pipeline.Cli.Tests.Commands;
 
@@ -13,16 +12,6 @@ public sealed class LearningCommandsTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
-    private static (int ExitCode, string Output, string Error) Invoke(params string[] args)
-    {
-        var root = new RootCommand();
-        foreach (var command in LearningCommands.Create()) root.Subcommands.Add(command);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
     }
 
     [Fact]

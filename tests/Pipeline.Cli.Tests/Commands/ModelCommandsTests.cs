@@ -1,11 +1,10 @@
 // Runs `pipeline model score` and `pipeline model sample` through the real parser on a tiny random model saved with a
 // character tokenizer in a temp folder, and checks bad folders fail with one error line and a non-zero exit code.
-using System.CommandLine;
 using System.Text.Json.Nodes;
-using Pipeline.Cli.Commands;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Tokenization;
+using static Pipeline.Cli.Tests.Commands.CliInvocation;
 
 namespace Pipeline.Cli.Tests.Commands;
 
@@ -25,16 +24,6 @@ public sealed class ModelCommandsTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int ExitCode, string Output, string Error) Invoke(params string[] args)
-    {
-        var root = new RootCommand();
-        root.Subcommands.Add(ModelCommands.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void Score_Json_PrintsEachResponseTokenWithTheScorersStatisticsAndMeans()

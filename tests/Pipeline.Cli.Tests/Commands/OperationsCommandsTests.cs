@@ -1,45 +1,40 @@
 // `pipeline queues`, `rollouts peek`, `stage retry` and `report` through the real parser: configuration from a --config
-// file, one-line errors with exit code 1 for bad input, and on the real RabbitMQ (a throw-away virtual host per test
-// class) messages sent by a MassTransit bus are peeked without being consumed and moved back from an error queue.
-using System.CommandLine;
+// file, one-line errors with exit code 1 for bad input, and on the real RabbitMQ (a throw-away RabbitMqVirtualHost per
+// test class) messages sent by a pipeline bus are peeked without being consumed and moved back from an error queue.
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MassTransit;
-using Pipeline.Cli.Commands;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Messaging;
+using Pipeline.Stages.Tests.Messaging;
 using Pipeline.Stages.Work;
 using Pipeline.Storage.Folder;
+using static Pipeline.Cli.Tests.Commands.CliInvocation;
 
 namespace Pipeline.Cli.Tests.Commands;
 
 public sealed class OperationsCommandsTests : IAsyncLifetime
 {
-    static readonly string BrokerHost =
-        Environment.GetEnvironmentVariable("PIPELINE_RABBITMQ_HOST") is { Length: > 0 } host ? host : "127.0.0.1";
-
     readonly string _folder = Path.Combine(Path.GetTempPath(), "pipeline-cli-ops-tests", Guid.NewGuid().ToString("N"));
-    readonly string _vhost = $"ops-cli-{Guid.NewGuid():N}"[..20];
-    RabbitMqManagementClient _management = null!;
+    RabbitMqVirtualHost _broker = null!;
+    string _vhost = null!;
     string _config = null!;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
+        _broker = await RabbitMqVirtualHost.CreateAsync("ops-cli");
+        _vhost = _broker.Name;
         _config = WriteConfig("config.json", new JsonObject
         {
-            ["Bus"] = new JsonObject { ["RabbitMq"] = new JsonObject { ["Host"] = BrokerHost, ["VirtualHost"] = _vhost } },
+            ["Bus"] = new JsonObject { ["RabbitMq"] = new JsonObject { ["Host"] = _broker.Broker.Host, ["VirtualHost"] = _vhost } },
             ["Storage"] = new JsonObject { ["Kind"] = "Folder", ["Folder"] = new JsonObject { ["Root"] = Path.Combine(_folder, "store") } },
         });
-        _management = new RabbitMqManagementClient(new RabbitMqHostOptions { Host = BrokerHost, VirtualHost = _vhost });
-        await _management.CreateVirtualHostAsync(_vhost, "guest");
     }
 
     public async Task DisposeAsync()
     {
-        await _management.DeleteVirtualHostAsync(_vhost);
-        _management.Dispose();
+        await _broker.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -48,17 +43,6 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
         var path = Path.Combine(_folder, name);
         File.WriteAllText(path, json.ToJsonString());
         return path;
-    }
-
-    static (int ExitCode, string Output, string Error) Invoke(params string[] args)
-    {
-        var root = new RootCommand();
-        foreach (var command in OperationsCommands.Create())
-            root.Subcommands.Add(command);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
     }
 
     static void AssertOneLineError(int exitCode, string error, string expected)
@@ -73,27 +57,6 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
 
     static Rollout Rollout(int shard, int sample) => new($"q{shard}", $"{shard}+{sample}=?", sample, $"answer is {shard + sample}", 5 + sample,
         new TokenSummary(-0.5, 0.75, 2.25), $"{shard + sample}", new Dictionary<string, double> { ["answer_confidence"] = 0.875 });
-
-    /// <summary>Sends the messages to queue:<paramref name="queue"/> with a MassTransit bus on the test's virtual host.</summary>
-    async Task SendAsync(string queue, params object[] messages)
-    {
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(BrokerHost, _vhost, h =>
-        {
-            h.Username("guest");
-            h.Password("guest");
-        }));
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        try
-        {
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
-            foreach (var message in messages)
-                await endpoint.Send(message, message.GetType());
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
-    }
 
     [Fact]
     public void RolloutsPeek_UnknownStage_OneLineErrorNamingTheStages()
@@ -158,7 +121,7 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
         var stored = Enumerable.Range(0, 3).Select(i => Rollout(1, i)).ToList();
         var byKey = Command(1, null, stored.Count);
         await new ShardStore(new FolderObjectStore(Path.Combine(_folder, "store"))).WriteAsync(byKey.RolloutsKey, stored, new Dictionary<string, double>());
-        await SendAsync("scoring", Command(0, inline, inline.Count), byKey);
+        await _broker.SendAsync("scoring", Command(0, inline, inline.Count), byKey);
 
         var (tableExit, table, tableError) = Invoke("rollouts", "peek", "--stage", "scoring", "--config", _config);
         var (jsonExit, json, jsonError) = Invoke("rollouts", "peek", "--stage", "scoring", "--count", "10", "--load", "--json", "--config", _config);
@@ -185,8 +148,8 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
     [Fact]
     public async Task StageRetry_MessagesInErrorQueue_MovesThemAllToTheStageQueue()
     {
-        await SendAsync("judging", Command(5, [Rollout(5, 0)], 1));
-        await SendAsync("judging_error", Command(6, [Rollout(6, 0)], 1), Command(7, [Rollout(7, 0)], 1));
+        await _broker.SendAsync("judging", Command(5, [Rollout(5, 0)], 1));
+        await _broker.SendAsync("judging_error", Command(6, [Rollout(6, 0)], 1), Command(7, [Rollout(7, 0)], 1));
 
         var (exitCode, output, error) = Invoke("stage", "retry", "--stage", "judging", "--config", _config);
         var (_, peeked, _) = Invoke("rollouts", "peek", "--stage", "judging", "--count", "10", "--json", "--config", _config);

@@ -1,5 +1,5 @@
 // AddPipelineBus on the real RabbitMQ broker (PIPELINE_RABBITMQ_HOST, default 127.0.0.1; guest/guest, management on 15672).
-// Each test names its endpoints with a fresh prefix and deletes what it created, so runs neither collide nor accumulate.
+// Each test runs in its own throw-away virtual host, so runs neither collide nor accumulate queues and exchanges.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -14,40 +14,21 @@ namespace Pipeline.Stages.Tests.Messaging;
 public sealed class BusServiceCollectionExtensionsRabbitMqTests : IAsyncLifetime
 {
     readonly string _prefix = $"bus-test-{Guid.NewGuid():N}"[..17];
-    readonly RabbitMqManagement _management = new(RabbitMqManagement.BrokerHost);
     readonly List<IHost> _hosts = [];
+    // Fails, not skips, without a broker: CI starts one, and a silently skipped integration test proves nothing.
+    RabbitMqVirtualHost _vhost = null!;
 
-    public async Task InitializeAsync()
-    {
-        // Fail, not skip, without a broker: CI starts one, and a silently skipped integration test proves nothing.
-        try
-        {
-            await _management.QueueNamesAsync();
-        }
-        catch (HttpRequestException e)
-        {
-            throw new InvalidOperationException(
-                $"RabbitMQ management API on {RabbitMqManagement.BrokerHost}:15672 is unreachable; start the broker (infra/servers.sh).", e);
-        }
-    }
+    public async Task InitializeAsync() => _vhost = await RabbitMqVirtualHost.CreateAsync("bus-test");
 
     public async Task DisposeAsync()
     {
         foreach (var host in _hosts)
             await host.StopAndDisposeAsync();
-
-        foreach (var queue in (await _management.QueueNamesAsync()).Where(n => n.StartsWith(_prefix, StringComparison.Ordinal)))
-            await _management.DeleteQueueAsync(queue);
-        // Endpoint exchanges carry the prefix; message-type exchanges are named after the test messages' namespace.
-        var testMessageNamespace = typeof(EchoRequest).Namespace!;
-        foreach (var exchange in (await _management.ExchangeNamesAsync())
-                     .Where(n => n.StartsWith(_prefix, StringComparison.Ordinal) || n.Contains(testMessageNamespace, StringComparison.Ordinal)))
-            await _management.DeleteExchangeAsync(exchange);
-        _management.Dispose();
+        await _vhost.DisposeAsync();
     }
 
     static Dictionary<string, string?> RabbitMq(params (string Key, string Value)[] extra) =>
-        BusTestHost.Settings([("Bus:Transport", "RabbitMq"), ("Bus:RabbitMq:Host", RabbitMqManagement.BrokerHost), .. extra]);
+        BusTestHost.Settings([("Bus:Transport", "RabbitMq"), ("Bus:RabbitMq:Host", RabbitMqVirtualHost.BrokerHost), .. extra]);
 
     string EndpointName(string kebabConsumerName) => $"{_prefix}-{kebabConsumerName}";
 
@@ -67,32 +48,33 @@ public sealed class BusServiceCollectionExtensionsRabbitMqTests : IAsyncLifetime
     [Fact]
     public async Task AddPipelineBus_RabbitMqRequest_ConsumerRepliesThroughBroker()
     {
-        var host = await StartAsync(RabbitMq(), x => x.AddConsumer<EchoRequestConsumer>());
+        var host = await StartAsync(_vhost.BusSettings(), x => x.AddConsumer<EchoRequestConsumer>());
 
         var response = await host.EchoAsync("over the broker");
 
         Assert.Equal("over the broker", response.Message.Text);
-        Assert.Equal(EndpointName("echo-request"), response.Message.ReceivedOn.AbsolutePath.Trim('/'));
-        Assert.Contains(EndpointName("echo-request"), await _management.QueueNamesAsync());
+        // On a virtual host the address is rabbitmq://host/<vhost>/<queue>: the queue is the last segment.
+        Assert.Equal(EndpointName("echo-request"), response.Message.ReceivedOn.Segments[^1]);
+        Assert.NotNull(await _vhost.DepthAsync(EndpointName("echo-request")));
     }
 
     [Fact]
     public async Task AddPipelineBus_RabbitMqConsumerAlwaysFails_MessageInErrorQueueAfterRetries()
     {
         var probe = new AttemptProbe();
-        var host = await StartAsync(RabbitMq(("Bus:Retry:Intervals", "10ms,20ms")), x => x.AddConsumer<DoomedConsumer>(),
+        var host = await StartAsync(_vhost.BusSettings(("Bus:Retry:Intervals", "10ms,20ms")), x => x.AddConsumer<DoomedConsumer>(),
             services => services.AddSingleton(probe));
         var id = Guid.NewGuid();
 
         await (await host.SendEndpointFor<DoomedConsumer>()).Send(new DoomedCommand(id));
-        var errored = await _management.WaitForMessageAsync(EndpointName("doomed") + "_error", BusTestHost.WaitLimit);
+        var errored = await _vhost.WaitForMessageAsync(EndpointName("doomed") + "_error");
 
         Assert.NotNull(errored);
-        var headers = errored.Value.GetProperty("properties").GetProperty("headers");
+        var headers = errored.Properties.GetProperty("headers");
         Assert.Equal("fault", headers.GetProperty(MessageHeaders.Reason).GetString());
         Assert.Equal("Doomed attempt 3.", headers.GetProperty(MessageHeaders.FaultMessage).GetString());
         Assert.Equal(2, headers.GetProperty(MessageHeaders.FaultRetryCount).GetInt32());
-        using var body = JsonDocument.Parse(errored.Value.GetProperty("payload").GetString()!);
+        using var body = JsonDocument.Parse(errored.Body);
         Assert.Equal(id, body.RootElement.GetProperty("message").GetProperty("id").GetGuid());
         // The message reached the error queue only after the consumer had run once plus once per retry interval.
         Assert.Equal(3, probe.Attempts);
@@ -103,7 +85,7 @@ public sealed class BusServiceCollectionExtensionsRabbitMqTests : IAsyncLifetime
     {
         var overridden = EndpointName("overridden-idle");
         await StartAsync(
-            RabbitMq(("Bus:PrefetchCount", "5"), ($"Bus:Endpoints:{overridden}:PrefetchCount", "3")),
+            _vhost.BusSettings(("Bus:PrefetchCount", "5"), ($"Bus:Endpoints:{overridden}:PrefetchCount", "3")),
             x =>
             {
                 x.AddConsumer<PlainIdleConsumer>();
@@ -111,9 +93,9 @@ public sealed class BusServiceCollectionExtensionsRabbitMqTests : IAsyncLifetime
                 x.AddConsumer<OverriddenIdleConsumer, OverriddenIdleConsumerDefinition>();
             });
 
-        var plain = await _management.WaitForConsumersAsync(EndpointName("plain-idle"), BusTestHost.WaitLimit);
-        var defined = await _management.WaitForConsumersAsync(EndpointName("defined-idle"), BusTestHost.WaitLimit);
-        var configured = await _management.WaitForConsumersAsync(overridden, BusTestHost.WaitLimit);
+        var plain = await _vhost.WaitForConsumersAsync(EndpointName("plain-idle"));
+        var defined = await _vhost.WaitForConsumersAsync(EndpointName("defined-idle"));
+        var configured = await _vhost.WaitForConsumersAsync(overridden);
 
         Assert.Equal(5, Assert.Single(plain).PrefetchCount);
         Assert.Equal(IdleDefinitions.DefinedPrefetchCount, Assert.Single(defined).PrefetchCount);

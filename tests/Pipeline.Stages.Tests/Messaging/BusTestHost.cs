@@ -1,5 +1,6 @@
 // Builds a generic host whose only bus wiring is AddPipelineBus, from an in-memory set of configuration keys, so the
-// tests exercise exactly what the stage processes will run.
+// tests exercise exactly what the stage processes will run. Also compiled into Pipeline.Cli.Tests (linked), with
+// RabbitMqVirtualHost, so both test projects share one broker harness.
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,13 +55,6 @@ internal static class BusTestHost
     {
         var queue = host.Services.GetRequiredService<IEndpointNameFormatter>().Consumer<TConsumer>();
         return await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{queue}"));
-    }
-
-    public static async Task<Response<EchoReply>> EchoAsync(this IHost host, string text)
-    {
-        using var scope = host.Services.CreateScope();
-        var client = scope.ServiceProvider.GetRequiredService<IRequestClient<EchoRequest>>();
-        return await client.GetResponse<EchoReply>(new EchoRequest(text), timeout: RequestTimeout.After(s: (int)WaitLimit.TotalSeconds));
     }
 
     public static async Task StopAndDisposeAsync(this IHost host)

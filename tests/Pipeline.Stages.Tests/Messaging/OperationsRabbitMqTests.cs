@@ -21,26 +21,11 @@ public sealed class OperationsRabbitMqTests : IAsyncLifetime
         Enumerable.Range(0, rollouts).Select(i => new Rollout($"p{shard}", $"{shard}+{i}=", i, $"{shard + i} done", 3 + i,
             new TokenSummary(-0.25 * (i + 1), 0.5 + i, 1.5 - 0.1 * i), $"{shard + i}", new Dictionary<string, double> { ["self_certainty"] = 1.5 - 0.1 * i })).ToList());
 
-    async Task SendAsync(string queue, params object[] messages)
-    {
-        var host = await BusTestHost.StartAsync(_vhost.BusSettings(), _ => { });
-        try
-        {
-            var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{queue}"));
-            foreach (var message in messages)
-                await endpoint.Send(message, message.GetType());
-        }
-        finally
-        {
-            await host.StopAndDisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task PeekAsync_MassTransitMessagesWaiting_DecodesContractsAndLeavesDepthAndOrderUnchanged()
     {
         var sent = new[] { ScoreCommand(0, 2), ScoreCommand(1, 3), ScoreCommand(2, 1) };
-        await SendAsync("scoring", sent);
+        await _vhost.SendAsync("scoring", sent);
         Assert.Equal(3u, await _vhost.WaitForDepthAsync("scoring", 3));
 
         var firstTwo = await _vhost.Management.PeekAsync("scoring", 2);
@@ -83,7 +68,7 @@ public sealed class OperationsRabbitMqTests : IAsyncLifetime
     [Fact]
     public async Task GetQueuesAsync_OneStageQueueDeclared_CountsItAndReportsTheOthersAbsent()
     {
-        await SendAsync("judging", ScoreCommand(0, 1), ScoreCommand(1, 1));
+        await _vhost.SendAsync("judging", ScoreCommand(0, 1), ScoreCommand(1, 1));
         Assert.Equal(2u, await _vhost.WaitForDepthAsync("judging", 2));
         var names = StageQueues.All.SelectMany(s => new[] { s, StageQueues.ErrorQueue(s) }).ToList();
 

@@ -2,6 +2,8 @@
 // tests isolate themselves by virtual host instead of by queue name, and deleting the virtual host removes everything
 // they declared. Also reads exact queue depths over AMQP, since the management API's figures lag by seconds.
 using System.Text;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Stages.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -24,10 +26,14 @@ internal sealed class RabbitMqVirtualHost : IAsyncDisposable
 
     public string Name => Broker.VirtualHost;
 
+    /// <summary>Broker host for the integration tests: PIPELINE_RABBITMQ_HOST, else 127.0.0.1.</summary>
+    public static string BrokerHost =>
+        Environment.GetEnvironmentVariable("PIPELINE_RABBITMQ_HOST") is { Length: > 0 } host ? host : "127.0.0.1";
+
     /// <summary>Creates a uniquely named virtual host; fails (not skips) when the broker is not running.</summary>
     public static async Task<RabbitMqVirtualHost> CreateAsync(string purpose)
     {
-        var broker = new RabbitMqHostOptions { Host = RabbitMqManagement.BrokerHost, VirtualHost = $"{purpose}-{Guid.NewGuid():N}"[..(purpose.Length + 13)] };
+        var broker = new RabbitMqHostOptions { Host = BrokerHost, VirtualHost = $"{purpose}-{Guid.NewGuid():N}"[..(purpose.Length + 13)] };
         var management = new RabbitMqManagementClient(broker);
         try
         {
@@ -47,11 +53,56 @@ internal sealed class RabbitMqVirtualHost : IAsyncDisposable
         Management.Dispose();
     }
 
-    /// <summary>Bus configuration keys for a test host on this virtual host.</summary>
-    public Dictionary<string, string?> BusSettings() => BusTestHost.Settings(
+    /// <summary>Bus configuration keys for a test host on this virtual host; <paramref name="extra"/> pairs override them.</summary>
+    public Dictionary<string, string?> BusSettings(params (string Key, string Value)[] extra) => BusTestHost.Settings(
     [
         ("Bus:Transport", "RabbitMq"), ("Bus:RabbitMq:Host", Broker.Host), ("Bus:RabbitMq:VirtualHost", Name), ("Bus:StopTimeout", "5s"),
+        .. extra,
     ]);
+
+    /// <summary>Sends <paramref name="messages"/> to queue:<paramref name="queue"/> with a pipeline bus (AddPipelineBus) on this virtual host.</summary>
+    public async Task SendAsync(string queue, params object[] messages)
+    {
+        var host = await BusTestHost.StartAsync(BusSettings(), _ => { });
+        try
+        {
+            var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{queue}"));
+            foreach (var message in messages)
+                await endpoint.Send(message, message.GetType());
+        }
+        finally
+        {
+            await host.StopAndDisposeAsync();
+        }
+    }
+
+    /// <summary>Polls until <paramref name="queue"/> holds a message and returns the first (left in place), or null after the wait limit.</summary>
+    public async Task<PeekedMessage?> WaitForMessageAsync(string queue)
+    {
+        var deadline = DateTime.UtcNow + BusTestHost.WaitLimit;
+        while (true)
+        {
+            // Null until the queue exists: MassTransit declares an error queue when it first moves a message there.
+            if (await Management.PeekAsync(queue, 1) is [var message, ..])
+                return message;
+            if (DateTime.UtcNow > deadline)
+                return null;
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Polls until <paramref name="queue"/> has a consumer; the management database learns of new ones asynchronously.</summary>
+    public async Task<IReadOnlyList<QueueConsumer>> WaitForConsumersAsync(string queue)
+    {
+        var deadline = DateTime.UtcNow + BusTestHost.WaitLimit;
+        while (true)
+        {
+            var consumers = await Management.GetConsumersAsync(queue);
+            if (consumers.Count > 0 || DateTime.UtcNow > deadline)
+                return consumers;
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>The exact number of ready messages in <paramref name="queue"/>, or null when it does not exist.</summary>
     public async Task<uint?> DepthAsync(string queue)

@@ -1,6 +1,8 @@
 // Messages, consumers and probes the bus tests send through a real bus. Each test host gets its own probe singletons,
 // which the consumers report to, so a test can see how often and how concurrently its consumers ran.
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Pipeline.Stages.Tests.Messaging;
 
@@ -160,4 +162,14 @@ public sealed class DefinedIdleConsumerDefinition : ConsumerDefinition<DefinedId
 public sealed class OverriddenIdleConsumerDefinition : ConsumerDefinition<OverriddenIdleConsumer>
 {
     public OverriddenIdleConsumerDefinition() => Endpoint(e => e.PrefetchCount = IdleDefinitions.DefinedPrefetchCount);
+}
+
+public static class EchoClient
+{
+    public static async Task<Response<EchoReply>> EchoAsync(this IHost host, string text)
+    {
+        using var scope = host.Services.CreateScope();
+        var client = scope.ServiceProvider.GetRequiredService<IRequestClient<EchoRequest>>();
+        return await client.GetResponse<EchoReply>(new EchoRequest(text), timeout: RequestTimeout.After(s: (int)BusTestHost.WaitLimit.TotalSeconds));
+    }
 }

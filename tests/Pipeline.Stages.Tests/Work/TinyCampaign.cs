@@ -39,7 +39,7 @@ internal sealed class TinyCampaign : IDisposable
     public PolicyLoader NewLoader() => new(Checkpoints, Path.Combine(Root, "cache-" + Guid.NewGuid().ToString("N")));
 
     /// <summary>The built-in recipe shrunk to a few prompts, short responses and three one-step chunks.</summary>
-    public static CampaignDefinition Small(Recipe recipe) => CampaignDefinition.LoadBuiltIn(CampaignJsonName(recipe)) with
+    public static CampaignDefinition Small(Recipe recipe) => CampaignDefinition.LoadBuiltIn(recipe.Name()) with
     {
         Iterations = 2,
         PromptsPerIteration = 4,
@@ -48,23 +48,12 @@ internal sealed class TinyCampaign : IDisposable
         MaxNewTokens = 48,
         Judging = new JudgingSettings { Samples = 2 },
         Pairs = new PairSettings { Threshold = 0.0, MaxPairsPerPrompt = 2 },
-        Update = CampaignDefinition.LoadBuiltIn(CampaignJsonName(recipe)).Update with
+        Update = CampaignDefinition.LoadBuiltIn(recipe.Name()).Update with
         {
             Steps = 3, StepsPerChunk = 1, PromptsPerStep = 2, MicroBatchSize = 4, LearningRate = 1e-2,
             MinVoteShare = 0.0, MinLengthFraction = 0.0,
         },
         Evaluation = new EvaluationSettings { ProblemsPerDifficulty = 3, Samples = 2, Difficulties = ["d2s1"] },
-    };
-
-    public static string CampaignJsonName(Recipe recipe) => recipe switch
-    {
-        Recipe.Intuitor => "intuitor",
-        Recipe.Rlsf => "rlsf",
-        Recipe.SelfRewarding => "self-rewarding",
-        Recipe.Irpo => "irpo",
-        Recipe.GrpoGold => "grpo-gold",
-        Recipe.SelfTraining => "self-training",
-        _ => throw new ArgumentOutOfRangeException(nameof(recipe)),
     };
 
     public static async Task<TinyCampaign> CreateAsync(CampaignDefinition definition, string id = "tiny")
