@@ -37,32 +37,14 @@ public sealed class StageOptions
         var section = configuration.GetSection(SectionName);
         var defaults = new StageOptions();
         var errors = new List<string>();
-        string[] known = ["CacheDirectory", "InlineLimitBytes", "Retry", "Orchestrator"];
-        foreach (var child in section.GetChildren())
-        {
-            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-                errors.Add($"{child.Path} is not a known setting; expected one of: {string.Join(", ", known)}.");
-        }
-
-        var inline = defaults.InlineLimitBytes;
-        if (section["InlineLimitBytes"] is { } inlineText && (!int.TryParse(inlineText, out inline) || inline < 0))
-            errors.Add($"{SectionName}:InlineLimitBytes = '{inlineText}' must be a whole number ≥ 0.");
-
-        var retry = defaults.RetryIntervals;
+        // The Bus section's readers, so both sections accept and reject values alike.
+        BusOptions.RejectUnknownKeys(section, ["CacheDirectory", "InlineLimitBytes", "Retry", "Orchestrator"], errors);
+        var inline = BusOptions.ReadInt(section, "InlineLimitBytes", errors, 0, int.MaxValue) ?? defaults.InlineLimitBytes;
         var retrySection = section.GetSection("Retry:Intervals");
-        if (retrySection.Value is { } retryText)
-        {
-            retry = ParseIntervals(retryText, errors);
-        }
-        else if (retrySection.GetChildren().Any())
-        {
-            retry = ParseIntervals(string.Join(",", retrySection.GetChildren().Select(c => c.Value)), errors);
-        }
-
-        var interval = defaults.ReconcileInterval;
-        if (section["Orchestrator:ReconcileInterval"] is { } intervalText
-            && (!BusOptions.TryParseDuration(intervalText, out interval) || interval <= TimeSpan.Zero))
-            errors.Add($"{SectionName}:Orchestrator:ReconcileInterval = '{intervalText}' must be a positive duration such as 30s.");
+        var retry = retrySection.Value?.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) == true ? []
+            : retrySection.Value is not null || retrySection.GetChildren().Any() ? BusOptions.ReadRetryIntervals(retrySection, errors)
+            : defaults.RetryIntervals;
+        var interval = BusOptions.ReadPositiveDuration(section.GetSection("Orchestrator"), "ReconcileInterval", defaults.ReconcileInterval, errors);
 
         if (errors.Count > 0)
             throw new OptionsValidationException(SectionName, typeof(StageOptions), errors.Select(e => $"Invalid stage configuration: {e}"));
@@ -73,20 +55,5 @@ public sealed class StageOptions
             RetryIntervals = retry,
             ReconcileInterval = interval,
         };
-    }
-
-    static List<TimeSpan> ParseIntervals(string text, List<string> errors)
-    {
-        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
-            return [];
-        var intervals = new List<TimeSpan>();
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (BusOptions.TryParseDuration(part, out var interval) && interval >= TimeSpan.Zero)
-                intervals.Add(interval);
-            else
-                errors.Add($"{SectionName}:Retry:Intervals item '{part}' must be a duration such as 200ms or 5s.");
-        }
-        return intervals;
     }
 }

@@ -174,7 +174,7 @@ public sealed class BusOptions
         return BusTransport.InMemory;
     }
 
-    static void RejectUnknownKeys(IConfigurationSection section, string[] known, List<string> errors)
+    internal static void RejectUnknownKeys(IConfigurationSection section, string[] known, List<string> errors)
     {
         foreach (var child in section.GetChildren())
         {
@@ -209,7 +209,7 @@ public sealed class BusOptions
         return uri;
     }
 
-    static int? ReadInt(IConfigurationSection section, string key, List<string> errors, int min, int max)
+    internal static int? ReadInt(IConfigurationSection section, string key, List<string> errors, int min, int max)
     {
         var value = section[key];
         if (string.IsNullOrWhiteSpace(value))
@@ -222,7 +222,7 @@ public sealed class BusOptions
         return parsed;
     }
 
-    static TimeSpan ReadPositiveDuration(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors)
+    internal static TimeSpan ReadPositiveDuration(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors)
     {
         var value = section[key];
         if (string.IsNullOrWhiteSpace(value))
@@ -235,7 +235,7 @@ public sealed class BusOptions
         return parsed;
     }
 
-    static List<TimeSpan> ReadRetryIntervals(IConfigurationSection section, List<string> errors)
+    internal static List<TimeSpan> ReadRetryIntervals(IConfigurationSection section, List<string> errors)
     {
         // Either one scalar "200ms,1s,5s" (handy as an environment variable) or an indexed list Intervals:0, Intervals:1...
         IEnumerable<(string Path, string Text)> items = section.Value is { } scalar
