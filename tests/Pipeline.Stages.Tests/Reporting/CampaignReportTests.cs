@@ -43,7 +43,7 @@ public sealed class CampaignReportTests : IDisposable
     {
         foreach (var iteration in new[] { 10, 0, 2, 1 })
             await WriteEvaluationAsync(_store, "c1", iteration, [Metrics("easy", iteration), Metrics("hard", iteration)]);
-        await CampaignFiles.WriteDefinitionAsync(_store, "c1", CampaignDefinition.LoadBuiltIn("intuitor") with { Iterations = 10 });
+        await CampaignFiles.WriteDefinitionAsync(_store, "c1", CampaignDefinition.LoadBuiltIn("intuitor") with { Iterations = 10, PromptsPerIteration = 64 });
         await _store.WriteDocumentAsync(CampaignKeys.State("c1"), Encoding.UTF8.GetBytes("""{"status":"running","iteration":11}"""), null);
         await _store.PutAsync("campaigns/c1/iter-3/generation/shard-0.jsonl", new MemoryStream([]));
 
