@@ -30,7 +30,7 @@ internal static class LearningCommands
     {
         var defaults = new BootstrapOptions();
         Option<string> taskOption = TaskOption();
-        var outOption = new Option<string>("--out") { Description = "Output model folder.", DefaultValueFactory = _ => Path.Combine("runs", "base", "arith") };
+        var outOption = new Option<string>("--out") { Description = "Output model folder.", DefaultValueFactory = _ => Path.Combine("runs", RunCommand.BaseModelFolder) };
         var seedOption = new Option<int>("--seed") { Description = "Data, initialisation and order seed.", DefaultValueFactory = _ => defaults.Seed };
         var stepsOption = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => defaults.Steps };
         var minutesOption = new Option<double>("--minutes") { Description = "Wall-clock cap on training in minutes (stops early; 0 for none).", DefaultValueFactory = _ => 9 };
