@@ -2,7 +2,7 @@
 // the training difficulties' worked solutions and on the judge-training examples (so the base model can also act as its
 // own verdict judge), AdamW with warm-up and cosine decay, then an HF-format folder: config.json, model.safetensors,
 // tokenizer.json and training.json. The steps themselves are SftUpdate steps on a PolicyTrainer. Deterministic for a
-// seed unless the wall-clock cap cuts training short.
+// seed unless the wall-clock cap binds; then the cosine schedule is shortened to end at the cap.
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -74,7 +74,7 @@ public static class BaseModelTrainer
         bool stoppedByTime = false;
         var clock = Stopwatch.StartNew();
         var batch = new List<PromptResponse>(options.BatchSize);
-        for (int step = 0; step < options.Steps; step++)
+        for (int step = 0; step < trainer.Options.Schedule.TotalSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             batch.Clear();
@@ -94,13 +94,20 @@ public static class BaseModelTrainer
             smoothed = double.IsNaN(smoothed) ? result.Loss : 0.95 * smoothed + 0.05 * result.Loss;
             var elapsed = clock.Elapsed;
             int done = step + 1;
-            progress?.Report(new BootstrapProgress(done, options.Steps, smoothed, positions / elapsed.TotalSeconds, elapsed,
-                TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (options.Steps - done))));
-            if (options.TimeLimit is { } limit && elapsed >= limit && done < options.Steps)
+            if (options.TimeLimit is { } limit && done >= options.WarmupSteps)
             {
-                stoppedByTime = true;
-                break;
+                // Shrink (never grow) the schedule to the steps that fit before the deadline at the pace so far, so a slow
+                // or busy machine still ends with a fully decayed rate; on a fast one the limit never binds.
+                int fit = done + (int)Math.Max(0, (limit - elapsed).TotalSeconds / (elapsed.TotalSeconds / done));
+                if (fit < trainer.Options.Schedule.TotalSteps)
+                {
+                    trainer.EndScheduleAt(fit);
+                    stoppedByTime = true;
+                }
             }
+            int total = trainer.Options.Schedule.TotalSteps;
+            progress?.Report(new BootstrapProgress(done, total, smoothed, positions / elapsed.TotalSeconds, elapsed,
+                TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done))));
         }
 
         double seconds = clock.Elapsed.TotalSeconds;

@@ -46,8 +46,9 @@ public sealed record BootstrapOptions
     public PositionEncoding PositionEncoding { get; init; } = PositionEncoding.Rope;
 
     /// <summary>
-    /// Wall-clock cap: when reached, training stops after the current step and the report says so (the schedule is then
-    /// cut short, so the result depends on the machine's speed). Null for none.
+    /// Wall-clock cap: from the end of warm-up on, the cosine schedule is shortened to the steps that fit before it at the
+    /// pace so far, so training ends with a decayed rate; the report says so, and the result then depends on the
+    /// machine's speed. Null for none.
     /// </summary>
     public TimeSpan? TimeLimit { get; init; }
 

@@ -46,7 +46,18 @@ public sealed class PolicyTrainer
     public LlamaModel Model { get; }
 
     /// <summary>The optimisation settings.</summary>
-    public TrainingOptions Options { get; }
+    public TrainingOptions Options { get; private set; }
+
+    /// <summary>
+    /// Ends the schedule at <paramref name="totalSteps"/> instead (only ever earlier), so a run cut short by a deadline
+    /// still decays its rate to the floor rather than stopping at a high rate.
+    /// </summary>
+    internal void EndScheduleAt(int totalSteps)
+    {
+        var schedule = Options.Schedule;
+        if (totalSteps >= schedule.TotalSteps) return;
+        Options = Options with { Schedule = schedule with { TotalSteps = Math.Max(totalSteps, schedule.WarmupSteps + 1) } };
+    }
 
     /// <summary>Optimizer steps taken so far (the schedule is read at this index for the next step).</summary>
     public long Step => _optimizer.Step;

@@ -80,6 +80,21 @@ public sealed class BaseModelTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Train_TimeLimitBinds_ScheduleEndsAtTheCapWithEveryStepReported()
+    {
+        var progress = new List<BootstrapProgress>();
+
+        var report = BaseModelTrainer.Train(_task, Tiny() with { TimeLimit = TimeSpan.FromTicks(1) }, Path.Combine(_root, "capped"), new Recorder(progress));
+
+        Assert.True(report.StoppedByTimeLimit);
+        // Warm-up (4 steps) always runs; the schedule then ends one step later, at its floor, instead of at step 40.
+        Assert.Equal(5, report.StepsDone);
+        Assert.Equal(report.StepsDone, progress[^1].Step);
+        Assert.Equal(progress[^1].Step, progress[^1].TotalSteps);
+        Assert.True(File.Exists(Path.Combine(_root, "capped", "model.safetensors")));
+    }
+
+    [Fact]
     public void Train_InvalidOptions_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => BaseModelTrainer.Train(_task, Tiny() with { Steps = 0 }, Path.Combine(_root, "bad")));
