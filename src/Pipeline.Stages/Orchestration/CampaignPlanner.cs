@@ -74,8 +74,7 @@ public static class CampaignPlanner
         var current = Enumerable.Range(1, definition.Iterations).FirstOrDefault(n => snapshot.Policy(n) is null);
         state.CurrentIteration = current == 0 ? definition.Iterations + 1 : current;
 
-        var complete = Enumerable.Range(0, definition.Iterations + 1).All(snapshot.HasEvaluation);
-        if (complete && state.Status == CampaignStatus.Running)
+        if (IsComplete(definition, snapshot) && state.Status == CampaignStatus.Running)
         {
             state.Status = CampaignStatus.Completed;
             state.CompletedAt = now;

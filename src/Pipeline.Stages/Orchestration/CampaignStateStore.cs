@@ -81,9 +81,9 @@ public sealed class CampaignStateStore(IObjectStore store, TimeProvider? clock =
     {
         var keys = await store.ListAsync(CampaignKeys.CampaignsRoot, cancellationToken);
         return keys
-            .Select(key => key[CampaignKeys.CampaignsRoot.Length..].Split('/'))
-            .Where(parts => parts.Length == 2 && CampaignKeys.IsValidId(parts[0]) && CampaignKeys.State(parts[0]).EndsWith("/" + parts[1], StringComparison.Ordinal))
-            .Select(parts => parts[0])
+            .Select(key => (Key: key, Id: key[CampaignKeys.CampaignsRoot.Length..].Split('/')[0]))
+            .Where(k => CampaignKeys.IsValidId(k.Id) && k.Key == CampaignKeys.State(k.Id))
+            .Select(k => k.Id)
             .ToList();
     }
 

@@ -20,7 +20,10 @@ public sealed class PeriodicReconcileService(CampaignStateStore states, Campaign
             await ReconcileRunningAsync(stoppingToken);
     }
 
-    /// <summary>One pass: reconciles each campaign whose state says running; a failing campaign is logged and skipped.</summary>
+    /// <summary>
+    /// One pass: reconciles each campaign whose state says running; a failing campaign is logged and skipped. Only
+    /// <paramref name="cancellationToken"/> ends the pass with an exception.
+    /// </summary>
     public async Task ReconcileRunningAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<string> ids;
@@ -28,8 +31,10 @@ public sealed class PeriodicReconcileService(CampaignStateStore states, Campaign
         {
             ids = await states.ListIdsAsync(cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Only our own stop may end the loop: a store timeout surfaces as an OperationCanceledException too (the Azure
+            // SDK's network timeout), and letting it escape would stop the whole worker host.
             logger.LogWarning(e, "Periodic reconcile could not list campaigns.");
             return;
         }
@@ -42,7 +47,7 @@ public sealed class PeriodicReconcileService(CampaignStateStore states, Campaign
                 if (state?.Status == CampaignStatus.Running)
                     await reconciler.ReconcileAsync(id, sender, new ReconcileRequest(), cancellationToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "Periodic reconcile of campaign {CampaignId} failed.", id);
             }

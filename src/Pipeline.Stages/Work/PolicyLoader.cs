@@ -61,7 +61,8 @@ public sealed class PolicyLoader
 
     /// <summary>
     /// Runs <paramref name="work"/> on the shared in-memory copy of the policy, one caller at a time per policy (the
-    /// model's buffers are not thread-safe). The work must not change the weights; use <see cref="LoadCopyAsync"/> to train.
+    /// model's buffers are not thread-safe), on a thread of its own rather than the caller's. The work must not change the
+    /// weights; use <see cref="LoadCopyAsync"/> to train.
     /// </summary>
     public async Task<T> UseAsync<T>(CheckpointReference reference, Func<LoadedPolicy, T> work, CancellationToken cancellationToken = default)
     {
@@ -70,7 +71,7 @@ public sealed class PolicyLoader
         await entry.Gate.WaitAsync(cancellationToken);
         try
         {
-            return work(entry.Policy);
+            return await CpuWork.RunAsync(() => work(entry.Policy), cancellationToken);
         }
         finally
         {

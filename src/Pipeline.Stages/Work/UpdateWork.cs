@@ -127,8 +127,9 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
     {
         int firstStep = chunk * definition.Update.StepsPerChunk;
         int endStep = Math.Min(firstStep + definition.Update.StepsPerChunk, definition.Update.Steps);
-        var steps = new List<(UpdateResult Result, Dictionary<string, double> Extra)>();
         int units;
+        // One optimizer step on the units a step's indices name: its result (null when the batch trained nothing) and figures.
+        Func<int[], (UpdateResult? Result, Dictionary<string, double> Extra)> trainStep;
         switch (definition.Chain.Update)
         {
             case UpdateKind.Grpo:
@@ -136,52 +137,60 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
                 var groups = await GrpoGroupsAsync(definition, command, encoding, cancellationToken);
                 units = groups.Count;
                 var options = new GrpoOptions(ClipEpsilon: definition.Update.Clip, KlBeta: definition.Update.KlBeta);
-                for (int step = firstStep; step < endStep && units > 0; step++)
+                trainStep = indices =>
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var batch = StepUnits(definition, command.Iteration, step, units).Select(i => groups[i]).ToList();
+                    var batch = indices.Select(i => groups[i]).ToList();
                     if (definition.Chain.Signal == ScoreNames.SelfCertainty)
                         batch = OnlineSelfCertainty(definition, trainer, batch);
                     var result = GrpoUpdate.Step(trainer, batch, options);
-                    steps.Add((result.Update, new()
+                    return (result.Update, new()
                     {
                         ["mean_reward"] = batch.Average(g => g.Samples.Average(s => s.Reward)),
                         ["clip_fraction"] = result.ClipFraction,
                         ["kl"] = result.MeanKl,
-                    }));
-                }
+                    });
+                };
                 break;
             }
             case UpdateKind.Dpo:
             {
                 var pairs = await PreferenceExamplesAsync(definition, command, encoding, cancellationToken);
                 units = pairs.Count;
-                for (int step = firstStep; step < endStep && units > 0; step++)
+                trainStep = indices =>
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var batch = StepUnits(definition, command.Iteration, step, units).Select(i => pairs[i]).ToList();
-                    var result = DpoUpdate.Step(trainer, batch, definition.Update.Beta, definition.Update.NllWeight);
-                    steps.Add((result.Update, new() { ["accuracy"] = result.Accuracy, ["margin"] = result.Margin }));
-                }
+                    var result = DpoUpdate.Step(trainer, indices.Select(i => pairs[i]).ToList(), definition.Update.Beta, definition.Update.NllWeight);
+                    return (result.Update, new() { ["accuracy"] = result.Accuracy, ["margin"] = result.Margin });
+                };
                 break;
             }
             case UpdateKind.Sft:
             {
                 var groups = await SelfTrainingGroupsAsync(command, encoding, cancellationToken);
                 units = groups.Count;
-                for (int step = firstStep; step < endStep && units > 0; step++)
+                trainStep = indices =>
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var batch = StepUnits(definition, command.Iteration, step, units).Select(i => groups[i]).ToList();
-                    var result = SelfTrainingUpdate.Step(trainer, batch, definition.Update.MinVoteShare, definition.Update.MinLengthFraction);
-                    if (result.Update is { } update)
-                        steps.Add((update, new() { ["kept"] = result.Selection.Kept.Count }));
-                }
+                    var result = SelfTrainingUpdate.Step(trainer, indices.Select(i => groups[i]).ToList(), definition.Update.MinVoteShare,
+                        definition.Update.MinLengthFraction);
+                    return (result.Update, new() { ["kept"] = result.Selection.Kept.Count });
+                };
                 break;
             }
             default:
                 throw new InvalidOperationException($"Unknown update kind {definition.Chain.Update}.");
         }
+
+        var steps = await CpuWork.RunAsync(() =>
+        {
+            var trained = new List<(UpdateResult Result, Dictionary<string, double> Extra)>();
+            for (int step = firstStep; step < endStep && units > 0; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (result, extra) = trainStep(StepUnits(definition, command.Iteration, step, units));
+                if (result is not null)
+                    trained.Add((result, extra));
+            }
+            return trained;
+        }, cancellationToken);
 
         var metrics = new Dictionary<string, double>
         {

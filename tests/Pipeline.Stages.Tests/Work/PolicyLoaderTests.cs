@@ -39,6 +39,16 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public async Task UseAsync_Work_RunsOnAThreadOutsideThePool()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+
+        var onPool = await campaign.Policies.UseAsync(campaign.Base, _ => Thread.CurrentThread.IsThreadPoolThread);
+
+        Assert.False(onPool);
+    }
+
+    [Fact]
     public async Task UseAsync_UnknownCheckpoint_ThrowsNotFound()
     {
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
