@@ -87,7 +87,12 @@ internal static class RunCommand
         await host.StartAsync(cancellationToken);
         try
         {
-            var id = await PipelineHosts.SendingService(host).StartAsync(definition, baseModel, cancellationToken: cancellationToken);
+            // The id is fixed before the start so the observer follows this campaign alone: the store may hold earlier
+            // campaigns that were interrupted, and the orchestrator reconciles (and so reports) those as well.
+            var campaigns = PipelineHosts.SendingService(host);
+            var id = campaigns.NewId(definition);
+            observer.CampaignId = id;
+            await campaigns.StartAsync(definition, baseModel, id, cancellationToken);
             progress.WriteLine($"campaign {id}: {definition.Recipe.Name()}, {definition.Iterations} iteration(s), "
                 + $"{definition.Shards} shard(s) of {definition.PromptsPerIteration} prompts; store {runs}");
             // The host's console lifetime takes SIGTERM and Ctrl-C for itself (they no longer cancel the verb's token),
@@ -141,8 +146,11 @@ internal static class RunCommand
 
         public Task<CampaignState> Finished => _finished.Task;
 
+        public string? CampaignId { get; set; }
+
         public void OnReconciled(CampaignState state, string? cause, IReadOnlyList<DispatchIntent> dispatched)
         {
+            if (state.CampaignId != CampaignId) return;
             lock (_gate)
             {
                 var time = DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
