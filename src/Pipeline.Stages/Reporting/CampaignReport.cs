@@ -1,5 +1,7 @@
-// What a campaign report shows, read from the store: the campaign's recipe and status when those documents exist, and
-// the held-out metrics of every evaluated policy (campaigns/{id}/iter-{n}/evaluation.json, n = 0 being the base model).
+// What a campaign report shows, read from the store: the campaign's recipe and status when those documents exist, the
+// held-out metrics of every evaluated policy (campaigns/{id}/iter-{n}/evaluation.json, n = 0 being the base model), and
+// the judging stage's unreadable verdicts per iteration (state.json's shard summaries): the held-out evaluation judges
+// by verdict probability, which cannot fail to parse, so the campaign's own sampled verdicts are where failures show.
 // Reading is tolerant of what the report does not need (extra fields, a state document of any shape), strict about the
 // metrics themselves.
 using System.Globalization;
@@ -18,6 +20,12 @@ namespace Pipeline.Stages.Reporting;
 /// <param name="Difficulties">Metrics per held-out difficulty.</param>
 public sealed record IterationMetrics(int Iteration, IReadOnlyList<DifficultyMetrics> Difficulties);
 
+/// <summary>The judging stage's verdicts in one iteration: how many were sampled and how many could not be read.</summary>
+/// <param name="Iteration">Iteration, from 1.</param>
+/// <param name="Failures">Sampled verdicts without a readable score, summed over the iteration's shards.</param>
+/// <param name="Verdicts">Verdicts sampled, summed over the iteration's shards.</param>
+public sealed record JudgeParseCount(int Iteration, double Failures, double Verdicts);
+
 /// <summary>A campaign's per-iteration metrics and the little about the campaign needed to read them.</summary>
 /// <param name="CampaignId">Campaign id.</param>
 /// <param name="Recipe">Recipe name from campaign.json, or null when that file is missing or unreadable.</param>
@@ -28,6 +36,9 @@ public sealed record IterationMetrics(int Iteration, IReadOnlyList<DifficultyMet
 public sealed partial record CampaignReport(string CampaignId, string? Recipe, int? PlannedIterations, string? Status,
     IReadOnlyList<IterationMetrics> Iterations, IReadOnlyList<string> Notes)
 {
+    /// <summary>Unreadable judge verdicts per iteration that ran a judging stage, in increasing order; empty without one.</summary>
+    public IReadOnlyList<JudgeParseCount> JudgeParseFailures { get; init; } = [];
+
     /// <summary>
     /// Reads the report of <paramref name="campaignId"/> from <paramref name="store"/>.
     /// </summary>
@@ -60,7 +71,7 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
             }
         }
 
-        var status = await ReadStatusAsync(store, campaignId, notes, cancellationToken);
+        var (status, judgeParseFailures) = await ReadStateAsync(store, campaignId, notes, cancellationToken);
 
         var iterations = new List<IterationMetrics>();
         foreach (var key in keys)
@@ -75,7 +86,7 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
             iterations.Add(new IterationMetrics(iteration, await ReadEvaluationAsync(store, key, cancellationToken)));
         }
         iterations.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
-        return new CampaignReport(campaignId, recipe, planned, status, iterations, notes);
+        return new CampaignReport(campaignId, recipe, planned, status, iterations, notes) { JudgeParseFailures = judgeParseFailures };
     }
 
     /// <summary>
@@ -124,26 +135,55 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
         return ParseEvaluation(key, buffer.ToArray());
     }
 
-    static async Task<string?> ReadStatusAsync(IObjectStore store, string campaignId, List<string> notes, CancellationToken cancellationToken)
+    static async Task<(string? Status, List<JudgeParseCount> JudgeParseFailures)> ReadStateAsync(IObjectStore store, string campaignId,
+        List<string> notes, CancellationToken cancellationToken)
     {
         var document = await store.ReadDocumentAsync(CampaignKeys.State(campaignId), cancellationToken);
         if (document is null)
-            return null;
+            return (null, []);
         try
         {
             using var state = JsonDocument.Parse(document.Content);
-            return state.RootElement.ValueKind == JsonValueKind.Object
-                && state.RootElement.EnumerateObject().FirstOrDefault(p => p.Name.Equals("status", StringComparison.OrdinalIgnoreCase)).Value
-                    is { ValueKind: JsonValueKind.String } value
-                ? value.GetString()
-                : null;
+            var root = state.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return (null, []);
+            var status = Property(root, "status") is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+            var counts = new List<JudgeParseCount>();
+            if (Property(root, "iterationStates") is { ValueKind: JsonValueKind.Array } iterations)
+            {
+                foreach (var iteration in iterations.EnumerateArray())
+                {
+                    if (iteration.ValueKind != JsonValueKind.Object
+                        || Property(iteration, "iteration") is not { ValueKind: JsonValueKind.Number } number
+                        || Property(iteration, "shardSummaries") is not { ValueKind: JsonValueKind.Object } summaries
+                        || Property(summaries, CampaignStage.Judging.Name()) is not { ValueKind: JsonValueKind.Object } shards)
+                        continue;
+                    double failures = 0, verdicts = 0;
+                    foreach (var shard in shards.EnumerateObject())
+                    {
+                        failures += Number(shard.Value, "parse_failures");
+                        verdicts += Number(shard.Value, "judge_samples");
+                    }
+                    counts.Add(new JudgeParseCount(number.GetInt32(), failures, verdicts));
+                }
+            }
+            counts.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
+            return (status, counts);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
-            notes.Add($"{CampaignKeys.State(campaignId)} is not JSON: {e.Message}");
-            return null;
+            notes.Add($"{CampaignKeys.State(campaignId)} is not a readable state document: {e.Message}");
+            return (null, []);
         }
     }
+
+    static JsonElement? Property(JsonElement element, string name) =>
+        element.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) is { Value.ValueKind: not JsonValueKind.Undefined } found
+            ? found.Value
+            : null;
+
+    static double Number(JsonElement shard, string name) =>
+        shard.ValueKind == JsonValueKind.Object && Property(shard, name) is { ValueKind: JsonValueKind.Number } value ? value.GetDouble() : 0;
 
     [GeneratedRegex(@"^iter-(?<n>[0-9]{1,9})/evaluation\.json$")]
     private static partial Regex EvaluationKey();

@@ -1,5 +1,6 @@
 // Writes a campaign report to a folder: report.md (trend tables per metric with their plots, then every figure per
-// iteration), report.json (the same data) and one SVG line plot per tracked metric with a line per difficulty.
+// iteration), report.json (the same data), one SVG line plot per tracked metric with a line per difficulty, and one of
+// the judging stage's unreadable verdicts per iteration.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -18,15 +19,17 @@ public static class CampaignReportWriter
     /// <param name="Format">.NET format of table cells.</param>
     public sealed record TrackedMetric(string File, string Title, string Axis, Func<DifficultyMetrics, double> Value, string Format);
 
-    /// <summary>The plotted metrics: accuracy, ECE, mean self-certainty, response length, judge parse failures.</summary>
+    /// <summary>The plotted held-out metrics: accuracy, ECE, mean self-certainty, response length.</summary>
     public static IReadOnlyList<TrackedMetric> Metrics { get; } =
     [
         new("accuracy", "Greedy accuracy", "accuracy", d => d.GreedyAccuracy, "0.000"),
         new("ece", "Expected calibration error", "ECE", d => d.Ece, "0.000"),
         new("self-certainty", "Mean self-certainty", "self-certainty", d => d.MeanSelfCertainty, "0.000"),
         new("response-length", "Mean response length", "tokens", d => d.MeanResponseTokens, "0.0"),
-        new("judge-parse-failures", "Judge parse failures", "failures", d => d.JudgeParseFailures, "0"),
     ];
+
+    /// <summary>File name (without extension) of the judge parse-failure plot.</summary>
+    public const string JudgeParseFailuresFile = "judge-parse-failures";
 
     /// <summary>Writes report.md, report.json and one SVG per tracked metric into <paramref name="directory"/> (created if missing).</summary>
     /// <returns>Full paths of the files written.</returns>
@@ -46,6 +49,7 @@ public static class CampaignReportWriter
         Save("report.json", JsonSerializer.Serialize(report, CampaignReport.WriteOptions) + "\n");
         foreach (var metric in Metrics)
             Save(metric.File + ".svg", Plot(report, metric));
+        Save(JudgeParseFailuresFile + ".svg", JudgeParseFailuresPlot(report));
         return written;
     }
 
@@ -60,6 +64,16 @@ public static class CampaignReportWriter
                 .ToList()))
             .ToList();
         return SvgLinePlot.Render($"{metric.Title} — {report.CampaignId}", "iteration (0 = base model)", metric.Axis, series);
+    }
+
+    /// <summary>The judging stage's unreadable verdicts per iteration (one line; an empty frame when no judging stage ran).</summary>
+    public static string JudgeParseFailuresPlot(CampaignReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        List<PlotSeries> series = report.JudgeParseFailures.Count == 0
+            ? []
+            : [new PlotSeries("judging stage", report.JudgeParseFailures.Select(c => ((double)c.Iteration, c.Failures)).ToList())];
+        return SvgLinePlot.Render($"Judge parse failures — {report.CampaignId}", "iteration", "unreadable verdicts", series);
     }
 
     /// <summary>The Markdown report.</summary>
@@ -97,21 +111,37 @@ public static class CampaignReportWriter
         }
 
         text.AppendLine();
+        text.AppendLine("## Judge parse failures");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"![Judge parse failures]({JudgeParseFailuresFile}.svg)");
+        text.AppendLine();
+        if (report.JudgeParseFailures.Count == 0)
+        {
+            text.AppendLine("No judging stage ran (the recipe has none, or no iteration has judged yet).");
+        }
+        else
+        {
+            text.AppendLine("| iteration | unreadable verdicts | verdicts sampled |");
+            text.AppendLine("|---:|---:|---:|");
+            foreach (var count in report.JudgeParseFailures)
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {count.Iteration} | {count.Failures:0} | {count.Verdicts:0} |");
+        }
+
+        text.AppendLine();
         text.AppendLine("## All figures per iteration");
         foreach (var iteration in report.Iterations)
         {
             text.AppendLine();
             text.AppendLine(CultureInfo.InvariantCulture, $"### Iteration {iteration.Iteration}{(iteration.Iteration == 0 ? " (base model)" : "")}");
             text.AppendLine();
-            text.AppendLine("| difficulty | problems | greedy acc. | majority acc. | ECE | mean SC | SC AUROC | length | judge acc. | judge parse failures |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            text.AppendLine("| difficulty | problems | greedy acc. | majority acc. | ECE | mean SC | SC AUROC | length | judge acc. |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var m in iteration.Difficulties)
             {
                 text.AppendLine(string.Join(" | ",
                     $"| {m.Difficulty}", m.Problems.ToString(CultureInfo.InvariantCulture), Cell(m.GreedyAccuracy, "0.000"),
                     Cell(m.MajorityAccuracy, "0.000"), Cell(m.Ece, "0.000"), Cell(m.MeanSelfCertainty, "0.000"),
-                    Cell(m.SelfCertaintyAuroc, "0.000"), Cell(m.MeanResponseTokens, "0.0"), Cell(m.JudgeAccuracy, "0.000"),
-                    m.JudgeParseFailures.ToString(CultureInfo.InvariantCulture)) + " |");
+                    Cell(m.SelfCertaintyAuroc, "0.000"), Cell(m.MeanResponseTokens, "0.0"), Cell(m.JudgeAccuracy, "0.000")) + " |");
             }
         }
         return text.ToString();

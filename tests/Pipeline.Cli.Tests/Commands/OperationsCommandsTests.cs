@@ -1,6 +1,7 @@
 // `pipeline queues`, `rollouts peek`, `stage retry` and `report` through the real parser: configuration from a --config
 // file, one-line errors with exit code 1 for bad input, and on the real RabbitMQ (a throw-away RabbitMqVirtualHost per
 // test class) messages sent by a pipeline bus are peeked without being consumed and moved back from an error queue.
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Contracts;
@@ -177,6 +178,11 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
             await store.PutAsync(CampaignKeys.Evaluation("ops-report", iteration),
                 new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(metrics, new JsonSerializerOptions(JsonSerializerDefaults.Web))));
         }
+        await store.WriteDocumentAsync(CampaignKeys.State("ops-report"), Encoding.UTF8.GetBytes("""
+            {"status":"completed","iterationStates":[
+              {"iteration":1,"shardSummaries":{"judging":{"0":{"parse_failures":5,"judge_samples":32}}}},
+              {"iteration":2,"shardSummaries":{"judging":{"0":{"parse_failures":2,"judge_samples":32}}}}]}
+            """), null);
         var outDir = Path.Combine(_folder, "report");
 
         var (exitCode, output, error) = Invoke("report", "ops-report", "--out", outDir, "--config", _config);

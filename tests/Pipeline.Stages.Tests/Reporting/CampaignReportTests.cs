@@ -44,7 +44,12 @@ public sealed class CampaignReportTests : IDisposable
         foreach (var iteration in new[] { 10, 0, 2, 1 })
             await WriteEvaluationAsync(_store, "c1", iteration, [Metrics("easy", iteration), Metrics("hard", iteration)]);
         await CampaignFiles.WriteDefinitionAsync(_store, "c1", CampaignDefinition.LoadBuiltIn("intuitor") with { Iterations = 10, PromptsPerIteration = 64 });
-        await _store.WriteDocumentAsync(CampaignKeys.State("c1"), Encoding.UTF8.GetBytes("""{"status":"running","iteration":11}"""), null);
+        await _store.WriteDocumentAsync(CampaignKeys.State("c1"), Encoding.UTF8.GetBytes("""
+            {"status":"running","iteration":11,"iterationStates":[
+              {"iteration":2,"shardSummaries":{"judging":{"0":{"parse_failures":3,"judge_samples":40},"1":{"parse_failures":1,"judge_samples":40}}}},
+              {"iteration":1,"shardSummaries":{"judging":{"0":{"parse_failures":7,"judge_samples":40}},"pairs":{"0":{"pairs":5}}}},
+              {"iteration":3,"shardSummaries":{"scoring":{"0":{"rollouts":8}}}}]}
+            """), null);
         await _store.PutAsync("campaigns/c1/iter-3/generation/shard-0.jsonl", new MemoryStream([]));
 
         var report = await CampaignReport.LoadAsync(_store, "c1");
@@ -54,6 +59,7 @@ public sealed class CampaignReportTests : IDisposable
         Assert.Equal("intuitor", report.Recipe);
         Assert.Equal(10, report.PlannedIterations);
         Assert.Equal("running", report.Status);
+        Assert.Equal([new JudgeParseCount(1, 7, 40), new JudgeParseCount(2, 4, 80)], report.JudgeParseFailures);
         Assert.Empty(report.Notes);
     }
 
@@ -120,6 +126,11 @@ public sealed class CampaignReportTests : IDisposable
         for (var iteration = 0; iteration < 3; iteration++)
             await WriteEvaluationAsync(_store, "c4", iteration, [Metrics("easy", iteration), Metrics("hard", iteration, auroc: double.NaN)],
                 new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+        await _store.WriteDocumentAsync(CampaignKeys.State("c4"), Encoding.UTF8.GetBytes("""
+            {"status":"completed","iterationStates":[
+              {"iteration":1,"shardSummaries":{"judging":{"0":{"parse_failures":12,"judge_samples":64}}}},
+              {"iteration":2,"shardSummaries":{"judging":{"0":{"parse_failures":9,"judge_samples":64}}}}]}
+            """), null);
         var report = await CampaignReport.LoadAsync(_store, "c4");
         var output = Path.Combine(_root, "out");
 
@@ -130,14 +141,20 @@ public sealed class CampaignReportTests : IDisposable
         var markdown = File.ReadAllText(Path.Combine(output, "report.md"));
         Assert.Contains("| 2 | 0.600 | 0.600 |", markdown);
         Assert.Contains("![Greedy accuracy](accuracy.svg)", markdown);
-        Assert.Contains("| hard | 50 | 0.500 | 0.550 | 0.180 | 1.400 | n/a | 8.5 | 0.600 | 2 |", markdown);
+        Assert.Contains("| hard | 50 | 0.500 | 0.550 | 0.180 | 1.400 | n/a | 8.5 | 0.600 |", markdown);
+        Assert.Contains("| 2 | 9 | 64 |", markdown);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "report.json")))!;
         Assert.Equal(3, json["iterations"]!.AsArray().Count);
         Assert.Null(json["iterations"]![0]!["difficulties"]![1]!["selfCertaintyAuroc"]);
         Assert.Equal(1.7, json["iterations"]![2]!["difficulties"]![0]!["meanSelfCertainty"]!.GetValue<double>(), 12);
-        var plot = XDocument.Parse(File.ReadAllText(Path.Combine(output, "judge-parse-failures.svg")));
-        var series = plot.Descendants().Where(e => e.Name.LocalName == "g" && (string?)e.Attribute("class") == "series").ToList();
-        Assert.Equal(["easy", "hard"], series.Select(g => g.Elements().First(e => e.Name.LocalName == "title").Value));
-        Assert.All(series, g => Assert.Equal(3, g.Elements().First(e => e.Name.LocalName == "polyline").Attribute("points")!.Value.Split(' ').Length));
+        var accuracy = Series(Path.Combine(output, "accuracy.svg"));
+        Assert.Equal(["easy", "hard"], accuracy.Select(g => g.Elements().First(e => e.Name.LocalName == "title").Value));
+        Assert.All(accuracy, g => Assert.Equal(3, g.Elements().First(e => e.Name.LocalName == "polyline").Attribute("points")!.Value.Split(' ').Length));
+        var judge = Assert.Single(Series(Path.Combine(output, "judge-parse-failures.svg")));
+        Assert.Equal("judging stage", judge.Elements().First(e => e.Name.LocalName == "title").Value);
+        Assert.Equal(2, judge.Elements().First(e => e.Name.LocalName == "polyline").Attribute("points")!.Value.Split(' ').Length);
     }
+
+    static List<XElement> Series(string svg) =>
+        XDocument.Parse(File.ReadAllText(svg)).Descendants().Where(e => e.Name.LocalName == "g" && (string?)e.Attribute("class") == "series").ToList();
 }
