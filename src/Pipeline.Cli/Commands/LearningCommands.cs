@@ -33,7 +33,11 @@ internal static class LearningCommands
         var outOption = new Option<string>("--out") { Description = "Output model folder.", DefaultValueFactory = _ => Path.Combine("runs", RunCommand.BaseModelFolder) };
         var seedOption = new Option<int>("--seed") { Description = "Data, initialisation and order seed.", DefaultValueFactory = _ => defaults.Seed };
         var stepsOption = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => defaults.Steps };
-        var minutesOption = new Option<double>("--minutes") { Description = "Wall-clock cap on training in minutes (stops early; 0 for none).", DefaultValueFactory = _ => 9 };
+        var minutesOption = new Option<double>("--minutes")
+        {
+            Description = "Wall-clock cap on training in minutes (the schedule is shortened to end there; 0 for none).",
+            DefaultValueFactory = _ => BootstrapTimeLimit.TotalMinutes,
+        };
         var command = new Command("bootstrap", "Train a task's base model from scratch (SFT on the easy difficulties and the judge examples).")
         {
             taskOption, outOption, seedOption, stepsOption, minutesOption,
@@ -50,17 +54,8 @@ internal static class LearningCommands
                 TimeLimit = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
             };
             string output = parse.GetValue(outOption)!;
-            TextWriter error = parse.InvocationConfiguration.Error;
-            TimeSpan? lastPrint = null;
-            var progress = new SynchronousProgress<BootstrapProgress>(p =>
-            {
-                if (p.Step != p.TotalSteps && lastPrint is { } last && p.Elapsed - last < TimeSpan.FromSeconds(10)) return;
-                lastPrint = p.Elapsed;
-                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.0000}  {p.TokensPerSecond:0} tok/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}"));
-            });
-            BootstrapReport report = BaseModelTrainer.Train(task, options, output, progress);
-            string stopped = report.StoppedByTimeLimit ? " (stopped by the time limit)" : "";
+            BootstrapReport report = TrainBaseModel(task, options, output, parse.InvocationConfiguration.Error, CancellationToken.None);
+            string stopped = report.StoppedByTimeLimit ? " (shortened by the time limit)" : "";
             parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {output}: {report.StepsDone} steps in {report.WallSeconds:0.0} s, loss {report.LossBySegment[0]:0.000} -> {report.LossBySegment[^1]:0.000}{stopped}"));
         }));
@@ -128,6 +123,23 @@ internal static class LearningCommands
             if (double.IsFinite(value)) writer.WriteNumberValue(value);
             else writer.WriteNullValue();
         }
+    }
+
+    /// <summary>The wall-clock cap of a bootstrap unless the user sets another (<c>--minutes</c>).</summary>
+    internal static readonly TimeSpan BootstrapTimeLimit = TimeSpan.FromMinutes(9);
+
+    /// <summary>Trains the base model into <paramref name="output"/>, writing a progress line at most every 10 s to <paramref name="progress"/>.</summary>
+    internal static BootstrapReport TrainBaseModel(ArithTask task, BootstrapOptions options, string output, TextWriter progress,
+        CancellationToken cancellationToken)
+    {
+        TimeSpan? lastPrint = null;
+        return BaseModelTrainer.Train(task, options, output, new SynchronousProgress<BootstrapProgress>(p =>
+        {
+            if (p.Step != p.TotalSteps && lastPrint is { } last && p.Elapsed - last < TimeSpan.FromSeconds(10)) return;
+            lastPrint = p.Elapsed;
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.0000}  {p.TokensPerSecond:0} tok/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}"));
+        }), cancellationToken);
     }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>

@@ -123,17 +123,10 @@ internal static class RunCommand
     static void Bootstrap(CampaignDefinition definition, string folder, TextWriter progress, CancellationToken cancellationToken)
     {
         // The task seed is the bootstrap seed, so the campaign's prompts stay disjoint from the base model's training data.
-        var options = new BootstrapOptions { Seed = definition.TaskSeed, TimeLimit = TimeSpan.FromMinutes(9) };
-        progress.WriteLine($"no base model at {folder}: bootstrapping one ({options.Steps} steps, at most 9 minutes)");
-        TimeSpan? lastPrint = null;
-        var report = BaseModelTrainer.Train(new ArithTask(), options, folder, new InlineProgress<BootstrapProgress>(p =>
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (p.Step != p.TotalSteps && lastPrint is { } last && p.Elapsed - last < TimeSpan.FromSeconds(15)) return;
-            lastPrint = p.Elapsed;
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"bootstrap step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.0000}  elapsed {p.Elapsed:mm\\:ss}"));
-        }));
+        var options = new BootstrapOptions { Seed = definition.TaskSeed, TimeLimit = LearningCommands.BootstrapTimeLimit };
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"no base model at {folder}: bootstrapping one ({options.Steps} steps, at most {options.TimeLimit.Value.TotalMinutes:0} minutes)"));
+        var report = LearningCommands.TrainBaseModel(new ArithTask(), options, folder, progress, cancellationToken);
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"bootstrapped {folder}: {report.StepsDone} steps in {report.WallSeconds:0} s"));
     }
@@ -166,11 +159,5 @@ internal static class RunCommand
             if (state.Status != CampaignStatus.Running || state.Failures().Any())
                 _finished.TrySetResult(state);
         }
-    }
-
-    /// <summary>Reports on the caller's thread, so progress lines keep their order.</summary>
-    sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }
