@@ -42,6 +42,23 @@ public sealed class RabbitMqHostOptions
     /// when set it wins over <see cref="Host"/> and <see cref="ManagementPort"/>, for brokers behind a proxy or TLS.
     /// </summary>
     public Uri? ManagementUri { get; init; }
+
+    /// <summary>
+    /// A plain AMQP connection factory for this broker, for tools that work on queues directly rather than through
+    /// MassTransit; it does not reconnect by itself and gives up connecting after 10 s.
+    /// </summary>
+    /// <param name="clientName">Name the broker shows for the connection.</param>
+    public RabbitMQ.Client.ConnectionFactory CreateConnectionFactory(string clientName) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = Username,
+        Password = Password,
+        ClientProvidedName = clientName,
+        RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
+        AutomaticRecoveryEnabled = false,
+    };
 }
 
 /// <summary>Per-endpoint limits; a value left null falls back to the endpoint's definition, then to the bus default.</summary>

@@ -26,17 +26,7 @@ public static class ErrorQueueMover
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentException.ThrowIfNullOrEmpty(stage);
         var errorQueue = StageQueues.ErrorQueue(stage);
-        var factory = new ConnectionFactory
-        {
-            HostName = broker.Host,
-            Port = broker.Port,
-            VirtualHost = broker.VirtualHost,
-            UserName = broker.Username,
-            Password = broker.Password,
-            ClientProvidedName = $"pipeline stage retry {stage}",
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
-            AutomaticRecoveryEnabled = false,
-        };
+        var factory = broker.CreateConnectionFactory($"pipeline stage retry {stage}");
         var where = $"{broker.Username}@{broker.Host}:{broker.Port}{(broker.VirtualHost.StartsWith('/') ? "" : "/")}{broker.VirtualHost}";
 
         IConnection connection;

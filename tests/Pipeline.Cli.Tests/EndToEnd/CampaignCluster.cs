@@ -217,14 +217,7 @@ internal sealed class CampaignCluster : IAsyncDisposable
     /// <summary>The exact number of ready (not delivered) messages of a queue, over AMQP; null when the queue does not exist.</summary>
     public async Task<uint?> ReadyAsync(string queue)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = Broker.Host,
-            Port = Broker.Port,
-            VirtualHost = Broker.VirtualHost,
-            UserName = Broker.Username,
-            Password = Broker.Password,
-        };
+        var factory = Broker.CreateConnectionFactory("pipeline end-to-end test");
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
