@@ -1,12 +1,13 @@
-// Test decorator over a real store: records the order of puts and of reads, and lets a test watch the bytes a put reads,
-// to act at an exact point of an upload (for example stop the server after the second block). Also linked into the
-// stages' tests, to count what a stage reads.
+// Test decorator over a real store: records the order of puts, reads and prefix listings, and lets a test watch the
+// bytes a put reads, to act at an exact point of an upload (for example stop the server after the second block). Also
+// linked into the stages' tests, to count what a stage reads and lists.
 namespace Pipeline.Storage.Tests;
 
 internal sealed class ObservedObjectStore(IObjectStore inner, Func<string, Stream, Stream>? wrapContent = null) : IObjectStore
 {
     private readonly List<string> _putKeys = [];
     private readonly List<string> _readKeys = [];
+    private readonly List<string> _listedPrefixes = [];
 
     public IReadOnlyList<string> PutKeys
     {
@@ -16,6 +17,11 @@ internal sealed class ObservedObjectStore(IObjectStore inner, Func<string, Strea
     public IReadOnlyList<string> ReadKeys
     {
         get { lock (_readKeys) return [.. _readKeys]; }
+    }
+
+    public IReadOnlyList<string> ListedPrefixes
+    {
+        get { lock (_listedPrefixes) return [.. _listedPrefixes]; }
     }
 
     public Task PutAsync(string key, Stream content, PutMode mode = PutMode.Overwrite, CancellationToken cancellationToken = default)
@@ -31,7 +37,16 @@ internal sealed class ObservedObjectStore(IObjectStore inner, Func<string, Strea
     }
 
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        lock (_listedPrefixes) _listedPrefixes.Add(prefix);
+        return inner.ListAsync(prefix, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<string>> ListFoldersAsync(string prefix, CancellationToken cancellationToken = default) =>
+        inner.ListFoldersAsync(prefix, cancellationToken);
+
     public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
     public Task<VersionedDocument?> ReadDocumentAsync(string key, CancellationToken cancellationToken = default) => inner.ReadDocumentAsync(key, cancellationToken);
 

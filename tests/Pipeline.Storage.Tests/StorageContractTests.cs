@@ -160,6 +160,23 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListFoldersAsync_ByPrefix_ReturnsEachNonEmptyFolderOnceInOrdinalOrder()
+    {
+        foreach (var key in new[] { "campaigns/c1/state.json", "campaigns/c1/iter-1/generate/shard-0.jsonl", "campaigns/c10/state.json",
+                     "campaigns/c2/iter-1/generate/shard-0.jsonl", "campaigns/top.json", "checkpoints/c1/iter-1/model.safetensors" })
+            await Store.PutAsync(key, Utf8(key));
+        await Store.PutAsync("campaigns/gone/iter-1/state.json", Utf8("gone"));
+        await Store.DeleteAsync("campaigns/gone/iter-1/state.json");
+
+        Assert.Equal(["campaigns/c1/", "campaigns/c10/", "campaigns/c2/"], await Store.ListFoldersAsync("campaigns/"));
+        Assert.Equal(["campaigns/c1/", "campaigns/c10/"], await Store.ListFoldersAsync("campaigns/c1"));
+        Assert.Equal(["campaigns/c1/iter-1/"], await Store.ListFoldersAsync("campaigns/c1/"));
+        Assert.Equal(["campaigns/", "checkpoints/"], await Store.ListFoldersAsync(""));
+        Assert.Empty(await Store.ListFoldersAsync("campaigns/c1/iter-1/generate/"));
+        Assert.Empty(await Store.ListFoldersAsync("nothing/here/"));
+    }
+
+    [Fact]
     public async Task DeleteAsync_ExistingThenMissing_ReturnsTrueThenFalse()
     {
         await Store.PutAsync("objects/d.bin", Utf8("d"));
