@@ -447,6 +447,32 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadFileAsync_OneFile_ReturnsItsBytesReadingOnlyItAndTheManifest()
+    {
+        var source = WriteCheckpointSource("source");
+        var reference = await new CheckpointStore(Store).SaveAsync("checkpoints/c1/iter-1/", source);
+        var recording = new ObservedObjectStore(Store);
+
+        var bytes = await new CheckpointStore(recording).ReadFileAsync(reference, "optimizer/adamw-state.bin");
+
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(source, "optimizer", "adamw-state.bin")), bytes);
+        Assert.Equal(["checkpoints/c1/iter-1/manifest.json", "checkpoints/c1/iter-1/optimizer/adamw-state.bin"], recording.ReadKeys);
+    }
+
+    [Fact]
+    public async Task ReadFileAsync_TamperedFile_ThrowsCorruptNamingFile()
+    {
+        var checkpoints = new CheckpointStore(Store);
+        var reference = await checkpoints.SaveAsync("checkpoints/c1/iter-1/", WriteCheckpointSource("source"));
+        await Store.PutAsync("checkpoints/c1/iter-1/config.json", Utf8("{\"dim\":1}"));
+
+        var error = await Assert.ThrowsAsync<CheckpointCorruptException>(() => checkpoints.ReadFileAsync(reference, "config.json"));
+
+        Assert.Contains("'config.json'", error.Message);
+        await Assert.ThrowsAsync<FileNotFoundException>(() => checkpoints.ReadFileAsync(reference, "metrics.json"));
+    }
+
+    [Fact]
     public async Task ListAsync_ReturnsOnlyCheckpointsWithManifests()
     {
         var checkpoints = new CheckpointStore(Store);
