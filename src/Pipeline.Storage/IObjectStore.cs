@@ -1,5 +1,5 @@
-// The one low-level storage contract: keyed objects (streams), create-only puts, prefix listing and small documents with
-// optimistic concurrency. Checkpoint logic lives once above it (Checkpoints/CheckpointStore.cs).
+// The one low-level storage contract: keyed objects (streams), create-only puts, prefix and folder listing and small
+// documents with optimistic concurrency. Checkpoint logic lives once above it (Checkpoints/CheckpointStore.cs).
 namespace Pipeline.Storage;
 
 /// <summary>
@@ -26,6 +26,14 @@ public interface IObjectStore
 
     /// <summary>Keys that start with <paramref name="prefix"/> (plain string prefix; empty lists everything), in ordinal order.</summary>
     Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The folders directly below <paramref name="prefix"/> (a plain string prefix, as for <see cref="ListAsync"/>): for
+    /// every key that starts with it and has a '/' after it, the key up to and including that '/', once each, in ordinal
+    /// order; for prefix <c>campaigns/</c> that is <c>campaigns/c1/</c>, <c>campaigns/c2/</c> and so on. Nothing inside the
+    /// folders is listed, so the cost does not grow with the objects they hold; a folder holding no object is not listed.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListFoldersAsync(string prefix, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the object; returns false when there was none.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);

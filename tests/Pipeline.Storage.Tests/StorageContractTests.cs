@@ -160,6 +160,23 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListFoldersAsync_ByPrefix_ReturnsEachNonEmptyFolderOnceInOrdinalOrder()
+    {
+        foreach (var key in new[] { "campaigns/c1/state.json", "campaigns/c1/iter-1/generate/shard-0.jsonl", "campaigns/c10/state.json",
+                     "campaigns/c2/iter-1/generate/shard-0.jsonl", "campaigns/top.json", "checkpoints/c1/iter-1/model.safetensors" })
+            await Store.PutAsync(key, Utf8(key));
+        await Store.PutAsync("campaigns/gone/iter-1/state.json", Utf8("gone"));
+        await Store.DeleteAsync("campaigns/gone/iter-1/state.json");
+
+        Assert.Equal(["campaigns/c1/", "campaigns/c10/", "campaigns/c2/"], await Store.ListFoldersAsync("campaigns/"));
+        Assert.Equal(["campaigns/c1/", "campaigns/c10/"], await Store.ListFoldersAsync("campaigns/c1"));
+        Assert.Equal(["campaigns/c1/iter-1/"], await Store.ListFoldersAsync("campaigns/c1/"));
+        Assert.Equal(["campaigns/", "checkpoints/"], await Store.ListFoldersAsync(""));
+        Assert.Empty(await Store.ListFoldersAsync("campaigns/c1/iter-1/generate/"));
+        Assert.Empty(await Store.ListFoldersAsync("nothing/here/"));
+    }
+
+    [Fact]
     public async Task DeleteAsync_ExistingThenMissing_ReturnsTrueThenFalse()
     {
         await Store.PutAsync("objects/d.bin", Utf8("d"));
@@ -427,6 +444,32 @@ public abstract class StorageContractTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<CheckpointCorruptException>(() => checkpoints.ResolveAsync(reference.Prefix));
 
         Assert.Contains("../../escape.txt", error.Message);
+    }
+
+    [Fact]
+    public async Task ReadFileAsync_OneFile_ReturnsItsBytesReadingOnlyItAndTheManifest()
+    {
+        var source = WriteCheckpointSource("source");
+        var reference = await new CheckpointStore(Store).SaveAsync("checkpoints/c1/iter-1/", source);
+        var recording = new ObservedObjectStore(Store);
+
+        var bytes = await new CheckpointStore(recording).ReadFileAsync(reference, "optimizer/adamw-state.bin");
+
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(source, "optimizer", "adamw-state.bin")), bytes);
+        Assert.Equal(["checkpoints/c1/iter-1/manifest.json", "checkpoints/c1/iter-1/optimizer/adamw-state.bin"], recording.ReadKeys);
+    }
+
+    [Fact]
+    public async Task ReadFileAsync_TamperedFile_ThrowsCorruptNamingFile()
+    {
+        var checkpoints = new CheckpointStore(Store);
+        var reference = await checkpoints.SaveAsync("checkpoints/c1/iter-1/", WriteCheckpointSource("source"));
+        await Store.PutAsync("checkpoints/c1/iter-1/config.json", Utf8("{\"dim\":1}"));
+
+        var error = await Assert.ThrowsAsync<CheckpointCorruptException>(() => checkpoints.ReadFileAsync(reference, "config.json"));
+
+        Assert.Contains("'config.json'", error.Message);
+        await Assert.ThrowsAsync<FileNotFoundException>(() => checkpoints.ReadFileAsync(reference, "metrics.json"));
     }
 
     [Fact]

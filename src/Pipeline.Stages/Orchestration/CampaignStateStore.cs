@@ -79,12 +79,17 @@ public sealed class CampaignStateStore(IObjectStore store, TimeProvider? clock =
     /// <summary>Ids of every campaign with a state document, in ordinal order.</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken = default)
     {
-        var keys = await store.ListAsync(CampaignKeys.CampaignsRoot, cancellationToken);
-        return keys
-            .Select(key => (Key: key, Id: key[CampaignKeys.CampaignsRoot.Length..].Split('/')[0]))
-            .Where(k => CampaignKeys.IsValidId(k.Id) && k.Key == CampaignKeys.State(k.Id))
-            .Select(k => k.Id)
-            .ToList();
+        // The periodic reconcile calls this every few seconds: listing the campaign folders rather than every key under
+        // them keeps it as cheap with a long history of stage outputs as without, at one existence check per campaign.
+        var ids = new List<string>();
+        foreach (var folder in await store.ListFoldersAsync(CampaignKeys.CampaignsRoot, cancellationToken))
+        {
+            var id = folder[CampaignKeys.CampaignsRoot.Length..^1];
+            if (CampaignKeys.IsValidId(id) && await store.ExistsAsync(CampaignKeys.State(id), cancellationToken))
+                ids.Add(id);
+        }
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
     }
 
     /// <summary>The document's bytes.</summary>

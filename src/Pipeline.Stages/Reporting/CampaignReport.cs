@@ -2,14 +2,16 @@
 // held-out metrics of every evaluated policy (campaigns/{id}/iter-{n}/evaluation.json, n = 0 being the base model), and
 // the judging stage's unreadable verdicts per iteration (state.json's shard summaries): the held-out evaluation judges
 // by verdict probability, which cannot fail to parse, so the campaign's own sampled verdicts are where failures show.
-// Reading is tolerant of what the report does not need (extra fields, a state document of any shape), strict about the
-// metrics themselves.
+// Every document is read by the code that owns it (CampaignFiles, CampaignStateStore, EvaluationWork), so the report
+// reads exactly what the stages and the orchestrator write. An unreadable definition or state becomes a note; an
+// unreadable evaluation is an error, since the metrics are the report.
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Orchestration;
 using Pipeline.Stages.Work;
 using Pipeline.Storage;
 
@@ -30,7 +32,7 @@ public sealed record JudgeParseCount(int Iteration, double Failures, double Verd
 /// <param name="CampaignId">Campaign id.</param>
 /// <param name="Recipe">Recipe name from campaign.json, or null when that file is missing or unreadable.</param>
 /// <param name="PlannedIterations">Iterations the campaign file asks for, or null when unknown.</param>
-/// <param name="Status">The <c>status</c> field of state.json, or null when absent.</param>
+/// <param name="Status">The status in state.json (<c>running</c>, <c>completed</c> ...), or null when absent or unreadable.</param>
 /// <param name="Iterations">Evaluated iterations in increasing order.</param>
 /// <param name="Notes">Problems met while reading optional documents, one line each.</param>
 public sealed partial record CampaignReport(string CampaignId, string? Recipe, int? PlannedIterations, string? Status,
@@ -44,7 +46,7 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
     /// </summary>
     /// <exception cref="ArgumentException">The id is not a valid campaign id.</exception>
     /// <exception cref="KeyNotFoundException">The store has nothing under the campaign's prefix.</exception>
-    /// <exception cref="InvalidDataException">An evaluation.json is not a list of DifficultyMetrics.</exception>
+    /// <exception cref="InvalidDataException">An evaluation.json is not an evaluation report.</exception>
     public static async Task<CampaignReport> LoadAsync(IObjectStore store, string campaignId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -83,35 +85,12 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
             // Only the canonical spelling counts (iter-01 is not iteration 1's file).
             if (key != CampaignKeys.Evaluation(campaignId, iteration))
                 continue;
-            iterations.Add(new IterationMetrics(iteration, await ReadEvaluationAsync(store, key, cancellationToken)));
+            // Gone between listing and reading (a campaign being deleted): nothing to show for it.
+            if (await EvaluationWork.TryReadAsync(store, key, cancellationToken) is { } evaluation)
+                iterations.Add(new IterationMetrics(iteration, evaluation.Difficulties));
         }
         iterations.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
         return new CampaignReport(campaignId, recipe, planned, status, iterations, notes) { JudgeParseFailures = judgeParseFailures };
-    }
-
-    /// <summary>
-    /// Parses an evaluation document: a JSON list of <see cref="DifficultyMetrics"/> (camelCase), or an object whose
-    /// <c>difficulties</c> property is that list. Undefined metrics may be null or the strings NaN/Infinity.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The document has another shape or a metric is malformed.</exception>
-    public static IReadOnlyList<DifficultyMetrics> ParseEvaluation(string source, ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json.ToArray());
-            var list = document.RootElement;
-            if (list.ValueKind == JsonValueKind.Object)
-            {
-                list = list.EnumerateObject().FirstOrDefault(p => p.Name.Equals("difficulties", StringComparison.OrdinalIgnoreCase)).Value;
-            }
-            if (list.ValueKind != JsonValueKind.Array)
-                throw new InvalidDataException($"{source}: expected a list of difficulty metrics (or an object with 'difficulties').");
-            return list.Deserialize<List<DifficultyMetrics>>(ReadOptions) ?? [];
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{source}: not a list of difficulty metrics ({e.Message}).", e);
-        }
     }
 
     /// <summary>Options for the report's own JSON: camelCase, indented, undefined metrics as null.</summary>
@@ -121,97 +100,44 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
         Converters = { new NullForNonFinite() },
     };
 
-    static readonly JsonSerializerOptions ReadOptions = new(JsonSerializerDefaults.Web)
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals | JsonNumberHandling.AllowReadingFromString,
-        Converters = { new NullForNonFinite() },
-    };
-
-    static async Task<IReadOnlyList<DifficultyMetrics>> ReadEvaluationAsync(IObjectStore store, string key, CancellationToken cancellationToken)
-    {
-        await using var stream = await store.OpenReadAsync(key, cancellationToken);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        return ParseEvaluation(key, buffer.ToArray());
-    }
-
     static async Task<(string? Status, List<JudgeParseCount> JudgeParseFailures)> ReadStateAsync(IObjectStore store, string campaignId,
         List<string> notes, CancellationToken cancellationToken)
     {
-        var document = await store.ReadDocumentAsync(CampaignKeys.State(campaignId), cancellationToken);
-        if (document is null)
-            return (null, []);
+        CampaignState? state;
         try
         {
-            using var state = JsonDocument.Parse(document.Content);
-            var root = state.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return (null, []);
-            var status = Property(root, "status") is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
-            var counts = new List<JudgeParseCount>();
-            if (Property(root, "iterationStates") is { ValueKind: JsonValueKind.Array } iterations)
-            {
-                foreach (var iteration in iterations.EnumerateArray())
-                {
-                    if (iteration.ValueKind != JsonValueKind.Object
-                        || Property(iteration, "iteration") is not { ValueKind: JsonValueKind.Number } number
-                        || Property(iteration, "shardSummaries") is not { ValueKind: JsonValueKind.Object } summaries
-                        || Property(summaries, CampaignStage.Judging.Name()) is not { ValueKind: JsonValueKind.Object } shards)
-                        continue;
-                    double failures = 0, verdicts = 0;
-                    foreach (var shard in shards.EnumerateObject())
-                    {
-                        failures += Number(shard.Value, "parse_failures");
-                        verdicts += Number(shard.Value, "judge_samples");
-                    }
-                    counts.Add(new JudgeParseCount(number.GetInt32(), failures, verdicts));
-                }
-            }
-            counts.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
-            return (status, counts);
+            state = await new CampaignStateStore(store).ReadAsync(campaignId, cancellationToken);
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        catch (InvalidDataException e)
         {
             notes.Add($"{CampaignKeys.State(campaignId)} is not a readable state document: {e.Message}");
             return (null, []);
         }
+        if (state is null)
+            return (null, []);
+        var counts = new List<JudgeParseCount>();
+        foreach (var iteration in state.IterationStates)
+        {
+            if (!iteration.ShardSummaries.TryGetValue(CampaignStage.Judging.Name(), out var shards))
+                continue;
+            counts.Add(new JudgeParseCount(iteration.Iteration,
+                shards.Values.Sum(summary => summary.GetValueOrDefault("parse_failures")),
+                shards.Values.Sum(summary => summary.GetValueOrDefault("judge_samples"))));
+        }
+        counts.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
+        return (CampaignJson.EnumName(state.Status), counts);
     }
-
-    static JsonElement? Property(JsonElement element, string name) =>
-        element.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) is { Value.ValueKind: not JsonValueKind.Undefined } found
-            ? found.Value
-            : null;
-
-    static double Number(JsonElement shard, string name) =>
-        shard.ValueKind == JsonValueKind.Object && Property(shard, name) is { ValueKind: JsonValueKind.Number } value ? value.GetDouble() : 0;
 
     [GeneratedRegex(@"^iter-(?<n>[0-9]{1,9})/evaluation\.json$")]
     private static partial Regex EvaluationKey();
 
-    /// <summary>Reads null (and, with named literals allowed, "NaN") as NaN; writes NaN and infinities as null.</summary>
+    /// <summary>Writes NaN and infinities as null (JSON has no such numbers) and reads null back as NaN.</summary>
     sealed class NullForNonFinite : JsonConverter<double>
     {
         public override bool HandleNull => true;
 
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType == JsonTokenType.Null)
-                return double.NaN;
-            if (reader.TokenType == JsonTokenType.String)
-            {
-                var text = reader.GetString();
-                return text switch
-                {
-                    "NaN" => double.NaN,
-                    "Infinity" => double.PositiveInfinity,
-                    "-Infinity" => double.NegativeInfinity,
-                    _ => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
-                        ? parsed
-                        : throw new JsonException($"'{text}' is not a number."),
-                };
-            }
-            return reader.GetDouble();
-        }
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
 
         public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
         {

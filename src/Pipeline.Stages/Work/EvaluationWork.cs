@@ -1,6 +1,7 @@
 // Evaluation: Learning's TaskEvaluator measures a policy on the campaign's held-out difficulties (greedy accuracy, maj@k,
 // calibration, self-certainty AUROC, length, accuracy as its own verdict judge). The same sampling seed is used for every
-// iteration, so differences between iterations come from the policy, not from the draw.
+// iteration, so differences between iterations come from the policy, not from the draw. The stored document is written
+// and read only here, so the orchestrator and the campaign report read exactly what the stage wrote.
 using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Learning.Evaluation;
@@ -41,6 +42,20 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
             return sets.Select(s => evaluator.Evaluate(s.Difficulty, s.Problems, task.JudgeExamples(s.Problems, definition.TaskSeed), options)).ToList();
         }, cancellationToken);
         var report = new EvaluationReport(command.CampaignId, command.Iteration, command.Checkpoint, reports.Select(Metrics).ToList(), reports);
+        var (written, reused) = await WriteAsync(store, report, cancellationToken);
+        return (written, key, reused);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="report"/> at <see cref="CampaignKeys.Evaluation"/> of its campaign and iteration, create-only;
+    /// when one is stored there already (another delivery finished first), returns that one with Reused set.
+    /// </summary>
+    public static async Task<(EvaluationReport Report, bool Reused)> WriteAsync(IObjectStore store, EvaluationReport report,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(report);
+        string key = CampaignKeys.Evaluation(report.CampaignId, report.Iteration);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(report, Indented);
         try
         {
@@ -48,25 +63,34 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         }
         catch (ObjectAlreadyExistsException)
         {
-            return (await TryReadAsync(store, key, cancellationToken) ?? throw new ObjectNotFoundException(key), key, true);
+            return (await TryReadAsync(store, key, cancellationToken) ?? throw new ObjectNotFoundException(key), true);
         }
-        return (report, key, false);
+        return (report, false);
     }
 
     /// <summary>The stored evaluation at <paramref name="key"/>, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">The document is not an evaluation report.</exception>
     public static async Task<EvaluationReport?> TryReadAsync(IObjectStore store, string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        EvaluationReport? report;
         try
         {
             await using var stream = await store.OpenReadAsync(key, cancellationToken);
-            return await JsonSerializer.DeserializeAsync<EvaluationReport>(stream, Indented, cancellationToken)
-                ?? throw new InvalidDataException($"{key}: empty evaluation document.");
+            report = await JsonSerializer.DeserializeAsync<EvaluationReport>(stream, Indented, cancellationToken);
         }
         catch (ObjectNotFoundException)
         {
             return null;
         }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{key}: not an evaluation report ({e.Message}).", e);
+        }
+        // Missing members deserialize as null; the figures are what every reader needs.
+        if (report?.Difficulties is null)
+            throw new InvalidDataException($"{key}: not an evaluation report (no difficulties).");
+        return report;
     }
 
     /// <summary>The event figures of an evaluator report (mean self-certainty over all greedy responses; judge accuracy by verdict probability, so no parse failures).</summary>

@@ -1,6 +1,7 @@
 // Turns a checkpoint reference from a message into a loaded model: the files come through the local CheckpointCache
 // (one verified folder per manifest hash), and the last few loaded models stay in memory, since every shard of an
-// iteration uses the same starting policy. Also the one place that converts between the message record
+// iteration uses the same starting policy. Shards of one iteration arrive together, so concurrent first users of a policy
+// share one download and one load instead of each reading the store and loading a copy. Also the one place that converts between the message record
 // (Contracts.CheckpointReference) and the storage record (Storage.Checkpoints.CheckpointRef).
 using Pipeline.Contracts;
 using Pipeline.Engine.Model;
@@ -21,6 +22,8 @@ public sealed class PolicyLoader
     private readonly int _capacity;
     private readonly Lock _lock = new();
     private readonly LinkedList<Entry> _recent = new();
+    // Loads in flight by manifest hash, guarded by _lock; an entry leaves when its load ends, so a failed load can be retried.
+    private readonly Dictionary<string, Lazy<Task<Entry>>> _loading = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A loader over <paramref name="store"/> caching files in <paramref name="cacheDirectory"/> (configuration
@@ -97,6 +100,7 @@ public sealed class PolicyLoader
     private async Task<Entry> EntryAsync(CheckpointReference reference, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
+        Lazy<Task<Entry>> load;
         lock (_lock)
         {
             for (var node = _recent.First; node is not null; node = node.Next)
@@ -106,17 +110,32 @@ public sealed class PolicyLoader
                 _recent.AddFirst(node);
                 return node.Value;
             }
+            if (!_loading.TryGetValue(reference.ManifestSha256, out var pending))
+                _loading[reference.ManifestSha256] = pending = new Lazy<Task<Entry>>(() => LoadEntryAsync(reference));
+            load = pending;
         }
-        var loaded = LoadFolder(await FolderAsync(reference, cancellationToken), reference);
-        lock (_lock)
+        // The shared load runs without any one caller's token (a caller giving up must not fail the others); each caller
+        // stops waiting on its own token instead.
+        return await load.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<Entry> LoadEntryAsync(CheckpointReference reference)
+    {
+        try
         {
-            // Another caller may have loaded the same policy meanwhile; keep one copy so they share its gate.
-            var existing = _recent.FirstOrDefault(e => e.Policy.Reference.ManifestSha256 == reference.ManifestSha256);
-            if (existing is not null) return existing;
-            var entry = new Entry(loaded);
-            _recent.AddFirst(entry);
-            while (_recent.Count > _capacity) _recent.RemoveLast();
+            var entry = new Entry(LoadFolder(await FolderAsync(reference, CancellationToken.None), reference));
+            lock (_lock)
+            {
+                _recent.AddFirst(entry);
+                while (_recent.Count > _capacity) _recent.RemoveLast();
+                _loading.Remove(reference.ManifestSha256);
+            }
             return entry;
+        }
+        catch
+        {
+            lock (_lock) _loading.Remove(reference.ManifestSha256);
+            throw;
         }
     }
 

@@ -1,9 +1,10 @@
 // The policy update, one chunk of optimizer steps per call, so a long update survives a worker restart: chunk j starts
 // from the trainer state chunk j − 1 saved (weights, AdamW moments, step) or, for chunk 0, from the iteration's starting
 // policy; the state after the chunk is saved as a checkpoint (manifest last, so it exists only complete), and the last
-// chunk also publishes the new policy. Which units a step trains on is a pure function of (campaign seed, iteration,
-// step), and the frozen reference is the starting policy, so a resumed update gives the same weights, bit for bit, as an
-// uninterrupted one.
+// chunk also publishes the new policy. A redelivered chunk whose state exists trains nothing: it reads back the chunk's
+// figures and, for the last chunk, the published policy, so it re-publishes like the other stages. Which units a step
+// trains on is a pure function of (campaign seed, iteration, step), and the frozen reference is the starting policy, so
+// a resumed update gives the same weights, bit for bit, as an uninterrupted one.
 using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Engine.Training;
@@ -27,8 +28,8 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
     private CheckpointStore Checkpoints => policies.Store;
 
     /// <summary>
-    /// Runs chunk <see cref="UpdatePolicy.Shard"/>: returns the stored result when its trainer state exists (publishing the
-    /// policy first when the last chunk's state exists without it), otherwise trains and saves.
+    /// Runs chunk <see cref="UpdatePolicy.Shard"/>: returns the stored result when its trainer state exists (with the
+    /// stored policy for the last chunk, publishing it first when the state exists without it), otherwise trains and saves.
     /// </summary>
     /// <exception cref="InvalidOperationException">The chunk count disagrees with the definition, or the previous chunk's state is missing.</exception>
     public async Task<UpdateChunkResult> RunChunkAsync(CampaignDefinition definition, UpdatePolicy command, CancellationToken cancellationToken = default)
@@ -44,9 +45,17 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
 
         if (await TryResolveAsync(prefix, cancellationToken) is { } existing)
         {
-            var folder = await policies.FolderAsync(PolicyLoader.ToContract(existing), cancellationToken);
-            var stored = ReadMetrics(folder);
-            var published = last ? await PublishPolicyAsync(command, folder, cancellationToken) : null;
+            var stored = await ReadMetricsAsync(existing, cancellationToken);
+            CheckpointReference? published = null;
+            if (last)
+            {
+                // Only the trainer state is the source of the policy, so a stored policy is this state's model: return it
+                // rather than fetch the whole state (weights and optimizer moments) to save the same files again.
+                var policy = await TryResolveAsync(CampaignKeys.Policy(command.CampaignId, command.Iteration), cancellationToken);
+                published = policy is not null
+                    ? PolicyLoader.ToContract(policy)
+                    : await PublishPolicyAsync(command, await policies.FolderAsync(PolicyLoader.ToContract(existing), cancellationToken), cancellationToken);
+            }
             return new UpdateChunkResult(chunk, count, PolicyLoader.ToContract(existing), stored, published, Reused: true);
         }
 
@@ -306,11 +315,17 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         }
     }
 
-    private static Dictionary<string, double> ReadMetrics(string trainerFolder)
+    // The chunk's figures alone, not the whole trainer state: a reused chunk needs nothing else from it.
+    private async Task<Dictionary<string, double>> ReadMetricsAsync(CheckpointRef trainerState, CancellationToken cancellationToken)
     {
-        string path = Path.Combine(trainerFolder, MetricsFileName);
-        return File.Exists(path)
-            ? JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllBytes(path), ShardStore.Json) ?? []
-            : [];
+        try
+        {
+            var bytes = await Checkpoints.ReadFileAsync(trainerState, MetricsFileName, cancellationToken);
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(bytes, ShardStore.Json) ?? [];
+        }
+        catch (FileNotFoundException)
+        {
+            return [];
+        }
     }
 }

@@ -141,25 +141,16 @@ public sealed class AzureBlobObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
-    {
-        ObjectKey.ValidatePrefix(prefix);
-        return await _runner.RunAsync(prefix, "listing", async (_, token) =>
-        {
-            var keys = new List<string>();
-            try
-            {
-                await foreach (var item in _container.GetBlobsAsync(prefix: prefix.Length == 0 ? null : prefix, cancellationToken: token))
-                    keys.Add(item.Name);
-            }
-            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
-            {
-                // Nothing has been written yet.
-            }
-            keys.Sort(StringComparer.Ordinal);
-            return (IReadOnlyList<string>)keys;
-        }, cancellationToken);
-    }
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        ListNamesAsync(prefix, "listing", (blobPrefix, token) =>
+            _container.GetBlobsAsync(prefix: blobPrefix, cancellationToken: token).Select(item => item.Name), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListFoldersAsync(string prefix, CancellationToken cancellationToken = default) =>
+        // The service groups names at the first '/' after the prefix and returns each group once, without its blobs.
+        ListNamesAsync(prefix, "folder listing", (blobPrefix, token) =>
+            _container.GetBlobsByHierarchyAsync(delimiter: "/", prefix: blobPrefix, cancellationToken: token)
+                .Where(item => item.IsPrefix).Select(item => item.Prefix), cancellationToken);
 
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
@@ -224,6 +215,28 @@ public sealed class AzureBlobObjectStore : IObjectStore
                 }
                 throw new ConcurrencyConflictException(key, ifMatch, e);
             }
+        }, cancellationToken);
+    }
+
+    // A listing with all its pages, retried as a whole; a container nothing was written to yet lists nothing.
+    private async Task<IReadOnlyList<string>> ListNamesAsync(string prefix, string operation,
+        Func<string?, CancellationToken, IAsyncEnumerable<string>> names, CancellationToken cancellationToken)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        return await _runner.RunAsync(prefix, operation, async (_, token) =>
+        {
+            var listed = new List<string>();
+            try
+            {
+                await foreach (var name in names(prefix.Length == 0 ? null : prefix, token))
+                    listed.Add(name);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
+            {
+                // Nothing has been written yet.
+            }
+            listed.Sort(StringComparer.Ordinal);
+            return (IReadOnlyList<string>)listed;
         }, cancellationToken);
     }
 

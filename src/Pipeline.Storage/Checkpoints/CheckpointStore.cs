@@ -136,9 +136,32 @@ public sealed class CheckpointStore(IObjectStore store)
         }
     }
 
+    /// <summary>
+    /// One file of <paramref name="checkpoint"/>, verified against the manifest like a download, without fetching the
+    /// others: for a small document saved with a large checkpoint (a trainer state's figures next to its weights).
+    /// </summary>
+    /// <exception cref="CheckpointNotFoundException">The manifest is missing.</exception>
+    /// <exception cref="CheckpointCorruptException">The manifest or the file is missing or differs in size or SHA-256.</exception>
+    /// <exception cref="FileNotFoundException">The manifest lists no file named <paramref name="name"/>.</exception>
+    public async Task<byte[]> ReadFileAsync(CheckpointRef checkpoint, string name, CancellationToken cancellationToken = default)
+    {
+        var manifest = await ReadManifestAsync(checkpoint, cancellationToken);
+        var file = manifest.Files.FirstOrDefault(f => f.Name == name)
+            ?? throw new FileNotFoundException($"Checkpoint {checkpoint} has no file '{name}' in its {ManifestName}.", name);
+        using var buffer = new MemoryStream();
+        await CopyVerifiedAsync(checkpoint.Prefix, file, buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
     private async Task DownloadFileAsync(string prefix, CheckpointFile file, string path, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+        await CopyVerifiedAsync(prefix, file, target, cancellationToken);
+    }
+
+    private async Task CopyVerifiedAsync(string prefix, CheckpointFile file, Stream target, CancellationToken cancellationToken)
+    {
         Stream source;
         try
         {
@@ -149,8 +172,7 @@ public sealed class CheckpointStore(IObjectStore store)
             throw new CheckpointCorruptException(prefix, $"file '{file.Name}' is listed in {ManifestName} but missing from the store.", e);
         }
         await using var hashing = new HashingReadStream(source);
-        await using (var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
-            await hashing.CopyToAsync(target, cancellationToken);
+        await hashing.CopyToAsync(target, cancellationToken);
         if (hashing.BytesRead != file.Size)
             throw new CheckpointCorruptException(prefix, $"file '{file.Name}' has {hashing.BytesRead} bytes, but {ManifestName} lists {file.Size}.");
         var sha = hashing.Sha256Hex();

@@ -112,24 +112,30 @@ public sealed class FolderObjectStore : IObjectStore
     public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         ObjectKey.ValidatePrefix(prefix);
-        var slash = prefix.LastIndexOf('/');
-        var folder = slash < 0 ? Root : Path.Combine(Root, prefix[..slash]);
-        if (!Directory.Exists(folder))
-            return Task.FromResult<IReadOnlyList<string>>([]);
-
-        var files = new FileSystemEnumerable<string>(folder,
-            (ref FileSystemEntry entry) => entry.ToFullPath(),
-            new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
-        {
-            ShouldRecursePredicate = (ref FileSystemEntry entry) => !entry.FileName.StartsWith('.'),
-            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !entry.FileName.StartsWith('.'),
-        };
-        var keys = files
-            .Select(file => Path.GetRelativePath(Root, file).Replace(Path.DirectorySeparatorChar, '/'))
+        var keys = FilesUnder(ParentFolderOf(prefix))
+            .Select(KeyOf)
             .Where(key => key.StartsWith(prefix, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
         return Task.FromResult<IReadOnlyList<string>>(keys);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListFoldersAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        var parent = ParentFolderOf(prefix);
+        if (!Directory.Exists(parent))
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        var folders = Directory.EnumerateDirectories(parent)
+            .Where(folder => !Path.GetFileName(folder).StartsWith('.'))
+            .Select(folder => KeyOf(folder) + "/")
+            .Where(key => key.StartsWith(prefix, StringComparison.Ordinal))
+            // Deleting a key leaves its folders behind on disk; a blob store has no empty folders, so neither may this one.
+            .Where(key => FilesUnder(PathOf(key)).Any())
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<string>>(folders);
     }
 
     /// <inheritdoc />
@@ -183,6 +189,29 @@ public sealed class FolderObjectStore : IObjectStore
     }
 
     private string PathOf(string key) => Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
+
+    private string KeyOf(string path) => Path.GetRelativePath(Root, path).Replace(Path.DirectorySeparatorChar, '/');
+
+    // The folder whose contents a prefix selects from: up to its last '/' (a prefix may end inside a name).
+    private string ParentFolderOf(string prefix)
+    {
+        var slash = prefix.LastIndexOf('/');
+        return slash < 0 ? Root : Path.Combine(Root, prefix[..slash]);
+    }
+
+    // Every file below a folder (none when it does not exist), skipping dot-names: the bookkeeping folder and temp files.
+    private static IEnumerable<string> FilesUnder(string folder)
+    {
+        if (!Directory.Exists(folder))
+            return [];
+        return new FileSystemEnumerable<string>(folder,
+            (ref FileSystemEntry entry) => entry.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
+        {
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => !entry.FileName.StartsWith('.'),
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !entry.FileName.StartsWith('.'),
+        };
+    }
 
     internal string LockPathOf(string key) =>
         Path.Combine(_lockFolder, Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..32] + ".lock");

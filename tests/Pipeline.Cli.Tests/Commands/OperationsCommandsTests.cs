@@ -1,12 +1,11 @@
 // `pipeline queues`, `rollouts peek`, `stage retry` and `report` through the real parser: configuration from a --config
 // file, one-line errors with exit code 1 for bad input, and on the real RabbitMQ (a throw-away RabbitMqVirtualHost per
 // test class) messages sent by a pipeline bus are peeked without being consumed and moved back from an error queue.
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Messaging;
+using Pipeline.Stages.Orchestration;
 using Pipeline.Stages.Tests.Messaging;
 using Pipeline.Stages.Work;
 using Pipeline.Storage.Folder;
@@ -175,14 +174,14 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
                 new("easy", 40, 0.5 + 0.1 * iteration, 0.55, 0.1, 1.0 + iteration, 0.7, 8, 0.6, iteration),
                 new("hard", 40, 0.2 + 0.05 * iteration, 0.25, 0.2, 0.8 + iteration, 0.6, 11, 0.5, 2 * iteration),
             ];
-            await store.PutAsync(CampaignKeys.Evaluation("ops-report", iteration),
-                new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(metrics, new JsonSerializerOptions(JsonSerializerDefaults.Web))));
+            await EvaluationWork.WriteAsync(store, new EvaluationReport("ops-report", iteration,
+                new CheckpointReference(CampaignKeys.Policy("ops-report", iteration), new string('0', 64)), metrics, []));
         }
-        await store.WriteDocumentAsync(CampaignKeys.State("ops-report"), Encoding.UTF8.GetBytes("""
-            {"status":"completed","iterationStates":[
-              {"iteration":1,"shardSummaries":{"judging":{"0":{"parse_failures":5,"judge_samples":32}}}},
-              {"iteration":2,"shardSummaries":{"judging":{"0":{"parse_failures":2,"judge_samples":32}}}}]}
-            """), null);
+        var state = new CampaignState { CampaignId = "ops-report", Status = CampaignStatus.Completed };
+        foreach (var (iteration, failures) in new[] { (1, 5.0), (2, 2.0) })
+            state.Iteration(iteration).ShardSummaries[CampaignStage.Judging.Name()] =
+                new() { [0] = new() { ["parse_failures"] = failures, ["judge_samples"] = 32 } };
+        await new CampaignStateStore(store).CreateAsync(state);
         var outDir = Path.Combine(_folder, "report");
 
         var (exitCode, output, error) = Invoke("report", "ops-report", "--out", outDir, "--config", _config);

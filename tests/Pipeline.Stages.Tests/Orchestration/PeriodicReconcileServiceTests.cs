@@ -51,20 +51,25 @@ public sealed class PeriodicReconcileServiceTests
         return new PeriodicReconcileService(states, reconciler, bus: null!, new StageOptions(), NullLogger<PeriodicReconcileService>.Instance);
     }
 
-    /// <summary>Lists one campaign's state and times out on listing or on reading it, the way a network timeout surfaces.</summary>
+    /// <summary>
+    /// Lists one campaign with a state and times out on listing or on reading it, the way a network timeout surfaces;
+    /// refuses to list keys, which a pass over the campaigns has no need for.
+    /// </summary>
     sealed class TimingOutStore(bool listTimesOut) : IObjectStore
     {
         public int Lists { get; private set; }
 
         public int DocumentReads { get; private set; }
 
-        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<string>> ListFoldersAsync(string prefix, CancellationToken cancellationToken = default)
         {
             Lists++;
             if (listTimesOut || cancellationToken.IsCancellationRequested)
                 throw new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout.");
-            return Task.FromResult<IReadOnlyList<string>>([CampaignKeys.State("timing-out")]);
+            return Task.FromResult<IReadOnlyList<string>>([CampaignKeys.CampaignPrefix("timing-out")]);
         }
+
+        public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult(true);
 
         public Task<VersionedDocument?> ReadDocumentAsync(string key, CancellationToken cancellationToken = default)
         {
@@ -77,7 +82,8 @@ public sealed class PeriodicReconcileServiceTests
 
         public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
 
         public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

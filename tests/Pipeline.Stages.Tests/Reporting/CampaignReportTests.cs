@@ -1,11 +1,12 @@
-// Reading a campaign's report from a folder store laid out as the campaign design says, and writing it as Markdown, JSON
-// and SVG: iterations in numeric order, undefined metrics kept undefined, and clear errors for a missing campaign.
+// Reading a campaign's report from a folder store laid out as the campaign design says, its documents written by their
+// owners' own writers, and writing it as Markdown, JSON and SVG: iterations in numeric order, undefined metrics kept
+// undefined, and clear errors for a missing campaign or a malformed evaluation.
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Orchestration;
 using Pipeline.Stages.Reporting;
 using Pipeline.Stages.Work;
 using Pipeline.Storage;
@@ -30,13 +31,27 @@ public sealed class CampaignReportTests : IDisposable
         new(difficulty, 50, 0.4 + 0.1 * iteration, 0.45 + 0.1 * iteration, 0.2 - 0.02 * iteration, 1.1 + 0.3 * iteration, auroc,
             9.5 - iteration, 0.6, 3 - iteration);
 
-    /// <summary>Writes evaluation.json the way the stages' writers do: web defaults, camelCase.</summary>
-    internal static async Task WriteEvaluationAsync(IObjectStore store, string campaign, int iteration, IReadOnlyList<DifficultyMetrics> metrics,
-        JsonSerializerOptions? options = null)
+    /// <summary>Writes evaluation.json through the evaluation stage's own writer (no per-problem reports: the report reads none).</summary>
+    internal static Task WriteEvaluationAsync(IObjectStore store, string campaign, int iteration, IReadOnlyList<DifficultyMetrics> metrics) =>
+        EvaluationWork.WriteAsync(store, new EvaluationReport(campaign, iteration,
+            new CheckpointReference(CampaignKeys.Policy(campaign, iteration), new string('0', 64)), metrics, []));
+
+    /// <summary>A campaign state with judging shard summaries given as (iteration, shard, failures, verdicts).</summary>
+    static CampaignState State(string campaign, CampaignStatus status, params (int Iteration, int Shard, double Failures, double Verdicts)[] judging)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(metrics, options ?? new JsonSerializerOptions(JsonSerializerDefaults.Web));
-        await store.PutAsync(CampaignKeys.Evaluation(campaign, iteration), new MemoryStream(bytes));
+        var state = new CampaignState { CampaignId = campaign, Status = status };
+        foreach (var (iteration, shard, failures, verdicts) in judging)
+        {
+            var summaries = state.Iteration(iteration).ShardSummaries;
+            if (!summaries.TryGetValue(CampaignStage.Judging.Name(), out var shards))
+                summaries[CampaignStage.Judging.Name()] = shards = [];
+            shards[shard] = new() { ["parse_failures"] = failures, ["judge_samples"] = verdicts };
+        }
+        return state;
     }
+
+    /// <summary>Writes state.json through the orchestrator's own store.</summary>
+    Task WriteStateAsync(CampaignState state) => new CampaignStateStore(_store).CreateAsync(state);
 
     [Fact]
     public async Task LoadAsync_EvaluationsDefinitionAndState_IterationsInNumericOrderWithRecipeAndStatus()
@@ -44,12 +59,10 @@ public sealed class CampaignReportTests : IDisposable
         foreach (var iteration in new[] { 10, 0, 2, 1 })
             await WriteEvaluationAsync(_store, "c1", iteration, [Metrics("easy", iteration), Metrics("hard", iteration)]);
         await CampaignFiles.WriteDefinitionAsync(_store, "c1", CampaignDefinition.LoadBuiltIn("intuitor") with { Iterations = 10, PromptsPerIteration = 64 });
-        await _store.WriteDocumentAsync(CampaignKeys.State("c1"), Encoding.UTF8.GetBytes("""
-            {"status":"running","iteration":11,"iterationStates":[
-              {"iteration":2,"shardSummaries":{"judging":{"0":{"parse_failures":3,"judge_samples":40},"1":{"parse_failures":1,"judge_samples":40}}}},
-              {"iteration":1,"shardSummaries":{"judging":{"0":{"parse_failures":7,"judge_samples":40}},"pairs":{"0":{"pairs":5}}}},
-              {"iteration":3,"shardSummaries":{"scoring":{"0":{"rollouts":8}}}}]}
-            """), null);
+        var state = State("c1", CampaignStatus.Running, (2, 0, 3, 40), (2, 1, 1, 40), (1, 0, 7, 40));
+        state.Iteration(1).ShardSummaries[CampaignStage.Pairs.Name()] = new() { [0] = new() { ["pairs"] = 5 } };
+        state.Iteration(3).ShardSummaries[CampaignStage.Scoring.Name()] = new() { [0] = new() { ["rollouts"] = 8 } };
+        await WriteStateAsync(state);
         await _store.PutAsync("campaigns/c1/iter-3/generation/shard-0.jsonl", new MemoryStream([]));
 
         var report = await CampaignReport.LoadAsync(_store, "c1");
@@ -85,52 +98,48 @@ public sealed class CampaignReportTests : IDisposable
         Assert.Equal("Campaign 'missing' not found: the store has nothing under campaigns/missing/.", error.Message);
     }
 
-    [Fact]
-    public async Task LoadAsync_EvaluationNotAList_ThrowsNamingKey()
+    [Theory]
+    [InlineData("""{"accuracy":1}""")]
+    [InlineData("""[{"difficulty":"easy"}]""")]
+    public async Task LoadAsync_EvaluationNotAnEvaluationReport_ThrowsNamingKey(string json)
     {
-        await _store.PutAsync(CampaignKeys.Evaluation("c3", 0), new MemoryStream("""{"accuracy":1}"""u8.ToArray()));
+        await _store.PutAsync(CampaignKeys.Evaluation("c3", 0), new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => CampaignReport.LoadAsync(_store, "c3"));
 
         Assert.StartsWith("campaigns/c3/iter-0/evaluation.json:", error.Message);
     }
 
-    [Theory]
-    [InlineData("null")]
-    [InlineData("\"NaN\"")]
-    public void ParseEvaluation_UndefinedAurocSpelledEitherWay_ReadsNaN(string spelling)
+    [Fact]
+    public async Task LoadAsync_UndefinedAuroc_ReadsNaN()
     {
-        var json = JsonSerializer.Serialize(new[] { Metrics("easy", 0) }, new JsonSerializerOptions(JsonSerializerDefaults.Web))
-            .Replace("\"selfCertaintyAuroc\":0.7", $"\"selfCertaintyAuroc\":{spelling}", StringComparison.Ordinal);
+        await WriteEvaluationAsync(_store, "c5", 0, [Metrics("easy", 0, auroc: double.NaN)]);
 
-        var metrics = Assert.Single(CampaignReport.ParseEvaluation("e.json", Encoding.UTF8.GetBytes(json)));
+        var metrics = Assert.Single(Assert.Single((await CampaignReport.LoadAsync(_store, "c5")).Iterations).Difficulties);
 
         Assert.True(double.IsNaN(metrics.SelfCertaintyAuroc));
         Assert.Equal(0.4, metrics.GreedyAccuracy);
     }
 
     [Fact]
-    public void ParseEvaluation_ObjectWithDifficulties_ReadsTheList()
+    public async Task LoadAsync_StateNotJson_StatusUnknownWithANote()
     {
-        var json = JsonSerializer.Serialize(new { checkpoint = "x", difficulties = new[] { Metrics("easy", 1), Metrics("hard", 1) } },
-            new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        await WriteEvaluationAsync(_store, "c6", 0, [Metrics("easy", 0)]);
+        await _store.WriteDocumentAsync(CampaignKeys.State("c6"), "not json"u8.ToArray(), null);
 
-        var metrics = CampaignReport.ParseEvaluation("e.json", Encoding.UTF8.GetBytes(json));
+        var report = await CampaignReport.LoadAsync(_store, "c6");
 
-        Assert.Equal([Metrics("easy", 1), Metrics("hard", 1)], metrics);
+        Assert.Null(report.Status);
+        Assert.Empty(report.JudgeParseFailures);
+        Assert.StartsWith("campaigns/c6/state.json is not a readable state document:", Assert.Single(report.Notes));
     }
 
     [Fact]
     public async Task Write_ThreeIterations_MarkdownJsonAndOnePlotPerMetricWithALinePerDifficulty()
     {
         for (var iteration = 0; iteration < 3; iteration++)
-            await WriteEvaluationAsync(_store, "c4", iteration, [Metrics("easy", iteration), Metrics("hard", iteration, auroc: double.NaN)],
-                new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
-        await _store.WriteDocumentAsync(CampaignKeys.State("c4"), Encoding.UTF8.GetBytes("""
-            {"status":"completed","iterationStates":[
-              {"iteration":1,"shardSummaries":{"judging":{"0":{"parse_failures":12,"judge_samples":64}}}},
-              {"iteration":2,"shardSummaries":{"judging":{"0":{"parse_failures":9,"judge_samples":64}}}}]}
-            """), null);
+            await WriteEvaluationAsync(_store, "c4", iteration, [Metrics("easy", iteration), Metrics("hard", iteration, auroc: double.NaN)]);
+        await WriteStateAsync(State("c4", CampaignStatus.Completed, (1, 0, 12, 64), (2, 0, 9, 64)));
         var report = await CampaignReport.LoadAsync(_store, "c4");
         var output = Path.Combine(_root, "out");
 

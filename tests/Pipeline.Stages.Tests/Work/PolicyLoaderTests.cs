@@ -1,9 +1,10 @@
-// Loading policies by reference: the conversion between message and storage references, the shared in-memory copy, and
-// private copies for training.
+// Loading policies by reference: the conversion between message and storage references, the shared in-memory copy (one
+// load for concurrent first users), and private copies for training.
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Work;
 using Pipeline.Storage.Checkpoints;
+using Pipeline.Storage.Tests;
 
 namespace Pipeline.Stages.Tests.Work;
 
@@ -36,6 +37,40 @@ public sealed class PolicyLoaderTests
         Assert.NotSame(first, copy.Model);
         Assert.True(first.Parameters.SequenceEqual(copy.Model.Parameters));
         Assert.Equal(campaign.Base, copy.Reference);
+    }
+
+    [Fact]
+    public async Task UseAsync_ConcurrentFirstUsers_ReadTheCheckpointOnceAndShareOneModel()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        var observed = new ObservedObjectStore(campaign.Store);
+        var loader = new PolicyLoader(new CheckpointStore(observed), Path.Combine(campaign.Root, "cache-concurrent"));
+
+        // All started before any is awaited, so every one of them is a first user of the policy.
+        var users = Enumerable.Range(0, 4).Select(_ => loader.UseAsync(campaign.Base, p => p.Model)).ToList();
+        var models = await Task.WhenAll(users);
+
+        Assert.All(models, model => Assert.Same(models[0], model));
+        Assert.Contains(campaign.Base.Prefix + CheckpointStore.ManifestName, observed.ReadKeys);
+        Assert.All(observed.ReadKeys.GroupBy(key => key), reads => Assert.Single(reads));
+    }
+
+    [Fact]
+    public async Task UseAsync_FirstLoadFailed_RetryLoadsAgain()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        var loader = campaign.NewLoader();
+        string manifest = campaign.Base.Prefix + CheckpointStore.ManifestName;
+        using var saved = new MemoryStream();
+        await using (var stream = await campaign.Store.OpenReadAsync(manifest)) await stream.CopyToAsync(saved);
+        await campaign.Store.DeleteAsync(manifest);
+        await Assert.ThrowsAsync<CheckpointNotFoundException>(() => loader.UseAsync(campaign.Base, p => p.Reference));
+
+        saved.Position = 0;
+        await campaign.Store.PutAsync(manifest, saved);
+        var loaded = await loader.UseAsync(campaign.Base, p => p.Reference);
+
+        Assert.Equal(campaign.Base, loaded);
     }
 
     [Fact]

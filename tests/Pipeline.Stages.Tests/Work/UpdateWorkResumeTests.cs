@@ -1,8 +1,11 @@
 // The chunked update's promise: stopping between chunks (another process, a fresh file cache, a chunk re-run after its
-// output was lost) ends in the same weights, bit for bit, as running every chunk in one go.
+// output was lost) ends in the same weights, bit for bit, as running every chunk in one go; and a redelivered chunk
+// only reads back what it stored.
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Work;
+using Pipeline.Storage.Checkpoints;
+using Pipeline.Storage.Tests;
 
 namespace Pipeline.Stages.Tests.Work;
 
@@ -17,14 +20,8 @@ public sealed class UpdateWorkResumeTests
     {
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(recipe));
         var d = campaign.Definition;
-        await campaign.SeedGenerationAsync(1);
-        var inputs = await InputsAsync(campaign);
-
-        // Uninterrupted: one worker runs every chunk.
-        var straight = new UpdateWork(campaign.Shards, campaign.Policies);
-        UpdateChunkResult? last = null;
-        for (int j = 0; j < d.ChunkCount; j++) last = await straight.RunChunkAsync(d, Command(campaign, 1, j, inputs));
-        var straightWeights = await WeightsAsync(campaign, last!.Policy!);
+        var (inputs, last) = await UpdateEveryChunkAsync(campaign);
+        var straightWeights = await WeightsAsync(campaign, last.Policy!);
 
         // Interrupted: the same shard outputs copied into a second campaign; each chunk by a "new process", and chunk 1's
         // state lost once (a crash before its manifest) and trained again.
@@ -42,7 +39,7 @@ public sealed class UpdateWorkResumeTests
         Assert.False(final.Reused);
         Assert.Equal(3, final.Metrics["step"]);
         Assert.True(straightWeights.AsSpan().SequenceEqual(resumedWeights), "resumed weights differ from the uninterrupted run");
-        Assert.Equal(last!.Metrics, final.Metrics);
+        Assert.Equal(last.Metrics, final.Metrics);
         var baseWeights = await WeightsAsync(campaign, campaign.Base);
         Assert.False(baseWeights.AsSpan().SequenceEqual(straightWeights), "the update changed no weight");
     }
@@ -69,23 +66,56 @@ public sealed class UpdateWorkResumeTests
     {
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
         var d = campaign.Definition;
-        await campaign.SeedGenerationAsync(1);
-        var inputs = await InputsAsync(campaign);
-        var work = new UpdateWork(campaign.Shards, campaign.Policies);
-        UpdateChunkResult? last = null;
-        for (int j = 0; j < d.ChunkCount; j++) last = await work.RunChunkAsync(d, Command(campaign, 1, j, inputs));
-        var published = await WeightsAsync(campaign, last!.Policy!);
+        var (inputs, last) = await UpdateEveryChunkAsync(campaign);
+        var published = await WeightsAsync(campaign, last.Policy!);
         foreach (var key in await campaign.Store.ListAsync(CampaignKeys.Policy("tiny", 1))) await campaign.Store.DeleteAsync(key);
 
-        var again = await work.RunChunkAsync(d, Command(campaign, 1, d.ChunkCount - 1, inputs));
+        var again = await new UpdateWork(campaign.Shards, campaign.Policies).RunChunkAsync(d, Command(campaign, 1, d.ChunkCount - 1, inputs));
 
         Assert.True(again.Reused);
         Assert.NotNull(again.Policy);
         Assert.Equal(published, await WeightsAsync(campaign, again.Policy));
     }
 
+    [Fact]
+    public async Task RunChunkAsync_LastChunkRedeliveredAfterPublishing_ReturnsStoredPolicyReadingOnlyManifestsAndMetrics()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        var d = campaign.Definition;
+        var (inputs, last) = await UpdateEveryChunkAsync(campaign);
+        // Another worker gets the redelivery: nothing of the campaign in its file cache.
+        var observed = new ObservedObjectStore(campaign.Store);
+        var loader = new PolicyLoader(new CheckpointStore(observed), Path.Combine(campaign.Root, "cache-redelivery"));
+
+        var again = await new UpdateWork(new ShardStore(observed), loader).RunChunkAsync(d, Command(campaign, 1, d.ChunkCount - 1, inputs));
+
+        Assert.True(again.Reused);
+        Assert.Equal(last.Policy, again.Policy);
+        Assert.Equal(last.TrainerState, again.TrainerState);
+        Assert.Equal(last.Metrics, again.Metrics);
+        string state = CampaignKeys.UpdateChunk("tiny", 1, d.ChunkCount - 1);
+        Assert.Equal([state + CheckpointStore.ManifestName, state + UpdateWork.MetricsFileName, CampaignKeys.Policy("tiny", 1) + CheckpointStore.ManifestName],
+            observed.ReadKeys.Distinct());
+        Assert.Empty(observed.PutKeys);
+    }
+
     private static UpdatePolicy Command(TinyCampaign campaign, int iteration, int chunk, IReadOnlyList<string> inputs) =>
         new(campaign.Id, iteration, chunk, campaign.Base, campaign.Definition.ChunkCount, inputs);
+
+    /// <summary>
+    /// Seeds and runs iteration 1's per-shard stages, then every update chunk in one worker, without interruption; returns
+    /// the update's input keys and the last chunk's result.
+    /// </summary>
+    private static async Task<(IReadOnlyList<string> Inputs, UpdateChunkResult Last)> UpdateEveryChunkAsync(TinyCampaign campaign)
+    {
+        await campaign.SeedGenerationAsync(1);
+        var inputs = await InputsAsync(campaign);
+        var work = new UpdateWork(campaign.Shards, campaign.Policies);
+        UpdateChunkResult? last = null;
+        for (int j = 0; j < campaign.Definition.ChunkCount; j++)
+            last = await work.RunChunkAsync(campaign.Definition, Command(campaign, 1, j, inputs));
+        return (inputs, last!);
+    }
 
     /// <summary>Runs every shard's per-shard stages of iteration 1 and returns the update's input keys.</summary>
     private static async Task<IReadOnlyList<string>> InputsAsync(TinyCampaign campaign)
