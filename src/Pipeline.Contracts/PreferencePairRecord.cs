@@ -8,6 +8,8 @@ namespace Pipeline.Contracts;
 /// <param name="Rejected">The other response.</param>
 /// <param name="ChosenScore">The chosen response's score.</param>
 /// <param name="RejectedScore">The rejected response's score.</param>
-/// <param name="Weight">The pair's weight (RLSF's margin exp(conf_i − conf_j); 1 otherwise).</param>
+/// <param name="Weight">
+/// The pair's weight in the DPO loss (RLSF's margin exp(conf_i − conf_j); 1 otherwise, and when a stored record lacks it).
+/// </param>
 public sealed record PreferencePairRecord(string PromptId, string Prompt, string Chosen, string Rejected,
-    double ChosenScore, double RejectedScore, double Weight);
+    double ChosenScore, double RejectedScore, double Weight = 1);

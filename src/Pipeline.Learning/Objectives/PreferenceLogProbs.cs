@@ -1,5 +1,6 @@
 // One preference pair as the DPO loss sees it: the policy's per-token log-probs of both responses and the reference
-// model's summed log-probs (precomputed once, since the reference does not change during the update).
+// model's summed log-probs (precomputed once, since the reference does not change during the update), and the pair's
+// weight in the batch (RLSF's margin), so a strong preference can count for more than a weak one.
 namespace Pipeline.Learning.Objectives;
 
 /// <summary>Log-probs of a chosen and a rejected response under the policy (per token) and the reference (summed).</summary>
@@ -7,4 +8,5 @@ namespace Pipeline.Learning.Objectives;
 /// <param name="Rejected">Policy log-probs of the rejected response's tokens.</param>
 /// <param name="ReferenceChosen">Reference log p(chosen), summed over its tokens.</param>
 /// <param name="ReferenceRejected">Reference log p(rejected), summed over its tokens.</param>
-public sealed record PreferenceLogProbs(float[] Chosen, float[] Rejected, double ReferenceChosen, double ReferenceRejected);
+/// <param name="Weight">The pair's weight in the batch's weighted mean (positive and finite; 1 for an unweighted pair).</param>
+public sealed record PreferenceLogProbs(float[] Chosen, float[] Rejected, double ReferenceChosen, double ReferenceRejected, double Weight = 1);

@@ -1,5 +1,6 @@
 // DPO and IRPO as one optimizer step: each pair's chosen and rejected responses go through the same pass, the loss
 // and its per-token gradients come from DpoLoss, and the reference model's summed log-probs are supplied precomputed.
+// Each pair carries a weight (RLSF's margin; 1 otherwise) and the step minimises the weighted mean over all its pairs.
 using Pipeline.Engine.Model;
 using Pipeline.Learning.Objectives;
 
@@ -11,7 +12,9 @@ namespace Pipeline.Learning.Updates;
 /// <param name="Rejected">The other response y_l.</param>
 /// <param name="ReferenceChosen">Σ log ref(y_w | prompt), e.g. from <see cref="TeacherForcedScores.LogProbs"/> on the reference.</param>
 /// <param name="ReferenceRejected">Σ log ref(y_l | prompt).</param>
-public sealed record PreferenceExample(int[] Prompt, int[] Chosen, int[] Rejected, double ReferenceChosen, double ReferenceRejected);
+/// <param name="Weight">The pair's weight in the step's weighted mean (see <see cref="DpoLoss.Compute"/>); 1 when the pair has none.</param>
+public sealed record PreferenceExample(int[] Prompt, int[] Chosen, int[] Rejected, double ReferenceChosen, double ReferenceRejected,
+    double Weight = 1);
 
 /// <summary>The outcome of a DPO/IRPO step, with the pair diagnostics before it.</summary>
 /// <param name="Update">Loss, gradient norm, rate and step.</param>
@@ -41,24 +44,31 @@ public static class DpoUpdate
 
     /// <summary>
     /// One optimizer step on <see cref="DpoLoss"/> with <paramref name="beta"/> and IRPO weight
-    /// <paramref name="nllWeight"/> (0: plain DPO), averaged over all pairs whatever the micro-batch split.
+    /// <paramref name="nllWeight"/> (0: plain DPO): the mean over all pairs weighted by <see cref="PreferenceExample.Weight"/>,
+    /// whatever the micro-batch split; the diagnostics are plain means over pairs.
     /// </summary>
+    /// <exception cref="ArgumentException">A pair's weight is not positive and finite.</exception>
     public static DpoUpdateResult Step(PolicyTrainer trainer, IReadOnlyList<PreferenceExample> pairs, double beta = DpoLoss.DefaultBeta, double nllWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(pairs);
+        // Checked before any forward pass, so a bad weight costs nothing and leaves the trainer untouched.
+        double totalWeight = DpoLoss.TotalWeight(pairs.Select(p => p.Weight), nameof(pairs));
         var passes = trainer.Passes(pairs, p => [new PromptResponse(p.Prompt, p.Chosen), new PromptResponse(p.Prompt, p.Rejected)]);
         double chosenReward = 0, rejectedReward = 0, accuracy = 0;
         var update = trainer.Apply(passes.Select(p => p.Batch).ToList(), (i, logProbs) =>
         {
             var (start, count, _) = passes[i];
             var inputs = Enumerable.Range(0, count).Select(k => new PreferenceLogProbs(logProbs[2 * k], logProbs[2 * k + 1],
-                pairs[start + k].ReferenceChosen, pairs[start + k].ReferenceRejected)).ToList();
+                pairs[start + k].ReferenceChosen, pairs[start + k].ReferenceRejected, pairs[start + k].Weight)).ToList();
             var result = DpoLoss.Compute(inputs, beta, nllWeight);
-            double share = (double)count / pairs.Count;
-            chosenReward += share * result.ChosenReward;
-            rejectedReward += share * result.RejectedReward;
-            accuracy += share * result.Accuracy;
+            // The micro-batch's loss is its own weighted mean, so its share of the step's is its share of the total weight;
+            // the diagnostics are plain means, so theirs is its share of the pairs. With unit weights the two are equal.
+            double countShare = (double)count / pairs.Count;
+            double share = inputs.Sum(p => p.Weight) / totalWeight;
+            chosenReward += countShare * result.ChosenReward;
+            rejectedReward += countShare * result.RejectedReward;
+            accuracy += countShare * result.Accuracy;
             var gradients = new float[2 * count][];
             for (int k = 0; k < count; k++)
             {

@@ -260,7 +260,9 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         // Pairs carry texts only; both responses are trained as complete, so each ends with EOS.
         var pairs = records.Select(r => (encoding.Prompt(r.Prompt), encoding.Response(r.Chosen), encoding.Response(r.Rejected))).ToList();
         if (pairs.Count == 0) return [];
-        return await policies.UseAsync(command.Checkpoint, p => DpoUpdate.WithReference(p.Model, pairs, definition.Update.MicroBatchSize), cancellationToken);
+        var examples = await policies.UseAsync(command.Checkpoint, p => DpoUpdate.WithReference(p.Model, pairs, definition.Update.MicroBatchSize), cancellationToken);
+        // The recorded weight (RLSF's margin exp(conf_c − conf_r), 1 for judged pairs) sets the pair's share of the DPO loss.
+        return examples.Select((e, k) => e with { Weight = records[k].Weight }).ToList();
     }
 
     private async Task<List<SelfTrainingGroup>> SelfTrainingGroupsAsync(UpdatePolicy command, TaskEncoding encoding, CancellationToken cancellationToken)

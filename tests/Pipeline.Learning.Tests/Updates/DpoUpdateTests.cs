@@ -1,5 +1,6 @@
 // DPO and IRPO on the tiny model against a frozen reference loaded from a checkpoint: one step raises the implicit
-// reward margin of the chosen over the rejected responses; IRPO's NLL term also raises the chosen log-likelihood.
+// reward margin of the chosen over the rejected responses; IRPO's NLL term also raises the chosen log-likelihood; pair
+// weights make the step's loss a weighted mean whatever the micro-batch split, and a bad weight is refused up front.
 using Pipeline.Engine.Model;
 using Pipeline.Learning.Updates;
 
@@ -59,6 +60,40 @@ public sealed class DpoUpdateTests : IDisposable
         Assert.True(irpoGain > 0 && irpoGain > dpoGain, $"chosen log-likelihood gain: DPO {dpoGain}, IRPO {irpoGain}");
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(1)]
+    public void Step_WeightedPairs_LossIsWeightedMeanWhateverTheSplit(int microBatch)
+    {
+        var policy = TinyPolicy.Create(seed: 3);
+        double[] weights = [Math.Exp(0.7), 1, Math.Exp(0.2)];
+        var examples = DpoUpdate.WithReference(TinyPolicy.Create(seed: 3), Pairs).Select((e, k) => e with { Weight = weights[k] }).ToList();
+        var trainer = new PolicyTrainer(policy, TinyPolicy.Options(rate: 5e-3f, microBatch: microBatch), seed: 1);
+        var nll = ChosenNll(policy);
+
+        var result = DpoUpdate.Step(trainer, examples, Beta, nllWeight: 1);
+
+        // Policy == reference, so each pair's DPO part is log 2 and only the NLL part tells the weighting apart.
+        double weighted = weights.Select((w, k) => w * nll[k]).Sum() / weights.Sum();
+        Assert.Equal(Math.Log(2) + weighted, result.Update.Loss, 4);
+        Assert.True(Math.Abs(weighted - nll.Average()) > 1e-3, "the weights should move the loss away from the plain mean");
+    }
+
+    [Fact]
+    public void Step_ZeroWeight_ThrowsBeforeTraining()
+    {
+        var policy = TinyPolicy.Create(seed: 3);
+        var examples = DpoUpdate.WithReference(TinyPolicy.Create(seed: 3), Pairs).Select((e, k) => e with { Weight = k == 2 ? 0 : 1 }).ToList();
+        var trainer = new PolicyTrainer(policy, TinyPolicy.Options(rate: 5e-3f), seed: 1);
+        var before = TinyPolicy.Snapshot(policy);
+
+        var error = Assert.Throws<ArgumentException>(() => DpoUpdate.Step(trainer, examples, Beta));
+
+        Assert.Contains("Pair 2 has weight 0", error.Message);
+        Assert.True(TinyPolicy.SameBits(before, policy.Parameters));
+        Assert.Equal(0L, trainer.Step);
+    }
+
     private static double Margin(LlamaModel policy, IReadOnlyList<PreferenceExample> examples)
     {
         var chosen = TinyPolicy.SumLogProbs(policy, examples.Select(e => new PromptResponse(e.Prompt, e.Chosen)).ToList());
@@ -69,10 +104,13 @@ public sealed class DpoUpdateTests : IDisposable
     private static double ChosenLogLikelihood(LlamaModel model) =>
         TinyPolicy.SumLogProbs(model, Pairs.Select(p => new PromptResponse(p.Prompt, p.Chosen)).ToList()).Sum();
 
-    private static double MeanChosenNll(LlamaModel model)
+    private static double MeanChosenNll(LlamaModel model) => ChosenNll(model).Average();
+
+    /// <summary>Each pair's length-normalised NLL of its chosen response, IRPO's added term with α = 1.</summary>
+    private static double[] ChosenNll(LlamaModel model)
     {
         var sums = TinyPolicy.SumLogProbs(model, Pairs.Select(p => new PromptResponse(p.Prompt, p.Chosen)).ToList());
-        return Pairs.Select((p, k) => -sums[k] / p.Chosen.Length).Average();
+        return Pairs.Select((p, k) => -sums[k] / p.Chosen.Length).ToArray();
     }
 
     private static int[] Encode(string text) => TinyPolicy.Tokenizer.Encode(text);

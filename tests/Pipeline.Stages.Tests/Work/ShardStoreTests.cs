@@ -1,4 +1,5 @@
-// Stage outputs in the store: create-only, found again by a second writer, inline only while small.
+// Stage outputs in the store: create-only, found again by a second writer, inline only while small; older records read
+// with their defaults.
 using Pipeline.Contracts;
 using Pipeline.Stages.Work;
 using Pipeline.Storage.Folder;
@@ -11,6 +12,17 @@ public sealed class ShardStoreTests : IDisposable
 
     private static Rollout Rollout(int sample, string response) => new("p1", "1+2=", sample, response, response.Length + 1,
         new TokenSummary(-0.5, 1.0, 2.0), "3", new Dictionary<string, double> { ["judge"] = double.NaN, ["votes"] = 0.5 });
+
+    [Fact]
+    public void ParseLines_PairWithoutWeight_ReadsWeightOne()
+    {
+        var line = """{"promptId":"p1","prompt":"1+2=","chosen":"3","rejected":"4","chosenScore":0.9,"rejectedScore":0.5}""";
+
+        var pair = Assert.Single(ShardStore.ParseLines<PreferencePairRecord>("test", System.Text.Encoding.UTF8.GetBytes(line + "\n")));
+
+        // A pair stored without a weight counts like an unweighted one in the DPO loss.
+        Assert.Equal(1.0, pair.Weight);
+    }
 
     [Fact]
     public async Task WriteAsync_ThenTryRead_RoundTripsRecordsAndSummary()

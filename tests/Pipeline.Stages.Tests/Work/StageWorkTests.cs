@@ -1,5 +1,5 @@
-// Each stage's work on a tiny model: what it stores, that a repeated command re-reads instead of recomputing, and every
-// recipe's chain through an iteration and an evaluation.
+// Each stage's work on a tiny model: what it stores, that a repeated command re-reads instead of recomputing, every
+// recipe's chain through an iteration and an evaluation, and that RLSF's pair margins weight the DPO update.
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Work;
@@ -203,5 +203,42 @@ public sealed class StageWorkTests
             work.RunChunkAsync(campaign.Definition, new UpdatePolicy("tiny", 1, 1, campaign.Base, campaign.Definition.ChunkCount, [])));
 
         Assert.Contains("chunk 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpdateWork_RlsfPairMargins_WeightTheDpoUpdate()
+    {
+        var small = TinyCampaign.Small(Recipe.Rlsf);
+        var d = small with { Update = small.Update with { StepsPerChunk = small.Update.Steps } };
+        using var weighted = await TinyCampaign.CreateAsync(d);
+        using var unweighted = await TinyCampaign.CreateAsync(d);
+        await weighted.SeedGenerationAsync(1);
+        var seeded = await weighted.Shards.ReadAsync<Rollout>(CampaignKeys.ShardOutput("tiny", 1, CampaignStage.Generation, 0));
+        // Both gold copies confident, the corrupted answer less so by a different amount per prompt: margins differ by pair.
+        var prompts = seeded.Select(r => r.PromptId).Distinct().ToList();
+        var scored = seeded.Select(r => r with { Scores = new Dictionary<string, double>
+        {
+            [ScoreNames.AnswerConfidence] = r.Sample < 2 ? 0.95 : 0.9 - 0.8 * prompts.IndexOf(r.PromptId) / prompts.Count,
+        } }).ToList();
+        var (pairs, _) = PairWork.Build(d, scored);
+        Assert.Equal(prompts.Count, pairs.Select(p => p.Weight).Distinct().Count());
+
+        var withMargins = await UpdateOnPairsAsync(weighted, pairs);
+        var withUnitWeights = await UpdateOnPairsAsync(unweighted, [.. pairs.Select(p => p with { Weight = 1 })]);
+
+        // Same pairs, same seeds: only the recorded weights differ, so a different policy means the update used them.
+        Assert.NotEqual(withMargins.Metrics["loss"], withUnitWeights.Metrics["loss"]);
+        var a = await weighted.Policies.UseAsync(withMargins.Policy!, p => p.Model.Parameters.ToArray());
+        var b = await unweighted.Policies.UseAsync(withUnitWeights.Policy!, p => p.Model.Parameters.ToArray());
+        Assert.False(a.SequenceEqual(b), "the pair weights did not change the update");
+    }
+
+    /// <summary>Stores <paramref name="pairs"/> as iteration 1's only pairs shard and runs the whole update (one chunk) on them.</summary>
+    private static async Task<UpdateChunkResult> UpdateOnPairsAsync(TinyCampaign campaign, IReadOnlyList<PreferencePairRecord> pairs)
+    {
+        string key = CampaignKeys.ShardOutput(campaign.Id, 1, CampaignStage.Pairs, 0);
+        await campaign.Shards.WriteAsync(key, pairs, new Dictionary<string, double>());
+        var d = campaign.Definition;
+        return await new UpdateWork(campaign.Shards, campaign.Policies).RunChunkAsync(d, new UpdatePolicy(campaign.Id, 1, 0, campaign.Base, d.ChunkCount, [key]));
     }
 }
