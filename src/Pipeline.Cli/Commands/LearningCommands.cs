@@ -91,11 +91,12 @@ internal static class LearningCommands
             }
 
             var table = new Table().AddColumns("difficulty", "n", "greedy", $"maj@{samples}", "ECE vote", "ECE span",
-                "SC AUROC", "length", "judge acc.");
+                "SC AUROC", "sampled", "in-prompt", "length", "judge acc.");
             foreach (DifficultyReport r in reports)
             {
                 table.AddRow(r.Difficulty, r.Problems.ToString(CultureInfo.InvariantCulture), Number(r.GreedyAccuracy), Number(r.MajorityAccuracy),
-                    Number(r.VoteShareEce), Number(r.AnswerConfidenceEce), Number(r.SelfCertaintyAuroc), Number(r.MeanResponseTokens),
+                    Number(r.VoteShareEce), Number(r.AnswerConfidenceEce), Number(r.SelfCertaintyAuroc), Number(r.SampledSelfCertaintyAuroc),
+                    Number(r.WithinPromptSelfCertaintyAuroc), Number(r.MeanResponseTokens),
                     Number(r.JudgeAccuracy));
             }
 
@@ -104,7 +105,7 @@ internal static class LearningCommands
             console.Write(table);
             output.WriteLine($"maj@{samples}: majority of {samples} samples at temperature {options.Temperature.ToString(CultureInfo.InvariantCulture)}; "
                 + "ECE vote: calibration of the majority answer's vote share; ECE span: of the greedy answer-span confidence; "
-                + "SC AUROC: greedy self-certainty, correct vs incorrect; length: greedy tokens incl. EOS; judge acc.: verdict p(correct) ≥ 0.5 vs label.");
+                + "SC AUROC: self-certainty, correct vs incorrect, of the greedy responses, of all samples (sampled), and among one prompt's samples averaged over prompts with right and wrong samples (in-prompt); length: greedy tokens incl. EOS; judge acc.: verdict p(correct) ≥ 0.5 vs label.");
         }));
         return command;
     }

@@ -13,7 +13,20 @@ namespace Pipeline.Learning.Evaluation;
 /// ECE (10 bins) of the greedy response's answer-span confidence (mean chosen-token probability over the final answer's
 /// tokens, 0 without an answer) as the confidence that the greedy answer is correct.
 /// </param>
-/// <param name="SelfCertaintyAuroc">AUROC of the greedy responses' self-certainty for correct vs incorrect; NaN when one class is empty.</param>
+/// <param name="SelfCertaintyAuroc">
+/// AUROC of the greedy responses' self-certainty (statistics at temperature 1) for correct vs incorrect; NaN when one
+/// class is empty.
+/// </param>
+/// <param name="SampledSelfCertaintyAuroc">
+/// AUROC of the maj@k samples' self-certainty (statistics at the sampling temperature, as a campaign scores its samples)
+/// for correct vs incorrect, pooled over all problems × k samples; NaN when one class is empty.
+/// </param>
+/// <param name="WithinPromptSelfCertaintyAuroc">
+/// Mean over problems whose k samples are partly right of the AUROC among that problem's samples: how well
+/// self-certainty ranks the answers to one prompt, the comparison a group-relative update makes; NaN when no problem
+/// has both right and wrong samples.
+/// </param>
+/// <param name="MixedProblems">Problems whose k samples are partly right (those <paramref name="WithinPromptSelfCertaintyAuroc"/> averages).</param>
 /// <param name="MeanSelfCertaintyCorrect">Mean self-certainty of correct greedy responses.</param>
 /// <param name="MeanSelfCertaintyIncorrect">Mean self-certainty of incorrect greedy responses.</param>
 /// <param name="MeanResponseTokens">Mean greedy response length in tokens (the final EOS counted).</param>
@@ -29,6 +42,9 @@ public sealed record DifficultyReport(
     double VoteShareEce,
     double AnswerConfidenceEce,
     double SelfCertaintyAuroc,
+    double SampledSelfCertaintyAuroc,
+    double WithinPromptSelfCertaintyAuroc,
+    int MixedProblems,
     double MeanSelfCertaintyCorrect,
     double MeanSelfCertaintyIncorrect,
     double MeanResponseTokens,

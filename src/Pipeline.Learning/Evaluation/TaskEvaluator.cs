@@ -1,5 +1,6 @@
 // Measures a model on a held-out set of a task: greedy accuracy, maj@k, calibration (ECE) of two confidences,
-// self-certainty AUROC, response length, and accuracy as its own verdict judge. Generation is batched through the
+// self-certainty AUROC (of the greedy responses, and of the samples as a campaign would score them: pooled and within one
+// prompt), response length, and accuracy as its own verdict judge. Generation is batched through the
 // engine's Generator; the judge's verdict log-probs come from batched teacher-forced passes.
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
@@ -58,9 +59,9 @@ public sealed class TaskEvaluator
             _encoding.DecodeResponse(g.Tokens),
             g.Tokens.Select(t => t == _encoding.Eos ? "" : _encoding.Tokenizer.Decode([t])).ToArray(),
             g.Statistics)).ToList();
-        var sampledAnswers = SampleAnswers(prompts, options, maxNew);
+        var samples = Sample(prompts, options, maxNew);
         var judgeProbabilities = JudgeProbabilities(judgeExamples, options.BatchSize);
-        return Summarize(_task, difficulty, problems, greedyResponses, sampledAnswers, judgeProbabilities,
+        return Summarize(_task, difficulty, problems, greedyResponses, samples, judgeProbabilities,
             judgeExamples.Select(j => j.IsCorrect).ToList());
     }
 
@@ -69,10 +70,10 @@ public sealed class TaskEvaluator
     /// verdict example the judge's p(correct). Kept apart from generation so each metric can be checked on crafted inputs.
     /// </summary>
     internal static DifficultyReport Summarize(ITask task, string difficulty, IReadOnlyList<TaskProblem> problems,
-        IReadOnlyList<EvaluatedResponse> greedy, IReadOnlyList<string?[]> sampledAnswers, IReadOnlyList<double> judgeProbabilities,
+        IReadOnlyList<EvaluatedResponse> greedy, IReadOnlyList<SampledAnswer[]> samples, IReadOnlyList<double> judgeProbabilities,
         IReadOnlyList<bool> judgeLabels)
     {
-        if (greedy.Count != problems.Count || sampledAnswers.Count != problems.Count)
+        if (greedy.Count != problems.Count || samples.Count != problems.Count)
             throw new ArgumentException("One greedy response and one set of sampled answers per problem are needed.");
         if (judgeProbabilities.Count != judgeLabels.Count) throw new ArgumentException("One label per judge probability is needed.");
         var verifier = new Verifier(task);
@@ -94,11 +95,20 @@ public sealed class TaskEvaluator
 
         var majorityCorrect = new bool[n];
         var voteShares = new double[n];
+        var pooledSc = new List<double>();
+        var pooledCorrect = new List<bool>();
+        var withinPrompt = new List<double>();
         for (int i = 0; i < n; i++)
         {
-            var vote = AnswerVoting.Majority(sampledAnswers[i]);
+            var vote = AnswerVoting.Majority(samples[i].Select(s => s.Answer).ToList());
             majorityCorrect[i] = vote.Winner == problems[i].Answer;
             voteShares[i] = vote.Share;
+            var sc = samples[i].Select(s => s.SelfCertainty).ToList();
+            var right = samples[i].Select(s => s.Answer == problems[i].Answer).ToList();
+            pooledSc.AddRange(sc);
+            pooledCorrect.AddRange(right);
+            double auroc = Auroc.Compute(sc, right);
+            if (!double.IsNaN(auroc)) withinPrompt.Add(auroc);
         }
 
         int judgeAgree = 0;
@@ -112,11 +122,14 @@ public sealed class TaskEvaluator
             n,
             Share(correct),
             (double)noAnswer / n,
-            sampledAnswers.Count == 0 ? 0 : sampledAnswers[0].Length,
+            samples.Count == 0 ? 0 : samples[0].Length,
             Share(majorityCorrect),
             Calibration.ExpectedCalibrationError(voteShares, majorityCorrect),
             Calibration.ExpectedCalibrationError(answerConfidence, correct),
             Auroc.Compute(selfCertainty, correct),
+            Auroc.Compute(pooledSc, pooledCorrect),
+            withinPrompt.Count > 0 ? withinPrompt.Average() : double.NaN,
+            withinPrompt.Count,
             correctSc.Count > 0 ? correctSc.Average() : double.NaN,
             incorrectSc.Count > 0 ? incorrectSc.Average() : double.NaN,
             greedy.Average(g => (double)g.Statistics.Count),
@@ -124,8 +137,11 @@ public sealed class TaskEvaluator
             judgeProbabilities.Count == 0 ? double.NaN : (double)judgeAgree / judgeProbabilities.Count);
     }
 
-    /// <summary>The extracted answers of k samples per prompt (null where a sample has none).</summary>
-    private List<string?[]> SampleAnswers(int[][] prompts, EvaluationOptions options, int maxNew)
+    /// <summary>
+    /// k samples per prompt: each one's extracted answer (null where it has none) and its self-certainty under the
+    /// sampling distribution (the statistics are taken at the sampling temperature, as a campaign scores its samples).
+    /// </summary>
+    private List<SampledAnswer[]> Sample(int[][] prompts, EvaluationOptions options, int maxNew)
     {
         int k = options.Samples;
         var repeated = new int[prompts.Length * k][];
@@ -138,11 +154,16 @@ public sealed class TaskEvaluator
             StopTokens = [_encoding.Eos],
             Seed = options.Seed,
         });
-        var answers = new List<string?[]>(prompts.Length);
+        var answers = new List<SampledAnswer[]>(prompts.Length);
         for (int i = 0; i < prompts.Length; i++)
         {
-            var row = new string?[k];
-            for (int s = 0; s < k; s++) row[s] = _task.ExtractAnswer(_encoding.DecodeResponse(samples[i * k + s].Tokens));
+            var row = new SampledAnswer[k];
+            for (int s = 0; s < k; s++)
+            {
+                var sample = samples[i * k + s];
+                row[s] = new SampledAnswer(_task.ExtractAnswer(_encoding.DecodeResponse(sample.Tokens)),
+                    ResponseSignals.FromTokens(sample.Statistics).SelfCertainty);
+            }
             answers.Add(row);
         }
         return answers;
@@ -173,3 +194,6 @@ public sealed class TaskEvaluator
 
 /// <summary>A greedy response as the evaluator scores it: its text, each token's text (EOS as ""), each token's statistics.</summary>
 internal sealed record EvaluatedResponse(string Text, IReadOnlyList<string> TokenTexts, IReadOnlyList<TokenStatistics> Statistics);
+
+/// <summary>One maj@k sample as the evaluator scores it: its extracted answer (null if none) and its self-certainty.</summary>
+internal readonly record struct SampledAnswer(string? Answer, double SelfCertainty);

@@ -33,12 +33,12 @@ public class TaskEvaluatorTests
             Response("#### 9", 0.8f, prob: 0.6f), // wrong
             Response("no answer", 0.1f),          // wrong, no answer: answer confidence 0
         ];
-        string?[][] samples =
+        SampledAnswer[][] samples =
         [
-            ["2", "2", "2", "7"], // majority 2 right, share 0.75
-            ["1", "1", "3", null], // majority 1 wrong, share 0.5
-            ["4", "4", "4", "4"], // right, share 1
-            [null, null, null, null], // no winner, share 0
+            [new("2", 0.9), new("2", 0.6), new("2", 0.5), new("7", 0.7)], // majority 2 right, share 0.75
+            [new("1", 0.4), new("1", 0.2), new("3", 0.3), new(null, 0.1)], // majority 1 wrong, share 0.5
+            [new("4", 0.8), new("4", 0.8), new("4", 0.8), new("4", 0.8)], // right, share 1
+            [new(null, 0), new(null, 0), new(null, 0), new(null, 0)], // no winner, share 0
         ];
 
         var report = TaskEvaluator.Summarize(_task, "d2s1", problems, greedy, samples, [0.9, 0.4, 0.5, 0.2], [true, false, false, false]);
@@ -54,6 +54,12 @@ public class TaskEvaluatorTests
         Assert.Equal(0.25, report.AnswerConfidenceEce, 6);
         // Self-certainty: right 0.9, 0.7; wrong 0.8, 0.1. Pairs won: (.9,.8) (.9,.1) (.7,.1); lost (.7,.8): 3/4.
         Assert.Equal(0.75, report.SelfCertaintyAuroc, 12);
+        // Samples: right .9 .6 .5 .3 .8×4, wrong .7 .4 .2 .1 0×4. Pairs won out of 8·8: .9 and each .8 beat all 8 wrong
+        // ones, .6 and .5 all but .7, .3 all but .7 and .4: (8 + 32 + 7 + 7 + 6) / 64.
+        Assert.Equal(60 / 64.0, report.SampledSelfCertaintyAuroc, 12);
+        // Only problems 0 and 1 have right and wrong samples: 1/3 (.9 beats .7, .6 and .5 do not), 2/3 (.3 beats .2, .1).
+        Assert.Equal(2, report.MixedProblems);
+        Assert.Equal(0.5, report.WithinPromptSelfCertaintyAuroc, 12);
         Assert.Equal(0.8, report.MeanSelfCertaintyCorrect, 6);
         Assert.Equal(0.45, report.MeanSelfCertaintyIncorrect, 6);
         Assert.Equal((6 + 6 + 6 + 9) / 4.0, report.MeanResponseTokens, 12);
@@ -65,10 +71,13 @@ public class TaskEvaluatorTests
     [Fact]
     public void Summarize_AllRight_AurocUndefined()
     {
-        var report = TaskEvaluator.Summarize(_task, "d2s1", [Problem(0, "2")], [Response("#### 2", 0.5f)], [["2"]], [], []);
+        var report = TaskEvaluator.Summarize(_task, "d2s1", [Problem(0, "2")], [Response("#### 2", 0.5f)], [[new SampledAnswer("2", 0.5)]], [], []);
 
         Assert.Equal(1.0, report.GreedyAccuracy);
         Assert.True(double.IsNaN(report.SelfCertaintyAuroc));
+        Assert.True(double.IsNaN(report.SampledSelfCertaintyAuroc));
+        Assert.True(double.IsNaN(report.WithinPromptSelfCertaintyAuroc));
+        Assert.Equal(0, report.MixedProblems);
         Assert.True(double.IsNaN(report.JudgeAccuracy));
     }
 
