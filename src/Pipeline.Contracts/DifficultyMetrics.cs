@@ -10,8 +10,9 @@ namespace Pipeline.Contracts;
 /// <param name="MeanSelfCertainty">Mean self-certainty of the greedy responses.</param>
 /// <param name="SelfCertaintyAuroc">AUROC of self-certainty for correct vs incorrect.</param>
 /// <param name="MeanResponseTokens">Mean greedy response length in tokens.</param>
-/// <param name="JudgeAccuracy">Accuracy of the policy as a verdict judge.</param>
-/// <param name="JudgeParseFailures">Judge outputs that could not be read.</param>
+/// <param name="JudgeAccuracy">
+/// Accuracy of the policy as a verdict judge, read from the verdict probabilities (so nothing can fail to parse here;
+/// the judging stage counts its parse failures in its shard summaries).
+/// </param>
 public sealed record DifficultyMetrics(string Difficulty, int Problems, double GreedyAccuracy, double MajorityAccuracy,
-    double Ece, double MeanSelfCertainty, double SelfCertaintyAuroc, double MeanResponseTokens, double JudgeAccuracy,
-    int JudgeParseFailures);
+    double Ece, double MeanSelfCertainty, double SelfCertaintyAuroc, double MeanResponseTokens, double JudgeAccuracy);

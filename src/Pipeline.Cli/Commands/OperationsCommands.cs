@@ -264,10 +264,10 @@ internal static class OperationsCommands
                 output.WriteLine($"  {pairsByKey.Count} pair(s) not inline; stored at {pairsByKey.PairsKey}.");
                 break;
             case PolicyEvaluated evaluated:
-                var metrics = new Table().AddColumns("difficulty", "n", "greedy", "majority", "ECE", "mean SC", "SC AUROC", "length", "judge acc.", "parse fail.");
+                var metrics = new Table().AddColumns("difficulty", "n", "greedy", "majority", "ECE", "mean SC", "SC AUROC", "length", "judge acc.");
                 foreach (var d in evaluated.Difficulties)
                     metrics.AddRow(Markup.Escape(d.Difficulty), Count(d.Problems), Number(d.GreedyAccuracy), Number(d.MajorityAccuracy), Number(d.Ece),
-                        Number(d.MeanSelfCertainty), Number(d.SelfCertaintyAuroc), Number(d.MeanResponseTokens), Number(d.JudgeAccuracy), Count(d.JudgeParseFailures));
+                        Number(d.MeanSelfCertainty), Number(d.SelfCertaintyAuroc), Number(d.MeanResponseTokens), Number(d.JudgeAccuracy));
                 console.Write(metrics);
                 break;
             default:

@@ -93,14 +93,14 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         return report;
     }
 
-    /// <summary>The event figures of an evaluator report (mean self-certainty over all greedy responses; judge accuracy by verdict probability, so no parse failures).</summary>
+    /// <summary>The event figures of an evaluator report (mean self-certainty over all greedy responses).</summary>
     public static DifficultyMetrics Metrics(DifficultyReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         double a = report.GreedyAccuracy;
         double meanSc = (a > 0 ? a * report.MeanSelfCertaintyCorrect : 0) + (a < 1 ? (1 - a) * report.MeanSelfCertaintyIncorrect : 0);
         return new DifficultyMetrics(report.Difficulty, report.Problems, report.GreedyAccuracy, report.MajorityAccuracy, report.AnswerConfidenceEce,
-            meanSc, report.SelfCertaintyAuroc, report.MeanResponseTokens, report.JudgeAccuracy, 0);
+            meanSc, report.SelfCertaintyAuroc, report.MeanResponseTokens, report.JudgeAccuracy);
     }
 
     private static readonly JsonSerializerOptions Indented = new(ShardStore.Json) { WriteIndented = true };

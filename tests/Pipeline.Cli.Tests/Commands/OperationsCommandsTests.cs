@@ -171,8 +171,8 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
         {
             DifficultyMetrics[] metrics =
             [
-                new("easy", 40, 0.5 + 0.1 * iteration, 0.55, 0.1, 1.0 + iteration, 0.7, 8, 0.6, iteration),
-                new("hard", 40, 0.2 + 0.05 * iteration, 0.25, 0.2, 0.8 + iteration, 0.6, 11, 0.5, 2 * iteration),
+                new("easy", 40, 0.5 + 0.1 * iteration, 0.55, 0.1, 1.0 + iteration, 0.7, 8, 0.6),
+                new("hard", 40, 0.2 + 0.05 * iteration, 0.25, 0.2, 0.8 + iteration, 0.6, 11, 0.5),
             ];
             await EvaluationWork.WriteAsync(store, new EvaluationReport("ops-report", iteration,
                 new CheckpointReference(CampaignKeys.Policy("ops-report", iteration), new string('0', 64)), metrics, []));

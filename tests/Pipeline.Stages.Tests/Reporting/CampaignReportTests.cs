@@ -29,7 +29,7 @@ public sealed class CampaignReportTests : IDisposable
 
     internal static DifficultyMetrics Metrics(string difficulty, int iteration, double auroc = 0.7) =>
         new(difficulty, 50, 0.4 + 0.1 * iteration, 0.45 + 0.1 * iteration, 0.2 - 0.02 * iteration, 1.1 + 0.3 * iteration, auroc,
-            9.5 - iteration, 0.6, 3 - iteration);
+            9.5 - iteration, 0.6);
 
     /// <summary>Writes evaluation.json through the evaluation stage's own writer (no per-problem reports: the report reads none).</summary>
     internal static Task WriteEvaluationAsync(IObjectStore store, string campaign, int iteration, IReadOnlyList<DifficultyMetrics> metrics) =>
