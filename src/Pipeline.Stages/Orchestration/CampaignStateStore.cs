@@ -79,8 +79,9 @@ public sealed class CampaignStateStore(IObjectStore store, TimeProvider? clock =
     /// <summary>Ids of every campaign with a state document, in ordinal order.</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken = default)
     {
-        // The periodic reconcile calls this every few seconds: listing the campaign folders rather than every key under
-        // them keeps it as cheap with a long history of stage outputs as without, at one existence check per campaign.
+        // The periodic reconcile calls this every ReconcileInterval (30 s): listing the campaign folders rather than every
+        // key under them keeps it as cheap with a long history of stage outputs as without, at one existence check per
+        // campaign.
         var ids = new List<string>();
         foreach (var folder in await store.ListFoldersAsync(CampaignKeys.CampaignsRoot, cancellationToken))
         {
