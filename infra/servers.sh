@@ -4,7 +4,7 @@
 # Runs without Docker or systemd: the servers are plain background processes whose data, logs and PIDs live under
 # <repo>/.infra (git-ignored), so `stop` only ever touches what `start` launched.
 #
-#   infra/servers.sh install   apt packages, Azurite (pinned in infra/azurite) and the local NuGet feed; idempotent
+#   infra/servers.sh install   apt packages and Azurite (pinned in infra/azurite); idempotent
 #   infra/servers.sh start     both servers, waiting until they really answer; a server already up is left as it is
 #   infra/servers.sh stop      what `start` launched; tolerant of servers already stopped
 #   infra/servers.sh status    one line per server; non-zero exit when one is down
@@ -162,8 +162,6 @@ cmd_install() {
     require_root install
     install_apt
     install_azurite
-    command -v dotnet >/dev/null || fail "dotnet (SDK 10) is not on PATH; install it, then rerun install for the local NuGet feed"
-    "$repo/infra/local-feed.sh"
     log "install done"
 }
 

@@ -143,13 +143,13 @@ public sealed class AzureBlobObjectStore : IObjectStore
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
         ListNamesAsync(prefix, "listing", (blobPrefix, token) =>
-            _container.GetBlobsAsync(prefix: blobPrefix, cancellationToken: token).Select(item => item.Name), cancellationToken);
+            _container.GetBlobsAsync(new GetBlobsOptions { Prefix = blobPrefix }, token).Select(item => item.Name), cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> ListFoldersAsync(string prefix, CancellationToken cancellationToken = default) =>
         // The service groups names at the first '/' after the prefix and returns each group once, without its blobs.
         ListNamesAsync(prefix, "folder listing", (blobPrefix, token) =>
-            _container.GetBlobsByHierarchyAsync(delimiter: "/", prefix: blobPrefix, cancellationToken: token)
+            _container.GetBlobsByHierarchyAsync(new GetBlobsByHierarchyOptions { Delimiter = "/", Prefix = blobPrefix }, token)
                 .Where(item => item.IsPrefix).Select(item => item.Prefix), cancellationToken);
 
     /// <inheritdoc />
