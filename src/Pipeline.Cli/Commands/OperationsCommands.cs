@@ -229,10 +229,11 @@ internal static class OperationsCommands
             output.WriteLine($"  fault: {fault.ReplaceLineEndings(" ")}");
 
         var contract = Decode(envelope);
-        if (contract is IShardMessage shard)
+        if (contract is IStageMessage stage)
         {
-            output.WriteLine($"  campaign {shard.CampaignId}  iteration {shard.Iteration}  shard {shard.Shard}  "
-                + $"checkpoint {shard.Checkpoint.Prefix} ({Short(shard.Checkpoint.ManifestSha256)})");
+            var unit = contract switch { IShardMessage s => $"  shard {s.Shard}", IChunkMessage c => $"  chunk {c.Chunk}", _ => "" };
+            output.WriteLine($"  campaign {stage.CampaignId}  iteration {stage.Iteration}{unit}  "
+                + $"checkpoint {stage.Checkpoint.Prefix} ({Short(stage.Checkpoint.ManifestSha256)})");
         }
 
         switch (contract)

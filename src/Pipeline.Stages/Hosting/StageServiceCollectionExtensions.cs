@@ -24,25 +24,19 @@ public static class StageServiceCollectionExtensions
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A configuration section is invalid.</exception>
     /// <exception cref="InvalidOperationException">The storage configuration is invalid.</exception>
     public static IServiceCollection AddPipelineStages(this IServiceCollection services, IConfiguration configuration,
-        IReadOnlyCollection<StageName> stages)
+        IReadOnlyCollection<WorkerRole> stages)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(stages);
         services.AddStageServices(configuration);
         services.AddPipelineBus(configuration, bus =>
         {
-            foreach (var stage in stages.Distinct())
+            foreach (var role in stages.Distinct())
             {
-                switch (stage)
-                {
-                    case StageName.Generation: bus.AddGenerationStage(); break;
-                    case StageName.Scoring: bus.AddScoringStage(); break;
-                    case StageName.Judging: bus.AddJudgingStage(); break;
-                    case StageName.Pairs: bus.AddPairsStage(); break;
-                    case StageName.Update: bus.AddUpdateStage(); break;
-                    case StageName.Orchestrator: bus.AddOrchestratorStage(); break;
-                    default: throw new ArgumentOutOfRangeException(nameof(stages), stage, "Unknown stage.");
-                }
+                foreach (var stage in role.Stages())
+                    stage.Register(bus);
+                if (role == WorkerRole.Orchestrator)
+                    bus.AddOrchestratorStage();
             }
         });
         return services;

@@ -29,7 +29,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
     private CheckpointStore Checkpoints => policies.Store;
 
     /// <summary>
-    /// Runs chunk <see cref="UpdatePolicy.Shard"/>: returns the stored result when its trainer state exists (with the
+    /// Runs chunk <see cref="UpdatePolicy.Chunk"/>: returns the stored result when its trainer state exists (with the
     /// stored policy for the last chunk, publishing it first when the state exists without it), otherwise trains and saves.
     /// </summary>
     /// <exception cref="InvalidOperationException">The chunk count disagrees with the definition, or the previous chunk's state is missing.</exception>
@@ -37,7 +37,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(command);
-        int chunk = command.Shard, count = definition.ChunkCount;
+        int chunk = command.Chunk, count = definition.ChunkCount;
         if (command.ChunkCount != count)
             throw new InvalidOperationException($"The update has {count} chunks under the campaign's definition, the command says {command.ChunkCount}.");
         if (chunk < 0 || chunk >= count) throw new ArgumentOutOfRangeException(nameof(command), chunk, $"Chunks run from 0 to {count - 1}.");

@@ -201,8 +201,8 @@ public sealed class StageWorkTests
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
         var work = new EvaluationWork(campaign.Store, campaign.Policies);
 
-        var (first, key, reused) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, 0, campaign.Base));
-        var (second, _, reusedAgain) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, 0, Nowhere));
+        var (first, key, reused) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, campaign.Base));
+        var (second, _, reusedAgain) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, Nowhere));
 
         Assert.Equal(CampaignKeys.Evaluation("tiny", 0), key);
         Assert.False(reused);
