@@ -2,6 +2,7 @@
 // reasons), the campaign list, and the per-iteration metrics table printed at the end of `pipeline run`.
 using System.Globalization;
 using System.Text.Json;
+using Pipeline.Stages;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Orchestration;
@@ -13,7 +14,7 @@ namespace Pipeline.Cli.Commands;
 internal static class CampaignOutput
 {
     /// <summary>The state document as JSON (what <c>campaign status --json</c> prints).</summary>
-    internal static string Json(CampaignState state) => JsonSerializer.Serialize(state, CampaignStateStore.Json);
+    internal static string Json(CampaignState state) => JsonSerializer.Serialize(state, StoredJson.Document);
 
     /// <summary>A few lines: status, then per iteration its stages as done/total, then each failure on its own line.</summary>
     internal static void WriteStatus(TextWriter output, CampaignState state)

@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Stages;
 using Pipeline.Contracts;
 using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Reporting;
@@ -213,7 +214,7 @@ internal static class OperationsCommands
             if (envelope.IsFault)
                 item["faultMessages"] = new JsonArray(envelope.FaultMessages.Select(m => (JsonNode?)m).ToArray());
             if (loaded.TryGetValue(i, out var rollouts))
-                item["loadedRollouts"] = JsonSerializer.SerializeToNode(rollouts, ShardStore.Json);
+                item["loadedRollouts"] = JsonSerializer.SerializeToNode(rollouts, StoredJson.Lines);
             items.Add(item);
         }
         return items;

@@ -133,7 +133,7 @@ public sealed class CampaignReconciler
             if (rest.StartsWith("iter-", StringComparison.Ordinal) && rest.EndsWith('/')
                 && int.TryParse(rest["iter-".Length..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var iteration)
                 && CampaignKeys.Policy(campaignId, iteration) == checkpoint.Prefix)
-                policies[iteration] = PolicyLoader.ToContract(checkpoint);
+                policies[iteration] = checkpoint;
         }
         return new CampaignSnapshot(campaignId, keys.ToHashSet(StringComparer.Ordinal), policies);
     }

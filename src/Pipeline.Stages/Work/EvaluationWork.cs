@@ -56,7 +56,7 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(report);
         string key = CampaignKeys.Evaluation(report.CampaignId, report.Iteration);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(report, Indented);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(report, StoredJson.Document);
         try
         {
             await store.PutAsync(key, new MemoryStream(bytes, writable: false), PutMode.CreateOnly, cancellationToken);
@@ -77,7 +77,7 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         try
         {
             await using var stream = await store.OpenReadAsync(key, cancellationToken);
-            report = await JsonSerializer.DeserializeAsync<EvaluationReport>(stream, Indented, cancellationToken);
+            report = await JsonSerializer.DeserializeAsync<EvaluationReport>(stream, StoredJson.Document, cancellationToken);
         }
         catch (ObjectNotFoundException)
         {
@@ -103,5 +103,4 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
             meanSc, report.SelfCertaintyAuroc, report.MeanResponseTokens, report.JudgeAccuracy);
     }
 
-    private static readonly JsonSerializerOptions Indented = new(ShardStore.Json) { WriteIndented = true };
 }

@@ -1,8 +1,7 @@
 // Turns a checkpoint reference from a message into a loaded model: the files come through the local CheckpointCache
 // (one verified folder per manifest hash), and the last few loaded models stay in memory, since every shard of an
 // iteration uses the same starting policy. Shards of one iteration arrive together, so concurrent first users of a policy
-// share one download and one load instead of each reading the store and loading a copy. Also the one place that converts between the message record
-// (Contracts.CheckpointReference) and the storage record (Storage.Checkpoints.CheckpointRef).
+// share one download and one load instead of each reading the store and loading a copy.
 using Pipeline.Contracts;
 using Pipeline.Engine.Tokenization;
 using Pipeline.Learning.Policies;
@@ -49,23 +48,9 @@ public sealed class PolicyLoader
     /// <summary>The checkpoint store the loader reads from.</summary>
     public CheckpointStore Store => _store;
 
-    /// <summary>The storage reference of a message's checkpoint reference (validated).</summary>
-    public static CheckpointRef ToStorage(CheckpointReference reference)
-    {
-        ArgumentNullException.ThrowIfNull(reference);
-        return new CheckpointRef(reference.Prefix, reference.ManifestSha256);
-    }
-
-    /// <summary>The message form of a storage reference.</summary>
-    public static CheckpointReference ToContract(CheckpointRef reference)
-    {
-        ArgumentNullException.ThrowIfNull(reference);
-        return new CheckpointReference(reference.Prefix, reference.ManifestSha256);
-    }
-
     /// <summary>The local folder holding the verified files of <paramref name="reference"/>, downloading them on first use.</summary>
     public Task<string> FolderAsync(CheckpointReference reference, CancellationToken cancellationToken = default) =>
-        _cache.GetAsync(ToStorage(reference), cancellationToken);
+        _cache.GetAsync(reference, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="work"/> on the shared in-memory copy of the policy, one caller at a time per policy (the

@@ -54,10 +54,10 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
                 // rather than fetch the whole state (weights and optimizer moments) to save the same files again.
                 var policy = await TryResolveAsync(CampaignKeys.Policy(command.CampaignId, command.Iteration), cancellationToken);
                 published = policy is not null
-                    ? PolicyLoader.ToContract(policy)
-                    : await PublishPolicyAsync(command, await policies.FolderAsync(PolicyLoader.ToContract(existing), cancellationToken), cancellationToken);
+                    ? policy
+                    : await PublishPolicyAsync(command, await policies.FolderAsync(existing, cancellationToken), cancellationToken);
             }
-            return new UpdateChunkResult(chunk, count, PolicyLoader.ToContract(existing), stored, published, Reused: true);
+            return new UpdateChunkResult(chunk, count, existing, stored, published, Reused: true);
         }
 
         // The starting policy's files (cached by hash): chunk 0 trains from its weights, every chunk copies its tokenizer.
@@ -72,7 +72,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
             string previous = CampaignKeys.UpdateChunk(command.CampaignId, command.Iteration, chunk - 1);
             var state = await TryResolveAsync(previous, cancellationToken)
                 ?? throw new InvalidOperationException($"Update chunk {chunk} needs the trainer state of chunk {chunk - 1} at '{previous}', which does not exist.");
-            trainer = policies.Backend.ResumeTraining(await policies.FolderAsync(PolicyLoader.ToContract(state), cancellationToken));
+            trainer = policies.Backend.ResumeTraining(await policies.FolderAsync(state, cancellationToken));
         }
 
         using var disposeTrainer = trainer;
@@ -83,10 +83,10 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         {
             trainer.Save(temp);
             File.Copy(Path.Combine(startFolder, PolicyLoader.TokenizerFileName), Path.Combine(temp, PolicyLoader.TokenizerFileName));
-            File.WriteAllBytes(Path.Combine(temp, MetricsFileName), JsonSerializer.SerializeToUtf8Bytes(metrics, ShardStore.Json));
+            File.WriteAllBytes(Path.Combine(temp, MetricsFileName), JsonSerializer.SerializeToUtf8Bytes(metrics, StoredJson.Lines));
             var saved = await Checkpoints.SaveAsync(prefix, temp, cancellationToken);
             var published = last ? await PublishPolicyAsync(command, temp, cancellationToken) : null;
-            return new UpdateChunkResult(chunk, count, PolicyLoader.ToContract(saved), metrics, published, Reused: false);
+            return new UpdateChunkResult(chunk, count, saved, metrics, published, Reused: false);
         }
         finally
         {
@@ -179,7 +179,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         {
             UpdateKind.Grpo => UpdateInputs.Grpo(definition, await ReadAllAsync<Rollout>(command, cancellationToken)),
             UpdateKind.Dpo => new DpoObjective(UpdateInputs.Dpo(await ReadAllAsync<PreferencePairRecord>(command, cancellationToken)), u.Beta, u.NllWeight),
-            UpdateKind.Sft => new SelfTrainingObjective(UpdateInputs.SelfTraining(await ReadAllAsync<Rollout>(command, cancellationToken)),
+            UpdateKind.SelfTraining => new SelfTrainingObjective(UpdateInputs.SelfTraining(await ReadAllAsync<Rollout>(command, cancellationToken)),
                 u.MinVoteShare, u.MinLengthFraction),
             _ => throw new InvalidOperationException($"Unknown update kind {definition.Chain.Update}."),
         };
@@ -203,7 +203,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
                 File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
             File.Copy(Path.Combine(trainerFolder, PolicyLoader.TokenizerFileName), Path.Combine(temp, PolicyLoader.TokenizerFileName));
             var saved = await Checkpoints.SaveAsync(CampaignKeys.Policy(command.CampaignId, command.Iteration), temp, cancellationToken);
-            return PolicyLoader.ToContract(saved);
+            return saved;
         }
         finally
         {
@@ -211,7 +211,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         }
     }
 
-    private async Task<CheckpointRef?> TryResolveAsync(string prefix, CancellationToken cancellationToken)
+    private async Task<CheckpointReference?> TryResolveAsync(string prefix, CancellationToken cancellationToken)
     {
         try
         {
@@ -224,12 +224,12 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
     }
 
     // The chunk's figures alone, not the whole trainer state: a reused chunk needs nothing else from it.
-    private async Task<Dictionary<string, double>> ReadMetricsAsync(CheckpointRef trainerState, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, double>> ReadMetricsAsync(CheckpointReference trainerState, CancellationToken cancellationToken)
     {
         try
         {
             var bytes = await Checkpoints.ReadFileAsync(trainerState, MetricsFileName, cancellationToken);
-            return JsonSerializer.Deserialize<Dictionary<string, double>>(bytes, ShardStore.Json) ?? [];
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(bytes, StoredJson.Lines) ?? [];
         }
         catch (FileNotFoundException)
         {

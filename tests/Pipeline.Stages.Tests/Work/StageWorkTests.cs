@@ -170,7 +170,7 @@ public sealed class StageWorkTests
         var report = await driver.EvaluateAsync(1, policy);
 
         Assert.Equal(CampaignKeys.Policy("tiny", 1), policy.Prefix);
-        Assert.Equal(policy, PolicyLoader.ToContract(await campaign.Checkpoints.ResolveAsync(policy.Prefix)));
+        Assert.Equal(policy, await campaign.Checkpoints.ResolveAsync(policy.Prefix));
         var difficulty = Assert.Single(report.Difficulties);
         Assert.Equal(("d2s1", 3), (difficulty.Difficulty, difficulty.Problems));
         Assert.True(await campaign.Store.ExistsAsync(CampaignKeys.Evaluation("tiny", 1)));
