@@ -9,14 +9,19 @@ internal static class UnicodeNormalizer
     private const int HangulBase = 0xAC00, LeadBase = 0x1100, VowelBase = 0x1161, TrailBase = 0x11A7;
     private const int LeadCount = 19, VowelCount = 21, TrailCount = 28, HangulCount = LeadCount * VowelCount * TrailCount;
 
+    // Text made only of characters up to these is already in the form. Nothing below U+00C0 has a canonical
+    // decomposition or a non-zero combining class; U+00C0..U+02FF are precomposed letters, which NFC keeps but NFD
+    // takes apart, so the wider shortcut is only valid for NFC.
+    private const char NfdStableUpTo = '\u00BF';
+    private const char NfcStableUpTo = '\u02FF';
+
     private static readonly Dictionary<int, int[]> Decompositions = BuildDecompositions();
     private static readonly Dictionary<long, int> Compositions = BuildCompositions();
 
     /// <summary>Canonical decomposition, then canonical composition when <paramref name="compose"/> (NFC), else NFD.</summary>
     public static string Normalize(string text, bool compose)
     {
-        // Nothing below U+0300 decomposes or combines (Latin-1 letters are already composed).
-        if (text.AsSpan().IndexOfAnyExceptInRange('\0', '\u02FF') < 0)
+        if (text.AsSpan().IndexOfAnyExceptInRange('\0', compose ? NfcStableUpTo : NfdStableUpTo) < 0)
         {
             return text;
         }
