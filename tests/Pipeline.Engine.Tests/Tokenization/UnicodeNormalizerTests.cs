@@ -44,6 +44,39 @@ public class UnicodeNormalizerTests
         Assert.Equal(expected, UnicodeNormalizer.Normalize(input, compose: false));
     }
 
+    [Fact]
+    public void TryNormalize_AlignedNfc_ComposedCharacterSpansItsParts()
+    {
+        Assert.True(UnicodeNormalizer.TryNormalize("xe\u0301y", compose: true, out string? normalized, out int[]? starts, out int[]? ends));
+
+        Assert.Equal("xéy", normalized);
+        Assert.Equal([0, 1, 3], starts);
+        Assert.Equal([1, 3, 4], ends);
+    }
+
+    [Fact]
+    public void TryNormalize_AlignedNfd_PartsSpanTheCharacterTheyComeFrom()
+    {
+        Assert.True(UnicodeNormalizer.TryNormalize("é😀각", compose: false, out string? normalized, out int[]? starts, out int[]? ends));
+
+        Assert.Equal("e\u0301😀\u1100\u1161\u11A8", normalized);
+        Assert.Equal([0, 0, 1, 1, 3, 3, 3], starts);
+        Assert.Equal([1, 1, 3, 3, 4, 4, 4], ends);
+    }
+
+    [Theory]
+    [InlineData("plain ascii", true)]
+    [InlineData("日本語のテキスト 😀", true)]
+    [InlineData("café 각", true)]
+    [InlineData("plain ascii", false)]
+    [InlineData("日本語のテキスト 😀", false)]
+    public void TryNormalize_TextAlreadyInTheForm_ReturnsFalse(string text, bool compose)
+    {
+        Assert.False(UnicodeNormalizer.TryNormalize(text, compose, out string? normalized));
+        Assert.Null(normalized);
+        Assert.Same(text, UnicodeNormalizer.Normalize(text, compose));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
