@@ -63,7 +63,7 @@ internal static class CommandSupport
     }
 
     /// <summary>Loads a model folder (config.json, model.safetensors, tokenizer.json); problems become clear exceptions.</summary>
-    internal static (LlamaModel Model, BpeTokenizer Tokenizer) LoadModelFolder(string directory)
+    internal static (LlamaModel Model, ModelTokenizer Tokenizer) LoadModelFolder(string directory)
     {
         if (!Directory.Exists(directory))
         {
@@ -92,7 +92,7 @@ internal static class CommandSupport
             throw new InvalidDataException($"{configPath}: {e.Message}", e);
         }
 
-        BpeTokenizer tokenizer;
+        ModelTokenizer tokenizer;
         try
         {
             tokenizer = BpeTokenizer.Load(tokenizerPath);
