@@ -157,7 +157,8 @@ public sealed partial class BpeTokenizer
     // `consumed` is where the kept tokens end in the input (its length when all are kept).
     private List<EncodedToken> EncodeTokens(ReadOnlySpan<char> text, EncodeSettings settings, int limit, out int consumed)
     {
-        var tokens = new List<EncodedToken>();
+        // About three characters a token in text; a truncation needs little more than its limit.
+        var tokens = new List<EncodedToken>(Math.Min(text.Length / 3 + 4, limit < int.MaxValue ? limit + 1 : int.MaxValue));
         var s = encodeScratch ??= new EncodeScratch();
         try
         {
