@@ -5,6 +5,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -52,8 +53,12 @@ public static class DashboardExtensions
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.FormFieldName = "__RequestVerificationToken";
         });
-        // Keys live as long as the process: nothing is written to disk, and a restarted dashboard only asks for a reload.
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(options =>
+        {
+            options.XmlRepository = new ProcessKeyRing();
+            options.XmlEncryptor = ProcessKeyRing.Encryptor;
+        });
         services.AddTransient<IStartupFilter, DashboardAccess.AddressCheck>();
         services.AddRouting();
         return services;

@@ -1,12 +1,13 @@
 // Operating a distributed deployment: `pipeline queues` (depth and consumers of every stage queue and its error queue),
 // `pipeline rollouts peek` (what waits in a stage queue, decoded, left in place), `pipeline stage retry` (error queue
-// back to the stage) and `pipeline report` (per-iteration metrics of a campaign as Markdown, JSON and SVG plots).
+// back to the stage) and `pipeline report` (per-iteration metrics of a campaign as Markdown, JSON, SVG plots and report.html).
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
+using Pipeline.Dashboard;
 using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Reporting;
 using Pipeline.Stages.Work;
@@ -148,7 +149,7 @@ internal static class OperationsCommands
         var idArgument = new Argument<string>("campaign") { Description = "Campaign id." };
         var outOption = new Option<string?>("--out") { Description = "Output folder (default reports/<campaign>)." };
         var configOption = PipelineHosts.ConfigOption();
-        var command = new Command("report", "Write a campaign's per-iteration metrics as Markdown, JSON and SVG plots (one line per difficulty).")
+        var command = new Command("report", "Write a campaign's per-iteration metrics as Markdown, JSON, SVG plots (one line per difficulty) and one self-contained report.html.")
         {
             idArgument, outOption, configOption,
         };
@@ -156,11 +157,12 @@ internal static class OperationsCommands
         {
             var id = parse.GetRequiredValue(idArgument);
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
-            CampaignReport report;
-            await using (var services = PipelineHosts.StoreServices(configuration))
-                report = await CampaignReport.LoadAsync(services.GetRequiredService<IObjectStore>(), id, token);
+            await using var services = PipelineHosts.StoreServices(configuration);
+            var store = services.GetRequiredService<IObjectStore>();
+            var report = await CampaignReport.LoadAsync(store, id, token);
             var directory = parse.GetValue(outOption) ?? Path.Combine("reports", id);
-            var files = CampaignReportWriter.Write(report, directory);
+            // report.html is the dashboard's campaign page as one file: the same tables and plots.
+            var files = CampaignReportWriter.Write(report, directory).Append(await CampaignHtmlReport.WriteAsync(store, report, directory, token)).ToList();
             var output = parse.InvocationConfiguration.Output;
             var iterations = report.Iterations.Count == 0 ? "no evaluated iterations yet" : $"iterations {string.Join(", ", report.Iterations.Select(i => i.Iteration))}";
             output.WriteLine($"campaign {id}: {iterations}; wrote {files.Count} files to {Path.GetFullPath(directory)}");
