@@ -66,7 +66,8 @@ internal static class DashboardEndpoints
         });
 
         app.MapGet(DashboardRoutes.Queues, async (HttpContext context, DashboardSettings settings, IAntiforgery antiforgery) =>
-            Page(QueuesPage.Render(await QueuesAsync(settings, context.RequestAborted), Broker(settings), Forms(context, antiforgery), Context(settings))));
+            Page(QueuesPage.Render(await QueuesAsync(settings, context.RequestAborted), Broker(settings), Forms(context, antiforgery), TakeNotice(context),
+                Context(settings))));
         app.MapGet(DashboardRoutes.Live(DashboardRoutes.Queues), async (HttpContext context, DashboardSettings settings, IAntiforgery antiforgery) =>
         {
             var queues = await QueuesAsync(settings, context.RequestAborted) ?? throw new InvalidOperationException(QueuesPage.NoBroker);

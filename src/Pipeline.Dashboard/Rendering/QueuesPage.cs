@@ -19,9 +19,11 @@ internal static class QueuesPage
         + "and only RabbitMQ's can be listed. Start the dashboard with a configuration whose Bus:Transport is RabbitMq.";
 
     /// <summary>The queue list page.</summary>
-    public static string Render(IReadOnlyList<StageQueueRow>? queues, string broker, ActionForms forms, PageContext context)
+    public static string Render(IReadOnlyList<StageQueueRow>? queues, string broker, ActionForms forms, string? notice, PageContext context)
     {
         var body = new StringBuilder("<h1>Queues</h1>\n");
+        if (notice is not null)
+            body.Add($"<p class=\"notice\">{Html.E(notice)}</p>\n");
         if (queues is null)
         {
             body.Add($"<p class=\"empty\">{Html.E(NoBroker)}</p>\n");
