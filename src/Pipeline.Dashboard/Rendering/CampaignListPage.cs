@@ -37,12 +37,12 @@ internal static class CampaignListPage
             var failures = state.Failures().Count();
             var iteration = Math.Min(state.CurrentIteration, state.Iterations);
             var finished = state.CurrentIteration - 1;
-            html.Add($"<tr data-campaign=\"{Html.E(state.CampaignId)}\"><td><a href=\"{Html.E(DashboardRoutes.Campaign(state.CampaignId))}\">{Html.E(state.CampaignId)}</a></td>");
+            html.Add($"<tr data-campaign=\"{Html.E(state.CampaignId)}\"><td class=\"id\"><a href=\"{Html.E(DashboardRoutes.Campaign(state.CampaignId))}\">{Html.E(state.CampaignId)}</a></td>");
             html.Add($"<td>{Html.E(state.Recipe)}</td><td data-value=\"{Html.E(StatusText(state))}\">{StatusBadge(state)}</td>");
             html.Add($"<td class=\"num\" data-value=\"{finished}\">{Progress(finished, state.Iterations)} {Html.Int(iteration)}/{Html.Int(state.Iterations)}</td>");
             html.Add($"<td class=\"event\">{LastEvent(state, lastEvent)}</td>");
             html.Add($"<td class=\"num{(failures > 0 ? " bad" : "")}\" data-value=\"{failures}\">{Html.Int(failures)}</td>");
-            html.Add($"<td data-value=\"{state.CreatedAt.UtcTicks}\">{Html.Time(state.CreatedAt)}</td></tr>\n");
+            html.Add($"<td class=\"time\" data-value=\"{state.CreatedAt.UtcTicks}\">{Html.Time(state.CreatedAt)}</td></tr>\n");
         }
         html.Append("</tbody></table>");
         return html.ToString();

@@ -120,8 +120,10 @@ internal static class CampaignPage
                     : $"<a href=\"{Html.E(DashboardRoutes.StageOutput(state.CampaignId, iteration.Iteration, stage))}\">{Html.E(label)}</a>";
                 html.Add($"<td class=\"stage {kind}\" data-stage=\"{Html.E(stage.Name())}\" data-done=\"{progress.Done}\" data-total=\"{progress.Total}\">");
                 html.Append(link).Append(' ').Append(CampaignListPage.Progress(progress.Done, progress.Total));
-                if (progress.Dispatched.Count > 0)
-                    html.Add($" <span class=\"muted\">{progress.Dispatched.Count} dispatched</span>");
+                // A failed unit stays marked dispatched until it is sent again; it is counted as failed only.
+                var waiting = progress.Dispatched.Count(shard => progress.Failures.All(f => f.Shard != shard));
+                if (waiting > 0)
+                    html.Add($" <span class=\"muted\">{waiting} dispatched</span>");
                 if (failed > 0)
                     html.Add($" <span class=\"bad\">{failed} failed</span>");
                 html.Append("</td>");

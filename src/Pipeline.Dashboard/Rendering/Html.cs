@@ -23,6 +23,10 @@ internal static class Html
     public static string NumCell(double value, string format = "0.000") =>
         $"<td class=\"num\" data-value=\"{(double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "")}\">{Num(value, format)}</td>";
 
+    /// <summary>A cell for a named figure of unknown kind: whole numbers (counts) without decimals, others with three.</summary>
+    public static string FigureCell(double value) =>
+        NumCell(value, double.IsFinite(value) && Math.Abs(value) < 1e12 && value == Math.Round(value) ? "0" : "0.000");
+
     /// <summary>A right-aligned table cell holding an integer.</summary>
     public static string IntCell(long value) => $"<td class=\"num\" data-value=\"{Int(value)}\">{Int(value)}</td>";
 

@@ -28,7 +28,7 @@ internal static class RolloutTable
             html.Add($" <label>colour tokens by <select data-token-colour-for=\"{Html.E(tableId)}\">");
             foreach (var (key, label) in TokenStatistics)
                 html.Add($"<option value=\"{key}\">{Html.E(label)}</option>");
-            html.Append("</select></label>");
+            html.Append("</select></label> <span class=\"muted\">red: the model was unsure of the token, green: sure (open a response to see its tokens)</span>");
         }
         html.Append("</p>\n");
         html.Add($"<table id=\"{Html.E(tableId)}\" class=\"sortable rollouts\"><thead><tr><th class=\"num\">shard</th><th>prompt id</th><th class=\"num\">#</th>");
@@ -46,7 +46,7 @@ internal static class RolloutTable
             html.Add($"<td class=\"{correct.Item2}\" data-value=\"{correct.Item1}\">{correct.Item3}</td>{Html.IntCell(r.TokenCount)}");
             html.Append(Html.NumCell(r.Statistics.MeanLogProb)).Append(Html.NumCell(r.Statistics.MeanEntropy)).Append(Html.NumCell(r.Statistics.SelfCertainty));
             foreach (var name in scoreNames)
-                html.Append(r.Scores.TryGetValue(name, out var score) ? Html.NumCell(score) : "<td class=\"num\" data-value=\"\"></td>");
+                html.Append(r.Scores.TryGetValue(name, out var score) ? Html.FigureCell(score) : "<td class=\"num\" data-value=\"\"></td>");
             html.Append("</tr>\n");
         }
         html.Append("</tbody></table>\n");

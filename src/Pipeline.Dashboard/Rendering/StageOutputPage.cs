@@ -56,9 +56,10 @@ internal static class StageOutputPage
         html.Append("</tr></thead><tbody>\n");
         foreach (var shard in view.Shards)
         {
-            html.Add($"<tr>{Html.IntCell(shard.Shard)}<td>{(shard.Stored ? $"<code>{Html.E(shard.Key)}</code>" : "<span class=\"muted\">not stored yet</span>")}</td>");
+            var file = shard.Key[(shard.Key.LastIndexOf('/') + 1)..];
+            html.Add($"<tr>{Html.IntCell(shard.Shard)}<td>{(shard.Stored ? $"<code title=\"{Html.E(shard.Key)}\">{Html.E(file)}</code>" : "<span class=\"muted\">not stored yet</span>")}</td>");
             foreach (var name in summaryNames)
-                html.Append(shard.Summary.TryGetValue(name, out var value) ? Html.NumCell(value) : "<td></td>");
+                html.Append(shard.Summary.TryGetValue(name, out var value) ? Html.FigureCell(value) : "<td></td>");
             html.Append("</tr>\n");
         }
         html.Append("</tbody></table>\n<h2>").Append(view.Stage == CampaignStage.Pairs ? "Preference pairs" : "Rollouts").Append("</h2>\n");
@@ -96,7 +97,7 @@ internal static class StageOutputPage
         {
             html.Add($"<tr>{Html.IntCell(chunk.Chunk)}");
             foreach (var name in names)
-                html.Append(chunk.Metrics.TryGetValue(name, out var value) ? Html.NumCell(value, "0.####") : "<td></td>");
+                html.Append(chunk.Metrics.TryGetValue(name, out var value) ? Html.FigureCell(value) : "<td></td>");
             html.Append("</tr>\n");
         }
         return html.Append("</tbody></table>\n").ToString();
