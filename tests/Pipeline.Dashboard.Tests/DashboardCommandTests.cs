@@ -1,8 +1,11 @@
-// `pipeline dashboard` in process, on a real socket: it serves the pages on a free loopback port until cancelled, and
-// refuses an address beyond loopback without a token, in one error line.
+// `pipeline dashboard` and `pipeline run --dashboard` in process, on a real socket: they serve the pages on a free
+// loopback port until cancelled (the run's pages follow its embedded campaign), and an address beyond loopback without a
+// token is refused in one error line.
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Pipeline.Cli.Commands;
+using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Tests.Work;
 
 namespace Pipeline.Dashboard.Tests;
 
@@ -37,6 +40,49 @@ public sealed class DashboardCommandTests : IDisposable
         Assert.Contains($"folder {_runs}", page);
         Assert.Equal("[]", api);
         Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
+    public async Task RunDashboard_EmbeddedCampaign_ServesItsPagesWhileRunningAndAfterUntilStopped()
+    {
+        Directory.CreateDirectory(_runs);
+        var campaignFile = Path.Combine(_runs, "campaign.json");
+        await File.WriteAllTextAsync(campaignFile, (TinyCampaign.Small(Recipe.Intuitor) with { Iterations = 1 }).ToJson());
+        var output = new StringWriter();
+        var progress = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var run = PipelineCommand.Create()
+            .Parse(["run", campaignFile, "--runs", _runs, "--base-model", await TinyCampaign.BaseFolder.Value, "--dashboard", "--urls", "http://127.0.0.1:0"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = progress }, stop.Token);
+
+        var address = (await WaitForAsync(run, progress, @"dashboard at (?<url>http://127\.0\.0\.1:\d+)")).Groups["url"].Value;
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        var listWhileRunning = await http.GetStringAsync("/");
+        var id = Regex.Match(listWhileRunning, "<tr data-campaign=\"(?<id>[a-z0-9-]+)\">").Groups["id"].Value;
+        await WaitForAsync(run, progress, "the dashboard stays up until Ctrl-C");
+        var page = await http.GetStringAsync($"/campaigns/{id}");
+        await stop.CancelAsync();
+        var exitCode = await run;
+
+        Assert.StartsWith("intuitor-", id);
+        Assert.Contains("badge completed", page);
+        Assert.Contains($"folder {_runs}", page);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("update loss", output.ToString());
+    }
+
+    /// <summary>Waits until the verb's <paramref name="writer"/> shows <paramref name="pattern"/>; fails if the verb ends first.</summary>
+    static async Task<Match> WaitForAsync(Task<int> run, StringWriter writer, string pattern)
+    {
+        var deadline = DateTime.UtcNow + DashboardFactory.WaitLimit;
+        Match match;
+        while (!(match = Regex.Match(writer.ToString(), pattern)).Success)
+        {
+            Assert.False(run.IsCompleted, $"The verb ended before printing '{pattern}':\n{writer}");
+            Assert.True(DateTime.UtcNow < deadline, $"The verb did not print '{pattern}' in time:\n{writer}");
+            await Task.Delay(50);
+        }
+        return match;
     }
 
     [Fact]
