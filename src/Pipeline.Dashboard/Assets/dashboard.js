@@ -105,8 +105,6 @@
         if (response.status !== 200) return null;
         var version = response.headers.get("X-Version");
         return response.text().then(function (html) {
-          var open = {};
-          live.querySelectorAll("details[open]").forEach(function (d, i) { open[i] = true; });
           live.innerHTML = html;
           if (version) live.setAttribute("data-version", version);
           live.setAttribute("data-refreshed", new Date().toISOString());

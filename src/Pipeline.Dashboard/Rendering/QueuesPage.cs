@@ -62,7 +62,7 @@ internal static class QueuesPage
     {
         var name = $"<td><a href=\"{Html.E(DashboardRoutes.Queue(row.Queue))}\">{Html.E(row.Queue)}</a></td>";
         if (row.State is not { } state)
-            return name + $"<td class=\"muted num\" colspan=\"{(withConsumers ? 3 : 1)}\">absent</td>";
+            return name + $"<td class=\"muted\" colspan=\"{(withConsumers ? 3 : 1)}\">absent</td>";
         var ready = $"<td class=\"num{(row.IsError && state.Ready > 0 ? " bad" : "")}\" data-queue=\"{Html.E(row.Queue)}\">{Html.Int(state.Ready)}</td>";
         return withConsumers ? name + ready + Html.IntCell(state.Unacked) + Html.IntCell(state.Consumers) : name + ready;
     }
