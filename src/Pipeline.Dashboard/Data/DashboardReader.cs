@@ -55,13 +55,14 @@ internal sealed class DashboardReader(IObjectStore store, CampaignService campai
                 + $"{first} to {definition.Iterations}{(first == 0 ? " (0 evaluates the base model)" : "")}.");
 
         var record = state.IterationStates.FirstOrDefault(i => i.Iteration == iteration);
+        IReadOnlyList<CampaignStage> stages = [.. definition.Chain.ShardStages, CampaignStage.Update, CampaignStage.Evaluation];
         switch (stage)
         {
             case CampaignStage.Update:
                 var chunks = (record?.ChunkMetrics ?? []).OrderBy(c => c.Key).Select(c => new ChunkRow(c.Key, c.Value)).ToList();
-                return new StageOutputView(campaignId, iteration, stage, [], [], [], chunks, []);
+                return new StageOutputView(campaignId, iteration, stage, [], [], [], chunks, []) { CampaignStages = stages, Iterations = definition.Iterations };
             case CampaignStage.Evaluation:
-                return new StageOutputView(campaignId, iteration, stage, [], [], [], [], record?.Evaluation ?? []);
+                return new StageOutputView(campaignId, iteration, stage, [], [], [], [], record?.Evaluation ?? []) { CampaignStages = stages, Iterations = definition.Iterations };
         }
 
         var statuses = new List<ShardOutputStatus>();
@@ -84,7 +85,7 @@ internal sealed class DashboardReader(IObjectStore store, CampaignService campai
                 rollouts.AddRange(stored?.Records.Select(r => Row(shard, r, gold!)) ?? []);
             }
         }
-        return new StageOutputView(campaignId, iteration, stage, statuses, rollouts, pairs, [], []);
+        return new StageOutputView(campaignId, iteration, stage, statuses, rollouts, pairs, [], []) { CampaignStages = stages, Iterations = definition.Iterations };
     }
 
     static RolloutRow Row(int shard, Rollout rollout, IReadOnlyDictionary<string, string> gold)

@@ -43,7 +43,14 @@ internal sealed record CampaignView(CampaignState State, CampaignReport Report, 
 /// <param name="Chunks">The update's per-chunk figures, else empty.</param>
 /// <param name="Evaluation">The evaluation's figures per difficulty, else empty.</param>
 internal sealed record StageOutputView(string CampaignId, int Iteration, CampaignStage Stage, IReadOnlyList<ShardOutputStatus> Shards,
-    IReadOnlyList<RolloutRow> Rollouts, IReadOnlyList<PairRow> Pairs, IReadOnlyList<ChunkRow> Chunks, IReadOnlyList<DifficultyMetrics> Evaluation);
+    IReadOnlyList<RolloutRow> Rollouts, IReadOnlyList<PairRow> Pairs, IReadOnlyList<ChunkRow> Chunks, IReadOnlyList<DifficultyMetrics> Evaluation)
+{
+    /// <summary>The campaign's stages in pipeline order, for the links between them.</summary>
+    public IReadOnlyList<CampaignStage> CampaignStages { get; init; } = [];
+
+    /// <summary>The campaign's iteration count.</summary>
+    public int Iterations { get; init; }
+}
 
 /// <summary>Whether one shard's output is stored, and its summary.</summary>
 /// <param name="Shard">Shard.</param>

@@ -59,11 +59,7 @@ internal static class DashboardEndpoints
 
         app.MapGet("/campaigns/{id}/iterations/{iteration:int}/{stage}", async (string id, int iteration, string stage, HttpContext context,
             DashboardReader reader, DashboardSettings settings) =>
-        {
-            var output = await reader.StageOutputAsync(id, iteration, stage, context.RequestAborted);
-            var campaign = await reader.CampaignAsync(id, context.RequestAborted);
-            return Page(StageOutputPage.Render(output, campaign.Stages, campaign.State.Iterations, Context(settings)));
-        });
+            Page(StageOutputPage.Render(await reader.StageOutputAsync(id, iteration, stage, context.RequestAborted), Context(settings))));
 
         app.MapGet(DashboardRoutes.Queues, async (HttpContext context, DashboardSettings settings, IAntiforgery antiforgery) =>
             Page(QueuesPage.Render(await QueuesAsync(settings, context.RequestAborted), Broker(settings), Forms(context, antiforgery), TakeNotice(context),

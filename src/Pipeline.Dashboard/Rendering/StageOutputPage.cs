@@ -10,10 +10,10 @@ namespace Pipeline.Dashboard.Rendering;
 /// <summary>The stage output page.</summary>
 internal static class StageOutputPage
 {
-    /// <summary>The whole page; <paramref name="stages"/> are the campaign's stages, for the links between them.</summary>
-    public static string Render(StageOutputView view, IReadOnlyList<CampaignStage> stages, int iterations, PageContext context)
+    /// <summary>The whole page.</summary>
+    public static string Render(StageOutputView view, PageContext context)
     {
-        var (id, n, stage) = (view.CampaignId, view.Iteration, view.Stage);
+        var (id, n, stage, stages, iterations) = (view.CampaignId, view.Iteration, view.Stage, view.CampaignStages, view.Iterations);
         var html = new StringBuilder();
         html.Add($"<p class=\"crumbs\"><a href=\"{DashboardRoutes.Campaigns}\">Campaigns</a> › <a href=\"{Html.E(DashboardRoutes.Campaign(id))}\">{Html.E(id)}</a> › iteration {n} › {Html.E(stage.Name())}</p>\n");
         html.Add($"<h1>{Html.E(stage.Name())} · iteration {n}</h1>\n<nav class=\"tabs\">");
