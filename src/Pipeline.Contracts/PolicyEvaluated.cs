@@ -7,5 +7,6 @@ namespace Pipeline.Contracts;
 /// <param name="Checkpoint">The policy evaluated.</param>
 /// <param name="ReportKey">Store key of the evaluation report (JSON).</param>
 /// <param name="Difficulties">The figures per difficulty.</param>
+/// <param name="WallSeconds">Seconds the evaluation took.</param>
 public sealed record PolicyEvaluated(string CampaignId, int Iteration, CheckpointReference Checkpoint,
-    string ReportKey, IReadOnlyList<DifficultyMetrics> Difficulties) : IStageMessage;
+    string ReportKey, IReadOnlyList<DifficultyMetrics> Difficulties, double WallSeconds = 0) : IStageMessage;

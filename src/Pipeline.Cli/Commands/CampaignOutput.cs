@@ -71,6 +71,30 @@ internal static class CampaignOutput
         Write(output, table);
     }
 
+    /// <summary>
+    /// Per iteration, the seconds of compute of each stage (summed over shards or chunks; the evaluation of iteration n
+    /// measures its policy) and generation's tokens per second, so a campaign's cost is visible.
+    /// </summary>
+    internal static void WriteTiming(TextWriter output, CampaignState state)
+    {
+        var stages = StageDefinitions.All.Select(s => s.Name).Where(name => state.IterationStates.Any(i => i.StageSeconds().ContainsKey(name))).ToList();
+        if (stages.Count == 0) return;
+        var table = new Table().AddColumns(["iter", .. stages.Select(s => $"{s} s"), "total s", "gen tok/s"]);
+        foreach (var iteration in state.IterationStates.OrderBy(i => i.Iteration))
+        {
+            var seconds = iteration.StageSeconds();
+            if (seconds.Count == 0) continue;
+            double tokens = iteration.ShardSummaries.GetValueOrDefault(CampaignStage.Generation.Name())?.Values
+                .Sum(s => s.GetValueOrDefault("mean_tokens") * s.GetValueOrDefault("rollouts")) ?? 0;
+            double generation = seconds.GetValueOrDefault(CampaignStage.Generation.Name());
+            table.AddRow([iteration.Iteration.ToString(CultureInfo.InvariantCulture),
+                .. stages.Select(s => seconds.TryGetValue(s, out var v) ? Number(v, "0.0") : ""),
+                Number(seconds.Values.Sum(), "0.0"), generation > 0 ? Number(tokens / generation, "0") : ""]);
+        }
+        output.WriteLine("compute seconds per stage (summed over shards and chunks; stages of one iteration may overlap in time):");
+        Write(output, table);
+    }
+
     static string Status(CampaignState state) => state.Status switch
     {
         CampaignStatus.Completed => $"completed ({state.Iterations} iterations)",

@@ -74,6 +74,7 @@ internal static class RunCommand
             var state = await RunEmbeddedAsync(definition, runs, baseModel, error, token, dashboard);
             if (dashboard is null)
                 CampaignOutput.WriteMetrics(output, state, definition.Evaluation.Samples);
+                CampaignOutput.WriteTiming(output, state);
         }));
         return command;
     }

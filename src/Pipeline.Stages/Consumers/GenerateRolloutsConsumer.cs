@@ -15,7 +15,7 @@ public sealed class GenerateRolloutsConsumer(GenerationWork work, CampaignDefini
         var m = context.Message;
         var definition = await definitions.GetAsync(m.CampaignId, context.CancellationToken);
         var stored = await work.RunAsync(definition, m, context.CancellationToken);
-        await context.Publish(new RolloutsGenerated(m.CampaignId, m.Iteration, m.Shard, m.Checkpoint, stored.Key, stored.Count, stored.Inline),
+        await context.Publish(new RolloutsGenerated(m.CampaignId, m.Iteration, m.Shard, m.Checkpoint, stored.Key, stored.Count, stored.Inline, stored.Summary),
             context.CancellationToken);
     }
 }

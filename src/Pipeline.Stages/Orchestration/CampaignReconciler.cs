@@ -116,7 +116,10 @@ public sealed class CampaignReconciler
             var iteration = state.IterationStates.FirstOrDefault(i => i.Iteration == n);
             if ((iteration is null || iteration.Evaluation is null) && snapshot.HasEvaluation(n)
                 && await EvaluationWork.TryReadAsync(_store, CampaignKeys.Evaluation(state.CampaignId, n), cancellationToken) is { } report)
+            {
                 state.Iteration(n).Evaluation = report.Difficulties.ToList();
+                state.Iteration(n).EvaluationSeconds = report.WallSeconds;
+            }
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProv
 
     /// <inheritdoc />
     public Task Consume(ConsumeContext<RolloutsGenerated> context) =>
-        Succeeded(context, CampaignStage.Generation, $"{context.Message.Count} rollouts", null, context.Message);
+        Succeeded(context, CampaignStage.Generation, $"{context.Message.Count} rollouts", context.Message.Summary, context.Message);
 
     /// <inheritdoc />
     public Task Consume(ConsumeContext<RolloutsScored> context) =>
@@ -78,6 +78,7 @@ public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProv
             {
                 var iteration = state.Iteration(m.Iteration);
                 iteration.Evaluation = m.Difficulties.ToList();
+                iteration.EvaluationSeconds = m.WallSeconds;
                 ClearFailure(iteration, CampaignStage.Evaluation, 0);
             },
             Cause: $"iteration {m.Iteration}: evaluated, greedy accuracy {accuracy}"));

@@ -2,6 +2,7 @@
 // calibration, self-certainty AUROC, length, accuracy as its own verdict judge). The same sampling seed is used for every
 // iteration, so differences between iterations come from the policy, not from the draw. The stored document is written
 // and read only here, so the orchestrator and the campaign report read exactly what the stage wrote.
+using System.Diagnostics;
 using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Learning.Evaluation;
@@ -28,6 +29,7 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         string key = CampaignKeys.Evaluation(command.CampaignId, command.Iteration);
         if (await TryReadAsync(store, key, cancellationToken) is { } stored) return (stored, key, true);
 
+        var clock = Stopwatch.StartNew();
         var sets = CampaignPrompts.EvaluationSets(definition);
         var reports = await policies.UseAsync(command.Checkpoint, policy =>
         {
@@ -41,7 +43,10 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
             };
             return sets.Select(s => evaluator.Evaluate(s.Difficulty, s.Problems, task.JudgeExamples(s.Problems, definition.TaskSeed), options)).ToList();
         }, cancellationToken);
-        var report = new EvaluationReport(command.CampaignId, command.Iteration, command.Checkpoint, reports.Select(Metrics).ToList(), reports);
+        var report = new EvaluationReport(command.CampaignId, command.Iteration, command.Checkpoint, reports.Select(Metrics).ToList(), reports)
+        {
+            WallSeconds = clock.Elapsed.TotalSeconds,
+        };
         var (written, reused) = await WriteAsync(store, report, cancellationToken);
         return (written, key, reused);
     }

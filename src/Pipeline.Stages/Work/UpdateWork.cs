@@ -5,6 +5,7 @@
 // figures and, for the last chunk, the published policy, so it re-publishes like the other stages. Which units a step
 // trains on is a pure function of (campaign seed, iteration, step), and the frozen reference is the starting policy, so
 // a resumed update gives the same weights, bit for bit, as an uninterrupted one.
+using System.Diagnostics;
 using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Engine.Training;
@@ -60,6 +61,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
             return new UpdateChunkResult(chunk, count, existing, stored, published, Reused: true);
         }
 
+        var clock = Stopwatch.StartNew();
         // The starting policy's files (cached by hash): chunk 0 trains from its weights, every chunk copies its tokenizer.
         string startFolder = await policies.FolderAsync(command.Checkpoint, cancellationToken);
         IPolicyTrainer trainer;
@@ -77,6 +79,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
 
         using var disposeTrainer = trainer;
         var metrics = await TrainAsync(definition, command, trainer, chunk, cancellationToken);
+        metrics[StageTiming.WallSeconds] = clock.Elapsed.TotalSeconds;
 
         string temp = Path.Combine(Path.GetTempPath(), $"pipeline-update-{Guid.NewGuid():N}");
         try
