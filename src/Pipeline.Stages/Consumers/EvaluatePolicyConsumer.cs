@@ -7,7 +7,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="EvaluatePolicy"/> and publishes <see cref="PolicyEvaluated"/>.</summary>
-public sealed class EvaluatePolicyConsumer(EvaluationWork work, CampaignDefinitionCache definitions) : IConsumer<EvaluatePolicy>
+internal sealed class EvaluatePolicyConsumer(EvaluationWork work, CampaignDefinitionCache definitions) : IConsumer<EvaluatePolicy>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<EvaluatePolicy> context)

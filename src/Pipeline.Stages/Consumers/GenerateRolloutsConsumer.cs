@@ -7,7 +7,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="GenerateRollouts"/> and publishes <see cref="RolloutsGenerated"/>.</summary>
-public sealed class GenerateRolloutsConsumer(GenerationWork work, CampaignDefinitionCache definitions) : IConsumer<GenerateRollouts>
+internal sealed class GenerateRolloutsConsumer(GenerationWork work, CampaignDefinitionCache definitions) : IConsumer<GenerateRollouts>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<GenerateRollouts> context)

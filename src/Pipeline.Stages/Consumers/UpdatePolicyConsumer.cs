@@ -8,7 +8,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="UpdatePolicy"/>; publishes <see cref="PolicyChunkTrained"/> and, on the last chunk, <see cref="PolicyUpdated"/>.</summary>
-public sealed class UpdatePolicyConsumer(UpdateWork work, CampaignDefinitionCache definitions) : IConsumer<UpdatePolicy>
+internal sealed class UpdatePolicyConsumer(UpdateWork work, CampaignDefinitionCache definitions) : IConsumer<UpdatePolicy>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<UpdatePolicy> context)

@@ -15,7 +15,7 @@ using Pipeline.Storage.Checkpoints;
 namespace Pipeline.Stages.Orchestration;
 
 /// <summary>Derives a campaign's progress from the store and dispatches its due work.</summary>
-public sealed class CampaignReconciler
+internal sealed class CampaignReconciler
 {
     readonly IObjectStore _store;
     readonly CheckpointStore _checkpoints;

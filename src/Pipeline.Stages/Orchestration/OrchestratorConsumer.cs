@@ -9,7 +9,7 @@ using Pipeline.Stages.Campaigns;
 namespace Pipeline.Stages.Orchestration;
 
 /// <summary>Consumes <see cref="AdvanceCampaign"/>, every stage event, and the faults of every stage command.</summary>
-public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProvider? clock = null) :
+internal sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProvider? clock = null) :
     IConsumer<AdvanceCampaign>,
     IConsumer<RolloutsGenerated>, IConsumer<RolloutsScored>, IConsumer<RolloutsJudged>, IConsumer<PairsBuilt>,
     IConsumer<PolicyChunkTrained>, IConsumer<PolicyUpdated>, IConsumer<PolicyEvaluated>,

@@ -15,7 +15,7 @@ namespace Pipeline.Stages.Work;
 /// <summary>Evaluates a policy (the <c>evaluation</c> stage).</summary>
 /// <param name="store">Where evaluation.json is stored.</param>
 /// <param name="policies">Where policies are loaded from.</param>
-public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
+internal sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
 {
     /// <summary>
     /// The evaluation of <see cref="EvaluatePolicy.Checkpoint"/> for the iteration: read back from

@@ -14,7 +14,7 @@ namespace Pipeline.Stages.Work;
 /// <summary>Samples a shard's rollouts (the <c>generation</c> stage).</summary>
 /// <param name="shards">Where outputs are stored.</param>
 /// <param name="policies">Where policies are loaded from.</param>
-public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
+internal sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
 {
     /// <summary>
     /// The shard's rollouts: read back when stored already, otherwise sampled (<see cref="CampaignDefinition.SamplesPerPrompt"/>

@@ -13,7 +13,7 @@ namespace Pipeline.Stages.Work;
 /// <summary>Attaches judge or verifier scores to a shard's rollouts (the <c>judging</c> stage).</summary>
 /// <param name="shards">Where outputs are stored.</param>
 /// <param name="policies">Where policies are loaded from.</param>
-public sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
+internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
 {
     /// <summary>
     /// The shard's judged rollouts: read back when stored, otherwise judged and stored. Scores: <c>verifier</c> (grpo-gold),

@@ -11,7 +11,7 @@ namespace Pipeline.Stages.Work;
 
 /// <summary>Builds a shard's preference pairs (the <c>pairs</c> stage). Needs no model.</summary>
 /// <param name="shards">Where outputs are stored.</param>
-public sealed class PairWork(ShardStore shards)
+internal sealed class PairWork(ShardStore shards)
 {
     /// <summary>
     /// The shard's pairs: read back when stored, otherwise built and stored. Summary: <c>prompts</c>, <c>pairs</c>,

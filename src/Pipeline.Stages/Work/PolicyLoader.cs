@@ -11,7 +11,7 @@ using Pipeline.Storage.Checkpoints;
 namespace Pipeline.Stages.Work;
 
 /// <summary>Loads policy checkpoints, caching their files on disk and the last few models in memory.</summary>
-public sealed class PolicyLoader
+internal sealed class PolicyLoader
 {
     /// <summary>File name of the tokenizer in a policy folder.</summary>
     public const string TokenizerFileName = "tokenizer.json";

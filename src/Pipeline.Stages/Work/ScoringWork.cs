@@ -12,7 +12,7 @@ namespace Pipeline.Stages.Work;
 
 /// <summary>Attaches confidence signals to a shard's rollouts (the <c>scoring</c> stage). Needs no model.</summary>
 /// <param name="shards">Where outputs are stored.</param>
-public sealed class ScoringWork(ShardStore shards)
+internal sealed class ScoringWork(ShardStore shards)
 {
     /// <summary>
     /// The shard's scored rollouts (scores <c>self_certainty</c>, <c>answer_confidence</c>, <c>votes</c>, <c>majority</c>):

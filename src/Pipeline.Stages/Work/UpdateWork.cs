@@ -22,7 +22,7 @@ namespace Pipeline.Stages.Work;
 /// <summary>Runs update chunks (the <c>update</c> stage): GRPO, DPO/IRPO or majority-vote SFT, per the recipe.</summary>
 /// <param name="shards">Where the inputs are read from.</param>
 /// <param name="policies">Where policies and trainer states are loaded from.</param>
-public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
+internal sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
 {
     /// <summary>Name of the metrics document saved with each chunk's trainer state.</summary>
     public const string MetricsFileName = "metrics.json";
