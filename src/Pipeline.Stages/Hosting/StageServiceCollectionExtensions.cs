@@ -5,6 +5,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pipeline.Learning.Policies;
 using Pipeline.Stages.Consumers;
 using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Orchestration;
@@ -44,7 +45,7 @@ public static class StageServiceCollectionExtensions
 
     /// <summary>
     /// Adds storage and the services shared by stages and campaign tools: <see cref="StageOptions"/>, <see cref="ShardStore"/>,
-    /// <see cref="PolicyLoader"/>, <see cref="CampaignDefinitionCache"/>, <see cref="CampaignStateStore"/>. Idempotent.
+    /// the policy backend (the managed engine unless one is registered already), the policy loader, <see cref="CampaignDefinitionCache"/>, <see cref="CampaignStateStore"/>. Idempotent.
     /// </summary>
     public static IServiceCollection AddStageServices(this IServiceCollection services, IConfiguration configuration)
     {
@@ -57,7 +58,10 @@ public static class StageServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(p => new ShardStore(p.GetRequiredService<IObjectStore>(), options.InlineLimitBytes));
-        services.TryAddSingleton(p => new PolicyLoader(p.GetRequiredService<CheckpointStore>(), options.CacheDirectory));
+        // The managed engine unless the host registered another backend first.
+        services.TryAddSingleton<IPolicyBackend, ManagedPolicyBackend>();
+        services.TryAddSingleton(p => new PolicyLoader(p.GetRequiredService<CheckpointStore>(), options.CacheDirectory,
+            backend: p.GetRequiredService<IPolicyBackend>()));
         services.TryAddSingleton<CampaignDefinitionCache>();
         services.TryAddSingleton(p => new CampaignStateStore(p.GetRequiredService<IObjectStore>(), p.GetRequiredService<TimeProvider>()));
         return services;
