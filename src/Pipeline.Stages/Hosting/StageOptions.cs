@@ -1,6 +1,7 @@
 // The "Stages" configuration section: where workers cache checkpoints, how large a payload may ride inline, how stage
 // messages are retried before they go to the error queue, and how often the orchestrator reconciles on its own.
 // Read and checked once, so a bad value fails at start-up with the key named.
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Pipeline.Stages.Messaging;
@@ -42,7 +43,7 @@ public sealed class StageOptions
         var inline = BusOptions.ReadInt(section, "InlineLimitBytes", errors, 0, int.MaxValue) ?? defaults.InlineLimitBytes;
         var retrySection = section.GetSection("Retry:Intervals");
         var retry = retrySection.Value?.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) == true ? []
-            : retrySection.Value is not null || retrySection.GetChildren().Any() ? BusOptions.ReadRetryIntervals(retrySection, errors)
+            : retrySection.Value is not null || retrySection.GetChildren().Any() ? ReadRetryIntervals(retrySection, errors)
             : defaults.RetryIntervals;
         var interval = BusOptions.ReadPositiveDuration(section.GetSection("Orchestrator"), "ReconcileInterval", defaults.ReconcileInterval, errors);
 
@@ -55,5 +56,25 @@ public sealed class StageOptions
             RetryIntervals = retry,
             ReconcileInterval = interval,
         };
+    }
+
+    private static List<TimeSpan> ReadRetryIntervals(IConfigurationSection section, List<string> errors)
+    {
+        // Either one scalar "200ms,1s,5s" (handy as an environment variable) or an indexed list Intervals:0, Intervals:1...
+        IEnumerable<(string Path, string Text)> items = section.Value is { } scalar
+            ? scalar.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => (section.Path, t))
+            : section.GetChildren()
+                .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : int.MaxValue)
+                .Select(c => (c.Path, c.Value ?? ""));
+
+        var intervals = new List<TimeSpan>();
+        foreach (var (path, text) in items)
+        {
+            if (BusOptions.TryParseDuration(text, out var interval) && interval >= TimeSpan.Zero)
+                intervals.Add(interval);
+            else
+                errors.Add($"{path} = '{text}' must be a non-negative duration such as 200ms, 1s or 00:00:05.");
+        }
+        return intervals;
     }
 }

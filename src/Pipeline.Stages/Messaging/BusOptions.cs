@@ -97,12 +97,6 @@ public sealed class BusOptions
     public IReadOnlyDictionary<string, EndpointLimits> Endpoints { get; init; } =
         new Dictionary<string, EndpointLimits>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// Waits between in-process redeliveries of a failing message (<c>Bus:Retry:Intervals</c>); the message is tried
-    /// once plus once per interval, then moved to the endpoint's <c>_error</c> queue. Empty means no retry.
-    /// </summary>
-    public IReadOnlyList<TimeSpan> RetryIntervals { get; init; } = [];
-
     /// <summary>How long host start waits for the bus to be ready before failing (<c>Bus:StartTimeout</c>, default 30 s).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -110,18 +104,16 @@ public sealed class BusOptions
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     static readonly string[] KnownKeys =
-        ["Transport", "RabbitMq", "PrefetchCount", "ConcurrentMessageLimit", "Endpoints", "Retry", "StartTimeout", "StopTimeout"];
+        ["Transport", "RabbitMq", "PrefetchCount", "ConcurrentMessageLimit", "Endpoints", "StartTimeout", "StopTimeout"];
 
     static readonly string[] KnownRabbitMqKeys = ["Host", "Port", "VirtualHost", "Username", "Password", "ManagementPort", "ManagementUri"];
 
     static readonly string[] KnownEndpointKeys = ["PrefetchCount", "ConcurrentMessageLimit"];
 
-    static readonly string[] KnownRetryKeys = ["Intervals"];
-
     /// <summary>
     /// Reads the <c>Bus</c> section of <paramref name="configuration"/> (a missing section gives the defaults).
     /// Durations accept <c>250ms</c>, <c>2s</c>, <c>1m</c>, a bare number of milliseconds, or a TimeSpan such as
-    /// <c>00:00:05</c>; retry intervals may also be one comma-separated value (<c>Bus__Retry__Intervals=200ms,1s,5s</c>).
+    /// <c>00:00:05</c>; 
     /// </summary>
     /// <exception cref="OptionsValidationException">Any value is unknown, malformed or out of range; the message lists them all.</exception>
     public static BusOptions FromConfiguration(IConfiguration configuration)
@@ -133,7 +125,6 @@ public sealed class BusOptions
         RejectUnknownKeys(section, KnownKeys, errors);
         var rabbitSection = section.GetSection("RabbitMq");
         RejectUnknownKeys(rabbitSection, KnownRabbitMqKeys, errors);
-        RejectUnknownKeys(section.GetSection("Retry"), KnownRetryKeys, errors);
 
         var defaults = new RabbitMqHostOptions();
         var rabbitMq = new RabbitMqHostOptions
@@ -166,7 +157,6 @@ public sealed class BusOptions
             PrefetchCount = ReadInt(section, "PrefetchCount", errors, min: 1, max: ushort.MaxValue),
             ConcurrentMessageLimit = ReadInt(section, "ConcurrentMessageLimit", errors, min: 1, max: int.MaxValue),
             Endpoints = endpoints,
-            RetryIntervals = ReadRetryIntervals(section.GetSection("Retry:Intervals"), errors),
             StartTimeout = ReadPositiveDuration(section, "StartTimeout", TimeSpan.FromSeconds(30), errors),
             StopTimeout = ReadPositiveDuration(section, "StopTimeout", TimeSpan.FromSeconds(30), errors),
         };
@@ -250,26 +240,6 @@ public sealed class BusOptions
             return fallback;
         }
         return parsed;
-    }
-
-    internal static List<TimeSpan> ReadRetryIntervals(IConfigurationSection section, List<string> errors)
-    {
-        // Either one scalar "200ms,1s,5s" (handy as an environment variable) or an indexed list Intervals:0, Intervals:1...
-        IEnumerable<(string Path, string Text)> items = section.Value is { } scalar
-            ? scalar.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => (section.Path, t))
-            : section.GetChildren()
-                .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : int.MaxValue)
-                .Select(c => (c.Path, c.Value ?? ""));
-
-        var intervals = new List<TimeSpan>();
-        foreach (var (path, text) in items)
-        {
-            if (TryParseDuration(text, out var interval) && interval >= TimeSpan.Zero)
-                intervals.Add(interval);
-            else
-                errors.Add($"{path} = '{text}' must be a non-negative duration such as 200ms, 1s or 00:00:05.");
-        }
-        return intervals;
     }
 
     internal static bool TryParseDuration(string text, out TimeSpan duration)

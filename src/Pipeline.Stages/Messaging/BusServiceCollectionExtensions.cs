@@ -91,8 +91,6 @@ public static class BusServiceCollectionExtensions
             bus.PrefetchCount = prefetch;
         if (options.ConcurrentMessageLimit is { } limit)
             bus.ConcurrentMessageLimit = limit;
-        if (options.RetryIntervals.Count > 0)
-            bus.UseMessageRetry(retry => retry.Intervals(options.RetryIntervals.ToArray()));
         bus.ConfigureEndpoints(context);
     }
 

@@ -23,7 +23,7 @@ public sealed class BusOptionsTests
         Assert.Throws<OptionsValidationException>(() => BusOptions.FromConfiguration(Configuration(settings))).Message;
 
     [Fact]
-    public void FromConfiguration_EmptyConfiguration_InMemoryWithLocalBrokerDefaultsAndNoRetry()
+    public void FromConfiguration_EmptyConfiguration_InMemoryWithLocalBrokerDefaults()
     {
         var options = Read();
 
@@ -32,7 +32,6 @@ public sealed class BusOptionsTests
         Assert.Null(options.PrefetchCount);
         Assert.Null(options.ConcurrentMessageLimit);
         Assert.Empty(options.Endpoints);
-        Assert.Empty(options.RetryIntervals);
         Assert.Equal(TimeSpan.FromSeconds(30), options.StartTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), options.StopTimeout);
         Assert.Equal(15672, options.RabbitMq.ManagementPort);
@@ -74,28 +73,6 @@ public sealed class BusOptionsTests
     }
 
     [Fact]
-    public void FromConfiguration_RetryIntervalsAsCommaSeparatedValue_ParsesEachUnit()
-    {
-        var options = Read(("Bus:Retry:Intervals", "200ms, 1s,1.5s,2m,750,00:00:03"));
-
-        Assert.Equal(
-            [
-                TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), TimeSpan.FromMinutes(2),
-                TimeSpan.FromMilliseconds(750), TimeSpan.FromSeconds(3),
-            ],
-            options.RetryIntervals);
-    }
-
-    [Fact]
-    public void FromConfiguration_RetryIntervalsAsIndexedList_KeepsIndexOrder()
-    {
-        // Configuration providers do not promise child order; the index, not insertion order, decides.
-        var options = Read(("Bus:Retry:Intervals:10", "5s"), ("Bus:Retry:Intervals:2", "1s"), ("Bus:Retry:Intervals:0", "200ms"));
-
-        Assert.Equal([TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)], options.RetryIntervals);
-    }
-
-    [Fact]
     public void FromConfiguration_UnknownTransport_ErrorListsValidTransports()
     {
         var message = ReadError(("Bus:Transport", "AzureServiceBus"));
@@ -109,15 +86,13 @@ public sealed class BusOptionsTests
     [InlineData("Bus:RabbitMq:Host", " ", "Bus:RabbitMq:Host is empty.")]
     [InlineData("Bus:PrefetchCount", "0", "Bus:PrefetchCount = '0' must be a whole number from 1 to 65535.")]
     [InlineData("Bus:Endpoints:score:ConcurrentMessageLimit", "many", "Bus:Endpoints:score:ConcurrentMessageLimit = 'many' must be a whole number")]
-    [InlineData("Bus:Retry:Intervals", "1s,soon", "Bus:Retry:Intervals = 'soon' must be a non-negative duration")]
-    [InlineData("Bus:Retry:Intervals", "1e300s", "Bus:Retry:Intervals = '1e300s' must be a non-negative duration")]
     [InlineData("Bus:StartTimeout", "0s", "Bus:StartTimeout = '0s' must be a positive duration")]
     [InlineData("Bus:Prefetch", "4", "Bus:Prefetch is not a known setting")]
     [InlineData("Bus:RabbitMq:Hostname", "x", "Bus:RabbitMq:Hostname is not a known setting; expected one of: Host, Port, VirtualHost, Username, Password, ManagementPort, ManagementUri.")]
     [InlineData("Bus:RabbitMq:ManagementPort", "0", "Bus:RabbitMq:ManagementPort = '0' must be a whole number from 1 to 65535.")]
     [InlineData("Bus:RabbitMq:ManagementUri", "ftp://broker/", "Bus:RabbitMq:ManagementUri = 'ftp://broker/' must be an absolute http or https address.")]
     [InlineData("Bus:Endpoints:score:Prefetch", "4", "Bus:Endpoints:score:Prefetch is not a known setting")]
-    [InlineData("Bus:Retry:Interval", "1s", "Bus:Retry:Interval is not a known setting")]
+    [InlineData("Bus:Retry:Intervals", "1s", "Bus:Retry is not a known setting")]
     public void FromConfiguration_BadValue_ErrorNamesKeyAndProblem(string key, string value, string expected)
     {
         Assert.Contains(expected, ReadError((key, value)));

@@ -62,12 +62,13 @@ public sealed class BusServiceCollectionExtensionsRabbitMqTests : IAsyncLifetime
     public async Task AddPipelineBus_RabbitMqConsumerAlwaysFails_MessageInErrorQueueAfterRetries()
     {
         var probe = new AttemptProbe();
-        var host = await StartAsync(_vhost.BusSettings(("Bus:Retry:Intervals", "10ms,20ms")), x => x.AddConsumer<DoomedConsumer>(),
-            services => services.AddSingleton(probe));
+        var host = await StartAsync(_vhost.BusSettings(), x => x.AddConsumer<DoomedConsumer, DoomedConsumerDefinition>(),
+            services => services.AddSingleton(probe).AddSingleton(BusServiceCollectionExtensionsTests.Retry(10, 20)));
         var id = Guid.NewGuid();
 
-        await (await host.SendEndpointFor<DoomedConsumer>()).Send(new DoomedCommand(id));
-        var errored = await _vhost.WaitForMessageAsync(EndpointName("doomed") + "_error");
+        // A stage definition names its queue itself ("doomed" here), as the stage queues are named.
+        await (await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri("queue:doomed"))).Send(new DoomedCommand(id));
+        var errored = await _vhost.WaitForMessageAsync("doomed_error");
 
         Assert.NotNull(errored);
         var headers = errored.Properties.GetProperty("headers");

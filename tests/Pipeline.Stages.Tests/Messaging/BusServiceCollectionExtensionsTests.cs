@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Pipeline.Stages.Hosting;
 using Pipeline.Stages.Messaging;
 
 namespace Pipeline.Stages.Tests.Messaging;
@@ -12,6 +13,9 @@ public sealed class BusServiceCollectionExtensionsTests
 {
     static Dictionary<string, string?> InMemory(params (string Key, string Value)[] extra) =>
         BusTestHost.Settings([("Bus:Transport", "InMemory"), .. extra]);
+
+    /// <summary>Stage options whose endpoint retry waits the given milliseconds.</summary>
+    internal static StageOptions Retry(params int[] milliseconds) => new() { RetryIntervals = [.. milliseconds.Select(m => TimeSpan.FromMilliseconds(m))] };
 
     [Fact]
     public async Task AddPipelineBus_InMemoryRequest_KebabCaseEndpointReplies()
@@ -36,13 +40,13 @@ public sealed class BusServiceCollectionExtensionsTests
     {
         var probe = new AttemptProbe();
         var host = await BusTestHost.StartAsync(
-            InMemory(("Bus:Retry:Intervals", "10ms,10ms,10ms")),
+            InMemory(),
             x =>
             {
-                x.AddConsumer<FlakyConsumer>();
+                x.AddConsumer<FlakyConsumer, FlakyConsumerDefinition>();
                 x.AddConsumer<FaultReportingConsumer>();
             },
-            services => services.AddSingleton(probe));
+            services => services.AddSingleton(probe).AddSingleton(Retry(10, 10, 10)));
         try
         {
             await (await host.SendEndpointFor<FlakyConsumer>()).Send(new FlakyCommand(Failures: 2));
@@ -63,13 +67,13 @@ public sealed class BusServiceCollectionExtensionsTests
         var probe = new AttemptProbe();
         var errorQueued = new TaskCompletionSource<(DoomedCommand Message, Dictionary<string, object> Headers)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var host = await BusTestHost.StartAsync(
-            InMemory(("Bus:Retry:Intervals:0", "10ms"), ("Bus:Retry:Intervals:1", "20ms")),
+            InMemory(),
             x =>
             {
-                x.AddConsumer<DoomedConsumer>();
+                x.AddConsumer<DoomedConsumer, DoomedConsumerDefinition>();
                 x.AddConsumer<FaultReportingConsumer>();
             },
-            services => services.AddSingleton(probe));
+            services => services.AddSingleton(probe).AddSingleton(Retry(10, 20)));
         try
         {
             // Listen on the error queue the in-memory transport moves faulted messages to (<endpoint>_error).

@@ -173,3 +173,11 @@ public static class EchoClient
         return await client.GetResponse<EchoReply>(new EchoRequest(text), timeout: RequestTimeout.After(s: (int)BusTestHost.WaitLimit.TotalSeconds));
     }
 }
+
+/// <summary>The flaky consumer's endpoint, retried as a stage endpoint is (Stages:Retry:Intervals).</summary>
+internal sealed class FlakyConsumerDefinition(Pipeline.Stages.Hosting.StageOptions options)
+    : Pipeline.Stages.Consumers.StageConsumerDefinition<FlakyConsumer>("flaky", concurrency: 1, options);
+
+/// <summary>The doomed consumer's endpoint, retried as a stage endpoint is (Stages:Retry:Intervals).</summary>
+internal sealed class DoomedConsumerDefinition(Pipeline.Stages.Hosting.StageOptions options)
+    : Pipeline.Stages.Consumers.StageConsumerDefinition<DoomedConsumer>("doomed", concurrency: 1, options);
