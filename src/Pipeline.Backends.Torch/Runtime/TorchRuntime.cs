@@ -143,7 +143,7 @@ public static partial class TorchRuntime
             if (!File.Exists(Path.Combine(folder, "libtorch_cpu.so")))
             {
                 throw new TorchUnavailableException(
-                    $"TorchSharp backend: no libtorch beside {bridge}: build with a libtorch runtime package (-p:TorchRuntime=cpu or cuda).");
+                    $"TorchSharp backend: no libtorch beside {bridge}: this build has no libtorch runtime package (build with -p:TorchRuntime=cpu or cuda).");
             }
 
             try
