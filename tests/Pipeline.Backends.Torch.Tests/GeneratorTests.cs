@@ -55,6 +55,26 @@ public sealed class GeneratorTests(CheckpointFixture checkpoints) : IClassFixtur
     }
 
     [Fact]
+    public void Generate_MostSequencesStopEarly_CompactedBatchMatchesManaged()
+    {
+        // Stop on the tokens most sequences produce early, so the batch shrinks (compaction) while some rows go on.
+        string folder = checkpoints.Folder("qwen2");
+        using TorchPolicy policy = TorchPolicy.Load(folder, TestModels.Cpu);
+        int[][] prompts = Enumerable.Range(0, 12).Select(i => new[] { i % 29, (3 * i + 1) % 29, (7 * i + 2) % 29 }).ToArray();
+        var free = policy.Generate(prompts, new SamplingOptions { Temperature = 1f, MaxNewTokens = 20, Seed = 4 });
+        int[] stops = free.SelectMany(s => s.Tokens.Take(2)).GroupBy(t => t).OrderByDescending(g => g.Count()).Take(3).Select(g => g.Key).ToArray();
+        var options = new SamplingOptions { Temperature = 1f, MaxNewTokens = 20, Seed = 4, StopTokens = stops };
+
+        var actual = policy.Generate(prompts, options);
+        var expected = new Pipeline.Engine.Sampling.Generator(Pipeline.Engine.Model.LlamaModel.Load(folder)).Generate(prompts, options);
+
+        Assert.True(actual.Count(s => s.Tokens.Length <= 3) >= 6, "most sequences should stop within three tokens");
+        Assert.Contains(actual, s => s.Tokens.Length > 6);
+        Assert.Equal(expected.Select(s => s.Tokens), actual.Select(s => s.Tokens));
+        Assert.Equal(expected.Select(s => s.FinishReason), actual.Select(s => s.FinishReason));
+    }
+
+    [Fact]
     public void Generate_BeyondMaxPositions_ThrowsArgumentException()
     {
         using TorchPolicy policy = TorchPolicy.Load(checkpoints.Folder("llama"), TestModels.Cpu);

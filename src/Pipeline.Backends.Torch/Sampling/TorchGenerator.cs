@@ -100,34 +100,38 @@ internal sealed class TorchGenerator(TorchLlama model)
         }
 
         float statisticsTemperature = options.Temperature == 0f ? 1f : options.Temperature;
-        var uniforms = new double[count];
-        var positions = new long[count];
+        // Tensor row r holds sequence rowOf[r]. Finished rows ride along (their draws and outputs ignored; a stopped
+        // sequence's stream is never read again) until at most half the rows are still active; then the batch is
+        // compacted to those, so early stops stop costing compute. Rows never mix, so this changes no result.
+        var rowOf = Enumerable.Range(0, count).ToArray();
         for (int step = 0; ; step++)
         {
-            // Finished rows still ride along (their draws and outputs are ignored): shapes stay fixed, and a row's
-            // stream is never read again once it has stopped.
-            for (int i = 0; i < count; i++)
+            int rows = rowOf.Length;
+            var uniforms = new double[rows];
+            for (int r = 0; r < rows; r++)
             {
-                uniforms[i] = options.Temperature == 0f || finished[i] ? 0.0 : streams[i].NextDouble();
+                int i = rowOf[r];
+                uniforms[r] = options.Temperature == 0f || finished[i] ? 0.0 : streams[i].NextDouble();
             }
 
-            // Each step's temporaries are freed with the step; only the next logits move out.
+            // Each step's temporaries are freed with the step; only the next logits (and a compacted cache) move out.
             using var stepScope = NewDisposeScope();
             Tensor chosen = Choose(logits, options, uniforms, device);
             TokenStatistics[] stepStatistics = TorchTokenStatistics.Compute(logits, chosen, statisticsTemperature);
             long[] chosenIds = chosen.cpu().data<long>().ToArray();
-            bool anyActive = false;
-            for (int i = 0; i < count; i++)
+            var active = new List<int>(rows);
+            for (int r = 0; r < rows; r++)
             {
+                int i = rowOf[r];
                 if (finished[i])
                 {
                     continue;
                 }
 
-                int token = (int)chosenIds[i];
+                int token = (int)chosenIds[r];
                 int n = lengths[i]++;
                 tokens[i][n] = token;
-                statistics[i][n] = stepStatistics[i];
+                statistics[i][n] = stepStatistics[r];
                 if (options.StopTokens.Contains(token))
                 {
                     reasons[i] = FinishReason.Stop;
@@ -139,24 +143,35 @@ internal sealed class TorchGenerator(TorchLlama model)
                 }
                 else
                 {
-                    anyActive = true;
+                    active.Add(r);
                 }
             }
 
-            if (!anyActive)
+            if (active.Count == 0)
             {
                 break;
             }
 
-            // Token `step` of row i sits at position |prompt_i| + step; finished rows never pass the cache's end because
-            // the loop ends before any row's step reaches maxNew − 1.
-            long span = 0;
-            for (int i = 0; i < count; i++)
+            if (active.Count <= rows / 2)
             {
-                positions[i] = prompts[i].Length + step;
-                span = Math.Max(span, positions[i] + 1);
+                Tensor keep = torch.tensor(active.Select(r => (long)r).ToArray()).to(device);
+                for (int l = 0; l < cache.Keys.Length; l++)
+                {
+                    Tensor keys = cache.Keys[l].index_select(0, keep).MoveToOuterDisposeScope();
+                    Tensor values = cache.Values[l].index_select(0, keep).MoveToOuterDisposeScope();
+                    cache.Keys[l].Dispose();
+                    cache.Values[l].Dispose();
+                    (cache.Keys[l], cache.Values[l]) = (keys, values);
+                }
+
+                chosen = chosen.index_select(0, keep);
+                rowOf = active.Select(r => rowOf[r]).ToArray();
             }
 
+            // Token `step` of sequence i sits at position |prompt_i| + step; no row passes the cache's end because the
+            // loop ends before any sequence's step reaches maxNew − 1.
+            var positions = rowOf.Select(i => (long)(prompts[i].Length + step)).ToArray();
+            long span = positions.Max() + 1;
             Tensor next = model.Decode(chosen, torch.tensor(positions).to(device), span, cache).MoveToOuterDisposeScope();
             logits.Dispose();
             logits = next;
