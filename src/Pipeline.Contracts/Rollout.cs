@@ -1,14 +1,15 @@
-// One sampled response and everything the stages learn about it; the unit the queues between stages carry.
+// One sampled response and everything the stages learn about it; the unit the queues between stages carry. The tokens
+// the policy drew travel with the text, so no stage ever re-encodes text into tokens the policy did not sample.
 namespace Pipeline.Contracts;
 
 /// <summary>A sampled response to a campaign prompt, with the scores the stages attached so far.</summary>
 /// <param name="PromptId">Id of the prompt.</param>
 /// <param name="Prompt">The prompt text.</param>
 /// <param name="Sample">Index of this sample among the prompt's samples, from 0.</param>
-/// <param name="Response">The response text (through the end-of-sequence, which is not included).</param>
-/// <param name="TokenCount">Response tokens, the end-of-sequence token included when one was produced.</param>
-/// <param name="Statistics">Per-token statistics summary from the sampling pass.</param>
+/// <param name="Response">The response text, for people: the decoded tokens without the stop token.</param>
+/// <param name="Tokens">The token ids and per-token statistics exactly as the sampler produced them.</param>
 /// <param name="Answer">The extracted final answer, null when the response has none.</param>
+/// <param name="AnswerSpan">The response tokens covering the final answer, null when there is none.</param>
 /// <param name="Scores">Scores by name (<c>self_certainty</c>, <c>answer_confidence</c>, <c>judge</c>, <c>verifier</c>, <c>votes</c> ...).</param>
 /// <param name="GoldAnswer">The gold answer, only for recipes with a verifier reward; null otherwise.</param>
 public sealed record Rollout(
@@ -16,8 +17,8 @@ public sealed record Rollout(
     string Prompt,
     int Sample,
     string Response,
-    int TokenCount,
-    TokenSummary Statistics,
+    SampledTokens Tokens,
     string? Answer,
+    TokenSpan? AnswerSpan,
     IReadOnlyDictionary<string, double> Scores,
     string? GoldAnswer = null);

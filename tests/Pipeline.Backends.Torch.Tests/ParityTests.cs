@@ -5,6 +5,7 @@ using Pipeline.Backends.Torch.Policies;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Objectives;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Updates;
 using Pipeline.Engine.Training;
 using TorchSharp;
@@ -69,7 +70,7 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
 
         foreach (float temperature in new[] { 1f, 0.7f })
         {
-            TokenStatistics[][] actual = policy.Statistics(pairs, temperature);
+            TokenStatistics[][] actual = policy.Statistics(pairs, temperature, TestModels.MicroBatch);
             Assert.Equal(pairs.Count, actual.Length);
             for (int s = 0; s < pairs.Count; s++)
             {
@@ -92,7 +93,7 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
         var pairs = Pairs(managed.Config.VocabSize);
 
         float[][] expected = TeacherForcedScores.LogProbs(managed, pairs);
-        float[][] actual = policy.LogProbs(pairs);
+        float[][] actual = policy.LogProbs(pairs, TestModels.MicroBatch);
 
         Assert.Equal(pairs.Select(p => p.Response.Length), actual.Select(a => a.Length));
         Report("logprobs qwen2", Close.Flatten(expected), Close.Flatten(actual));
@@ -146,44 +147,116 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
     }
 
     [Fact]
-    public void Apply_OneDpoStep_WeightsMatchManagedTrainerTo1e5()
+    public void DpoUpdate_OneStepThroughEachBackend_WeightsMatchTo1e5()
     {
         string folder = checkpoints.Folder("llama");
-        var options = new TrainingOptions(new LearningRateSchedule(1e-2f, 0, 10)) { MaxGradientNorm = 0.5 };
-        var managed = new PolicyTrainer(LlamaModel.Load(folder), options, seed: 5);
-        using TorchPolicyTrainer torchTrainer = TorchPolicyTrainer.Start(folder, options, seed: 5, TestModels.Cpu);
-        int vocab = managed.Model.Config.VocabSize;
+        // Adam's first step moves a weight by lr·g/(|g| + ε): for a gradient that is rounding noise (|g| ≈ 1e-8, as one
+        // o_proj entry is here) the move depends on the noise itself when ε is as small, so ε is raised above the noise;
+        // AdamW_SameGradients_* checks the optimizer with the default ε on identical gradients.
+        var options = new TrainingOptions(new LearningRateSchedule(1e-2f, 0, 10))
+        {
+            MaxGradientNorm = 0.5, MicroBatchSize = 2, Optimizer = new AdamWOptions { Epsilon = 1e-5f },
+        };
+        using IPolicyTrainer managed = new ManagedPolicyBackend().StartTraining(folder, options, seed: 5);
+        using IPolicyTrainer libtorch = new TorchPolicyBackend(TestModels.Cpu).StartTraining(folder, options, seed: 5);
+        int vocab = managed.Policy.Config.VocabSize;
         var pairs = new[]
         {
             new PreferenceExample([1, 2, 3], TestModels.Tokens(5, vocab, 41), TestModels.Tokens(7, vocab, 42), -15, -19),
-            new PreferenceExample([7, 8], TestModels.Tokens(6, vocab, 43), TestModels.Tokens(3, vocab, 44), -12, -9),
+            new PreferenceExample([7, 8], TestModels.Tokens(6, vocab, 43), TestModels.Tokens(3, vocab, 44), -12, -9, Weight: 2),
         };
 
-        DpoUpdateResult expected = DpoUpdate.Step(managed, pairs, beta: 0.1);
-        var batch = SequenceBatch.Pack(pairs.SelectMany(p => new[] { new PromptResponse(p.Prompt, p.Chosen), new PromptResponse(p.Prompt, p.Rejected) }).ToList());
-        UpdateResult actual = torchTrainer.Apply([batch], (_, logProbs) =>
-        {
-            var result = DpoLoss.Compute([
-                new PreferenceLogProbs(logProbs[0], logProbs[1], pairs[0].ReferenceChosen, pairs[0].ReferenceRejected, 1),
-                new PreferenceLogProbs(logProbs[2], logProbs[3], pairs[1].ReferenceChosen, pairs[1].ReferenceRejected, 1),
-            ], beta: 0.1);
-            return new TokenLoss(result.Loss, [result.ChosenGradients[0], result.RejectedGradients[0], result.ChosenGradients[1], result.RejectedGradients[1]]);
-        });
+        // The project's own update code, micro-batched into one pass per pair, on each backend.
+        DpoUpdateResult expected = DpoUpdate.Step(managed, pairs, beta: 0.1, nllWeight: 0.5);
+        DpoUpdateResult actual = DpoUpdate.Step(libtorch, pairs, beta: 0.1, nllWeight: 0.5);
 
-        Assert.Equal(expected.Update.Step, actual.Step);
-        Assert.Equal(expected.Update.LearningRate, actual.LearningRate);
-        Assert.Equal(expected.Update.Loss, actual.Loss, 1e-5);
-        Assert.Equal(expected.Update.GradientNorm, actual.GradientNorm, 1e-4 * Math.Max(1, expected.Update.GradientNorm));
+        Assert.Equal(expected.Update.Step, actual.Update.Step);
+        Assert.Equal(expected.Update.LearningRate, actual.Update.LearningRate);
+        Assert.Equal(expected.Update.Loss, actual.Update.Loss, 1e-5);
+        Assert.Equal(expected.Accuracy, actual.Accuracy);
         Assert.True(expected.Update.GradientNorm > 0.5, "the step should clip, so clipping is compared too");
-        double worst = 0;
-        foreach (ParameterTensor t in managed.Model.Tensors)
+        Assert.Equal(expected.Update.GradientNorm, actual.Update.GradientNorm, 1e-4 * expected.Update.GradientNorm);
+        AssertSameWeights("dpo step", managed, libtorch, 1e-5);
+    }
+
+    [Fact]
+    public void GrpoUpdate_TwoStepsThroughEachBackend_WeightsMatchTo1e5()
+    {
+        string folder = checkpoints.Folder("qwen2");
+        var options = new TrainingOptions(new LearningRateSchedule(5e-3f, 1, 10)) { MicroBatchSize = 3 };
+        using IPolicyTrainer managed = new ManagedPolicyBackend().StartTraining(folder, options, seed: 6);
+        using IPolicyTrainer libtorch = new TorchPolicyBackend(TestModels.Cpu).StartTraining(folder, options, seed: 6);
+        int vocab = managed.Policy.Config.VocabSize;
+        GrpoSample Sample(int length, ulong seed, double reward) =>
+            new(TestModels.Tokens(length, vocab, seed), reward, Enumerable.Repeat(-2.9f, length).ToArray(), Enumerable.Repeat(-3.1f, length).ToArray());
+        var groups = new[]
         {
-            float[] mine = torchTrainer.Policy.Model.Read(torchTrainer.Policy.Model.Find(t.Name));
-            worst = Math.Max(worst, Close.MaxAbsDiff(managed.Model.Parameters.Slice(t.Offset, t.Length), mine));
+            new GrpoPromptGroup([1, 2, 3], [Sample(5, 51, 1), Sample(8, 52, 0), Sample(3, 53, 0.5)]),
+            new GrpoPromptGroup([9, 4], [Sample(6, 54, 0), Sample(4, 55, 1)]),
+        };
+        var grpo = new GrpoOptions(KlBeta: 0.02);
+
+        for (int step = 0; step < 2; step++)
+        {
+            GrpoUpdateResult expected = GrpoUpdate.Step(managed, groups, grpo);
+            GrpoUpdateResult actual = GrpoUpdate.Step(libtorch, groups, grpo);
+            Assert.Equal(expected.Update.Loss, actual.Update.Loss, 1e-5);
+            Assert.Equal(expected.ClipFraction, actual.ClipFraction, 1e-9);
         }
 
-        output.WriteLine($"adamw step: max abs diff {worst:G3}");
-        Assert.True(worst <= 1e-5, $"weights after one step: max abs diff {worst:G3}");
+        AssertSameWeights("grpo steps", managed, libtorch, 1e-5);
+    }
+
+    [Fact]
+    public void AdamW_SameGradients_OneStepMatchesManagedTo1e5()
+    {
+        string folder = checkpoints.Folder("qwen2");
+        LlamaModel managed = LlamaModel.Load(folder);
+        using TorchPolicy policy = TorchPolicy.Load(folder, TestModels.Cpu);
+        var options = new AdamWOptions { Beta1 = 0.9f, Beta2 = 0.95f, WeightDecay = 0.1f, DecayVectors = false };
+        var random = new SeededRandom(8);
+        random.FillNormal(managed.Gradients, 0f, 0.3f);
+        foreach (ParameterTensor t in managed.Tensors)
+        {
+            policy.Model.WriteGradient(policy.Model.Find(t.Name), managed.Gradients.Slice(t.Offset, t.Length).ToArray());
+        }
+
+        var reference = new AdamW(managed.Tensors, options);
+        using var optimizer = new Training.TorchAdamW(policy.Model, options);
+        for (int step = 0; step < 2; step++)
+        {
+            reference.Update(managed.Parameters, managed.Gradients, 3e-3f);
+            optimizer.Update(3e-3f);
+        }
+
+        double worst = 0;
+        foreach (ParameterTensor t in managed.Tensors)
+        {
+            worst = Math.Max(worst, Close.MaxAbsDiff(managed.Parameters.Slice(t.Offset, t.Length), policy.Model.Read(policy.Model.Find(t.Name))));
+        }
+
+        output.WriteLine($"adamw (two steps, same gradients): max abs diff {worst:G3}");
+        Assert.Equal(reference.Step, optimizer.Step);
+        Assert.True(worst <= 1e-5, $"weights after AdamW: max abs diff {worst:G3}");
+    }
+
+    private void AssertSameWeights(string what, IPolicyTrainer managed, IPolicyTrainer libtorch, double tolerance)
+    {
+        LlamaModel reference = ((PolicyTrainer)managed).Model;
+        TorchLlamaView mine = new(((TorchPolicyTrainer)libtorch).Policy);
+        double worst = 0;
+        foreach (ParameterTensor t in reference.Tensors)
+        {
+            worst = Math.Max(worst, Close.MaxAbsDiff(reference.Parameters.Slice(t.Offset, t.Length), mine.Read(t.Name)));
+        }
+
+        output.WriteLine($"{what}: max abs diff of the weights {worst:G3}");
+        Assert.True(worst <= tolerance, $"{what}: max abs diff of the weights {worst:G3}");
+    }
+
+    private sealed class TorchLlamaView(TorchPolicy policy)
+    {
+        public float[] Read(string name) => policy.Model.Read(policy.Model.Find(name));
     }
 
     [Theory]
@@ -280,6 +353,7 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
             Assert.Equal(expected[i].SequenceIndex, actual[i].SequenceIndex);
             Assert.Equal(expected[i].Tokens, actual[i].Tokens);
             Assert.Equal(expected[i].FinishReason, actual[i].FinishReason);
+            Close.Within($"sequence {i} policy log-probs", expected[i].PolicyLogProbs, actual[i].PolicyLogProbs, 2e-5);
             foreach (var (label, select) in StatisticFields)
             {
                 Close.Within($"sequence {i} {label}", expected[i].Statistics.Select(select).ToArray(), actual[i].Statistics.Select(select).ToArray(), 2e-5);

@@ -36,8 +36,11 @@ internal sealed class TemporaryDirectory : IDisposable
 
 internal static class TestModels
 {
-    /// <summary>One libtorch thread, CPU, small scoring batches so that packing across passes is exercised too.</summary>
-    public static TorchOptions Cpu { get; } = new() { Threads = 1, ScoringBatchSize = 3, GenerationBatchSize = 64 };
+    /// <summary>One libtorch thread on the CPU.</summary>
+    public static TorchOptions Cpu { get; } = new() { Threads = 1 };
+
+    /// <summary>Sequences per teacher-forced pass in the tests: small, so that several passes are packed and joined.</summary>
+    public const int MicroBatch = 3;
 
     /// <summary>Grouped kv heads (4 over 2), 2 layers, biases per the architecture; V = 29 so no size is a power of two.</summary>
     public static ModelConfig Tiny(string architecture = "LlamaForCausalLM", bool tied = false, bool bias = true,

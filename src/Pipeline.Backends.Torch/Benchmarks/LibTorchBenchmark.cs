@@ -160,8 +160,8 @@ public static class LibTorchBenchmark
     /// <summary>Seconds per timed generation call on fresh random prompts.</summary>
     private static List<double> GenerationRuns(TorchLlama model, BenchmarkConfig config, BenchmarkSettings settings)
     {
-        var generator = new TorchGenerator(model) { MaxBatchSize = settings.GenerationBatch };
-        var options = new SamplingOptions { Temperature = 1f, MaxNewTokens = settings.NewTokens, Seed = 11 };
+        var generator = new TorchGenerator(model);
+        var options = new SamplingOptions { Temperature = 1f, MaxNewTokens = settings.NewTokens, Seed = 11, MaxBatchSize = settings.GenerationBatch };
         var random = new SeededRandom(11);
         var times = new List<double>();
         for (int run = 0; run < settings.GenerationWarmup + settings.GenerationRuns; run++)

@@ -183,6 +183,25 @@ internal sealed class TorchLlama : IDisposable
         tensor.Of(tensor.Leaf.Value).copy_(torch.tensor(values, shape).to(Device));
     }
 
+    /// <summary>Sets a tensor's gradient from a host array (row-major, HF shape), creating the leaf's gradient if absent.</summary>
+    public void WriteGradient(HfTensor tensor, float[] values)
+    {
+        if (values.Length != tensor.Length)
+        {
+            throw new ArgumentException($"'{tensor.Name}' holds {tensor.Length} values, not {values.Length}.", nameof(values));
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor leaf = tensor.Leaf.Value;
+        if (leaf.grad is null)
+        {
+            leaf.grad = zeros_like(leaf);
+        }
+
+        tensor.Of(leaf.grad!).copy_(torch.tensor(values, tensor.Shape.Select(s => (long)s).ToArray()).to(Device));
+    }
+
     /// <summary>Sets every gradient to zero (or leaves it absent).</summary>
     public void ZeroGrad()
     {

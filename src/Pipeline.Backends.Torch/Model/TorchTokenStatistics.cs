@@ -44,6 +44,16 @@ internal static class TorchTokenStatistics
         return result;
     }
 
+    /// <summary>log softmax(<paramref name="logits"/>)[token] at temperature 1 for each row [N, V] and token [N], on the host.</summary>
+    public static float[] LogProbabilities(Tensor logits, Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor z = logits.to(ScalarType.Float32);
+        Tensor logProb = (z.gather(-1, tokens.view(-1, 1)).view(-1) - z.logsumexp(-1)).clamp_max(0);
+        return logProb.cpu().data<float>().ToArray();
+    }
+
     /// <summary>[rows, 5] = (log p, H, KL, top1, top2) for one chunk, copied to the host in one transfer.</summary>
     private static float[] Chunk(Tensor logits, Tensor tokens, float temperature, long vocab)
     {

@@ -1,5 +1,5 @@
-// Where and how the TorchSharp backend runs: the device (cpu, cuda, cuda:N), libtorch's intra-op threads, whether CUDA
-// products run in bf16, and the batch sizes of teacher-forced scoring and generation.
+// Where and how the TorchSharp backend runs: the device (cpu, cuda, cuda:N), libtorch's intra-op threads and whether
+// CUDA products run in bf16. Batch sizes come with each call (SamplingOptions.MaxBatchSize, the micro-batch size).
 using Pipeline.Backends.Torch.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,19 +21,11 @@ public sealed record TorchOptions
     /// </summary>
     public bool? Bfloat16 { get; init; }
 
-    /// <summary>Sequences per teacher-forced scoring pass.</summary>
-    public int ScoringBatchSize { get; init; } = 8;
-
-    /// <summary>Prompts decoded together at most.</summary>
-    public int GenerationBatchSize { get; init; } = 64;
-
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Device, nameof(Device));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Threads, nameof(Threads));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ScoringBatchSize, nameof(ScoringBatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(GenerationBatchSize, nameof(GenerationBatchSize));
     }
 
     /// <summary>Loads libtorch (once), sets its threads and resolves the device and the compute type.</summary>

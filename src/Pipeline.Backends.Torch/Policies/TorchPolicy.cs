@@ -1,12 +1,12 @@
-// A policy loaded into libtorch for inference: batched sampling with per-token statistics, teacher-forced statistics
-// and log-probs of given responses, and saving in HF layout. The same operations, with the same meanings, as the managed
-// engine offers the stages (Generator, TokenStatistics.ForResponse, TeacherForcedScores.LogProbs, LlamaModel.Save).
+// A policy loaded into libtorch (IPolicy): batched sampling with per-token statistics, teacher-forced statistics and
+// log-probs of given responses, and saving in HF layout; the same operations, with the same meanings, as the managed
+// engine's ManagedPolicy. The tokenizer stays the caller's, as with the managed backend.
 // Shape key: B sequences per pass, T columns, V vocab, N scored tokens.
 using Pipeline.Backends.Torch.Model;
 using Pipeline.Backends.Torch.Sampling;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
-using Pipeline.Engine.Tokenization;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Updates;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,28 +14,21 @@ using static TorchSharp.torch;
 namespace Pipeline.Backends.Torch.Policies;
 
 /// <summary>A Llama / Qwen2 policy held by libtorch on one device. Not thread-safe.</summary>
-public sealed class TorchPolicy : IDisposable
+public sealed class TorchPolicy : IPolicy
 {
-    /// <summary>File name of the tokenizer in a policy folder.</summary>
-    public const string TokenizerFileName = "tokenizer.json";
-
     private readonly TorchGenerator _generator;
 
-    internal TorchPolicy(TorchLlama model, BpeTokenizer? tokenizer, TorchOptions options)
+    internal TorchPolicy(TorchLlama model, TorchOptions options)
     {
         Model = model;
-        Tokenizer = tokenizer;
         Options = options;
-        _generator = new TorchGenerator(model) { MaxBatchSize = options.GenerationBatchSize };
+        _generator = new TorchGenerator(model);
     }
 
-    /// <summary>The model's hyper-parameters.</summary>
+    /// <inheritdoc />
     public ModelConfig Config => Model.Config;
 
-    /// <summary>The folder's tokenizer.json, when it has one.</summary>
-    public BpeTokenizer? Tokenizer { get; }
-
-    /// <summary>Device, threads and batch sizes.</summary>
+    /// <summary>Device, threads and compute type.</summary>
     public TorchOptions Options { get; }
 
     /// <summary>The device the weights live on, e.g. <c>cpu</c> or <c>cuda:0</c>.</summary>
@@ -44,30 +37,26 @@ public sealed class TorchPolicy : IDisposable
     /// <summary>The libtorch model (weights are trained in place by a trainer that owns this policy).</summary>
     internal TorchLlama Model { get; }
 
-    /// <summary>Loads an HF folder (config.json, safetensors, optional tokenizer.json) onto the configured device.</summary>
+    /// <summary>Loads an HF folder (config.json, model.safetensors or shards) onto the configured device.</summary>
     /// <exception cref="Runtime.TorchUnavailableException">libtorch does not load here, or the device does not exist.</exception>
     public static TorchPolicy Load(string modelFolder, TorchOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelFolder);
         options ??= new TorchOptions();
         (Device device, ScalarType computeType) = options.Prepare();
-        string tokenizerPath = Path.Combine(modelFolder, TokenizerFileName);
-        BpeTokenizer? tokenizer = File.Exists(tokenizerPath) ? BpeTokenizer.Load(tokenizerPath) : null;
-        return new TorchPolicy(TorchLlama.Load(modelFolder, device, computeType), tokenizer, options);
+        return new TorchPolicy(TorchLlama.Load(modelFolder, device, computeType), options);
     }
 
-    /// <summary>
-    /// One continuation per prompt, with the managed Generator's semantics (temperature, top-k, top-p, stop tokens,
-    /// per-token statistics at the sampling temperature; prompt i draws from the stream of firstSequenceIndex + i).
-    /// </summary>
+    /// <inheritdoc />
+    /// <remarks>
+    /// The managed Generator's semantics: temperature, top-k, top-p, stop tokens, statistics at the sampling temperature,
+    /// the policy's log-probs at τ = 1, prompt i drawing from the stream of firstSequenceIndex + i.
+    /// </remarks>
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, long firstSequenceIndex = 0) =>
         _generator.Generate(prompts, options, firstSequenceIndex);
 
-    /// <summary>
-    /// Per response token, the statistics of softmax(z / <paramref name="temperature"/>) of the distribution that produced
-    /// it (teacher-forced over prompt + response), one array per sequence in input order.
-    /// </summary>
-    public TokenStatistics[][] Statistics(IReadOnlyList<PromptResponse> sequences, float temperature)
+    /// <inheritdoc />
+    public TokenStatistics[][] Statistics(IReadOnlyList<PromptResponse> sequences, float temperature, int microBatchSize)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         if (!(temperature > 0f) || float.IsInfinity(temperature))
@@ -76,7 +65,7 @@ public sealed class TorchPolicy : IDisposable
         }
 
         var result = new List<TokenStatistics[]>(sequences.Count);
-        foreach (SequenceBatch batch in Batches(sequences))
+        foreach (SequenceBatch batch in Batches(sequences, microBatchSize))
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
@@ -97,12 +86,12 @@ public sealed class TorchPolicy : IDisposable
         return [.. result];
     }
 
-    /// <summary>log p(response token | prompt, earlier tokens) at temperature 1, one array per sequence in input order.</summary>
-    public float[][] LogProbs(IReadOnlyList<PromptResponse> sequences)
+    /// <inheritdoc />
+    public float[][] LogProbs(IReadOnlyList<PromptResponse> sequences, int microBatchSize)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         var result = new List<float[]>(sequences.Count);
-        foreach (SequenceBatch batch in Batches(sequences))
+        foreach (SequenceBatch batch in Batches(sequences, microBatchSize))
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
@@ -114,12 +103,12 @@ public sealed class TorchPolicy : IDisposable
         return [.. result];
     }
 
-    /// <summary>Writes config.json, an F32 model.safetensors and (when loaded with one) tokenizer.json into <paramref name="folder"/>.</summary>
+    /// <inheritdoc />
+    /// <remarks>Weights are written as F32 with HF names (no lm_head when tied), as the managed engine writes them.</remarks>
     public void Save(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         Model.Save(folder);
-        Tokenizer?.Save(Path.Combine(folder, TokenizerFileName));
     }
 
     /// <inheritdoc />
@@ -158,11 +147,12 @@ public sealed class TorchPolicy : IDisposable
         return (torch.tensor(tokens, shape).to(Model.Device), torch.tensor(targets, shape).to(Model.Device));
     }
 
-    private IEnumerable<SequenceBatch> Batches(IReadOnlyList<PromptResponse> sequences)
+    private static IEnumerable<SequenceBatch> Batches(IReadOnlyList<PromptResponse> sequences, int microBatchSize)
     {
-        for (int start = 0; start < sequences.Count; start += Options.ScoringBatchSize)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(microBatchSize);
+        for (int start = 0; start < sequences.Count; start += microBatchSize)
         {
-            yield return SequenceBatch.Pack(sequences.Skip(start).Take(Options.ScoringBatchSize).ToList());
+            yield return SequenceBatch.Pack(sequences.Skip(start).Take(microBatchSize).ToList());
         }
     }
 }

@@ -1,4 +1,4 @@
-// A policy under training on libtorch: per optimizer step, one teacher-forced pass per micro-batch whose response
+// A policy under training on libtorch (IPolicyTrainer): per optimizer step, one teacher-forced pass per micro-batch whose response
 // log-probs go to the caller's objective, which returns ∂loss/∂logp per response token; autograd then runs
 // logp.backward(that gradient) — the same contract as the managed engine's Backward(dLogProbs) — and after all passes the
 // gradients are clipped and AdamW steps at the scheduled rate. A trainer folder (model/, optimizer/, trainer.json) has the
@@ -10,6 +10,7 @@ using Pipeline.Backends.Torch.Model;
 using Pipeline.Backends.Torch.Training;
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Objectives;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Updates;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,7 +18,7 @@ using static TorchSharp.torch;
 namespace Pipeline.Backends.Torch.Policies;
 
 /// <summary>A <see cref="TorchPolicy"/> with its AdamW state, step count and random generator.</summary>
-public sealed class TorchPolicyTrainer : IDisposable
+public sealed class TorchPolicyTrainer : IPolicyTrainer
 {
     /// <summary>Folder of the model weights inside a trainer folder.</summary>
     public const string ModelFolder = PolicyTrainer.ModelFolder;
@@ -42,13 +43,16 @@ public sealed class TorchPolicyTrainer : IDisposable
     /// <summary>The policy being trained; steps change its weights in place.</summary>
     public TorchPolicy Policy { get; }
 
-    /// <summary>The optimisation settings.</summary>
+    /// <inheritdoc />
+    IPolicy IPolicyTrainer.Policy => Policy;
+
+    /// <inheritdoc />
     public TrainingOptions Options { get; }
 
-    /// <summary>Optimizer steps taken so far.</summary>
+    /// <inheritdoc />
     public long Step => _optimizer.Step;
 
-    /// <summary>Generator for the caller's data order and sampling seeds; saved and restored with the trainer.</summary>
+    /// <inheritdoc />
     public SeededRandom Random { get; }
 
     /// <summary>Starts training the HF model in <paramref name="modelFolder"/> from step 0.</summary>
@@ -77,11 +81,8 @@ public sealed class TorchPolicyTrainer : IDisposable
         }
     }
 
-    /// <summary>
-    /// One optimizer step: zero the gradients; per pass, a teacher-forced forward, the objective's loss share and per-token
-    /// gradients from the response log-probs (pass index, one array per row), and logp.backward(gradients); then
-    /// clipping and AdamW at the scheduled rate. Throws, leaving the weights unchanged, on a non-finite loss or norm.
-    /// </summary>
+    /// <inheritdoc />
+    /// <remarks>The backward pass is autograd's logp.backward(∂loss/∂logp), zero on prompt and padding positions.</remarks>
     public UpdateResult Apply(IReadOnlyList<SequenceBatch> passes, Func<int, float[][], TokenLoss> objective)
     {
         ArgumentNullException.ThrowIfNull(passes);
@@ -103,10 +104,8 @@ public sealed class TorchPolicyTrainer : IDisposable
         return new UpdateResult(loss, norm, rate, tokens, _optimizer.Step);
     }
 
-    /// <summary>
-    /// Writes <c>model/</c> (config, weights, tokenizer), <c>optimizer/</c> (moments, step, RNG state) and
-    /// <c>trainer.json</c>. Not atomic: write to a fresh folder and publish it once complete.
-    /// </summary>
+    /// <inheritdoc />
+    /// <remarks>The managed PolicyTrainer's layout and formats: either backend resumes the folder.</remarks>
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);

@@ -1,7 +1,7 @@
 // Batched generation on libtorch with the managed Generator's semantics: every prompt is prefilled into a key/value
 // cache (right-padded, each row at its own positions), then one token per step for every row, drawn from softmax(z / τ)
 // with optional top-k and top-p, or greedily (argmax, lowest id on ties) at τ = 0; the statistics of that distribution
-// are recorded per token and a row stops at a stop token (kept) or the length limit. Row i draws its one uniform per
+// are recorded per token with the policy's own log-prob at τ = 1, and a row stops at a stop token (kept) or the length limit. Row i draws its one uniform per
 // token from the stream of (seed, firstSequenceIndex + i), so which other prompts share its batch never changes its draws;
 // the candidates are ordered by (logit desc, id asc) and the draw is the inverse CDF, as TokenSampler does. Only the
 // chosen tokens and their statistics cross to the host each step.
@@ -17,15 +17,11 @@ namespace Pipeline.Backends.Torch.Sampling;
 /// <summary>Samples continuations from a <see cref="TorchLlama"/>'s current weights. Not thread-safe.</summary>
 internal sealed class TorchGenerator(TorchLlama model)
 {
-    /// <summary>Prompts decoded together at most (the cache is sized for this many).</summary>
-    public int MaxBatchSize { get; set; } = 64;
-
     /// <summary>One continuation per prompt; prompt i uses the random stream of sequence firstSequenceIndex + i.</summary>
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, long firstSequenceIndex = 0)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBatchSize);
         int vocab = model.Config.VocabSize;
         options.Validate(vocab);
         for (int i = 0; i < prompts.Count; i++)
@@ -53,9 +49,9 @@ internal sealed class TorchGenerator(TorchLlama model)
         }
 
         var results = new List<GeneratedSequence>(prompts.Count);
-        for (int start = 0; start < prompts.Count; start += MaxBatchSize)
+        for (int start = 0; start < prompts.Count; start += options.MaxBatchSize)
         {
-            int count = Math.Min(MaxBatchSize, prompts.Count - start);
+            int count = Math.Min(options.MaxBatchSize, prompts.Count - start);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             GenerateBatch(prompts.Skip(start).Take(count).ToList(), options, firstSequenceIndex + start, results);
@@ -87,6 +83,7 @@ internal sealed class TorchGenerator(TorchLlama model)
 
         var tokens = new int[count][];
         var statistics = new TokenStatistics[count][];
+        var policyLogProbs = new float[count][];
         var lengths = new int[count];
         var finished = new bool[count];
         var reasons = new FinishReason[count];
@@ -95,6 +92,7 @@ internal sealed class TorchGenerator(TorchLlama model)
         {
             tokens[i] = new int[maxNew];
             statistics[i] = new TokenStatistics[maxNew];
+            policyLogProbs[i] = new float[maxNew];
             reasons[i] = FinishReason.Length;
             streams[i] = new SeededRandom(SeededRandom.DeriveSeed(options.Seed, (ulong)(firstIndex + i)));
         }
@@ -118,6 +116,8 @@ internal sealed class TorchGenerator(TorchLlama model)
             using var stepScope = NewDisposeScope();
             Tensor chosen = Choose(logits, options, uniforms, device);
             TokenStatistics[] stepStatistics = TorchTokenStatistics.Compute(logits, chosen, statisticsTemperature);
+            // The policy's own log p(token) at τ = 1 (what updates use); the statistics' log-prob already is it at τ = 1.
+            float[]? stepLogProbs = statisticsTemperature == 1f ? null : TorchTokenStatistics.LogProbabilities(logits, chosen);
             long[] chosenIds = chosen.cpu().data<long>().ToArray();
             var active = new List<int>(rows);
             for (int r = 0; r < rows; r++)
@@ -132,6 +132,7 @@ internal sealed class TorchGenerator(TorchLlama model)
                 int n = lengths[i]++;
                 tokens[i][n] = token;
                 statistics[i][n] = stepStatistics[r];
+                policyLogProbs[i][n] = stepLogProbs?[r] ?? stepStatistics[r].LogProb;
                 if (options.StopTokens.Contains(token))
                 {
                     reasons[i] = FinishReason.Stop;
@@ -179,7 +180,8 @@ internal sealed class TorchGenerator(TorchLlama model)
 
         for (int i = 0; i < count; i++)
         {
-            results.Add(new GeneratedSequence(firstIndex + i, tokens[i][..lengths[i]], statistics[i][..lengths[i]], reasons[i]));
+            results.Add(new GeneratedSequence(firstIndex + i, tokens[i][..lengths[i]], statistics[i][..lengths[i]],
+                policyLogProbs[i][..lengths[i]], reasons[i]));
         }
     }
 

@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Tokenization;
+using Pipeline.Learning.Policies;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Commands;
@@ -63,7 +64,7 @@ internal static class CommandSupport
     }
 
     /// <summary>Loads a model folder (config.json, model.safetensors, tokenizer.json); problems become clear exceptions.</summary>
-    internal static (LlamaModel Model, BpeTokenizer Tokenizer) LoadModelFolder(string directory)
+    internal static (IPolicy Model, BpeTokenizer Tokenizer) LoadModelFolder(string directory, IPolicyBackend? backend = null)
     {
         if (!Directory.Exists(directory))
         {
@@ -82,10 +83,10 @@ internal static class CommandSupport
             throw new FileNotFoundException($"{directory}: no config.json.");
         }
 
-        LlamaModel model;
+        IPolicy model;
         try
         {
-            model = LlamaModel.Load(directory);
+            model = (backend ?? new ManagedPolicyBackend()).Load(directory);
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {

@@ -6,7 +6,6 @@ using System.Text.Json;
 using Pipeline.Learning.Bootstrap;
 using Pipeline.Learning.Evaluation;
 using Pipeline.Learning.Tasks;
-using Pipeline.Learning.Tasks.Arith;
 using Spectre.Console;
 using static Pipeline.Cli.Commands.CommandSupport;
 
@@ -20,11 +19,8 @@ internal static class LearningCommands
     /// <summary>Builds both verbs.</summary>
     public static IEnumerable<Command> Create() => [CreateBootstrap(), CreateEval()];
 
-    private static Option<string> TaskOption() => new("--task") { Description = "Embedded task (arith).", Required = true };
+    private static Option<string> TaskOption() => new("--task") { Description = $"Embedded task ({string.Join(", ", TaskRegistry.Names)}).", Required = true };
 
-    private static ArithTask ResolveTask(string name) => name == "arith"
-        ? new ArithTask()
-        : throw new ArgumentException($"Unknown task '{name}': the embedded tasks are: arith.");
 
     private static Command CreateBootstrap()
     {
@@ -33,31 +29,22 @@ internal static class LearningCommands
         var outOption = new Option<string>("--out") { Description = "Output model folder.", DefaultValueFactory = _ => Path.Combine("runs", RunCommand.BaseModelFolder) };
         var seedOption = new Option<int>("--seed") { Description = "Data, initialisation and order seed.", DefaultValueFactory = _ => defaults.Seed };
         var stepsOption = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => defaults.Steps };
-        var minutesOption = new Option<double>("--minutes")
-        {
-            Description = "Wall-clock cap on training in minutes (the schedule is shortened to end there; 0 for none).",
-            DefaultValueFactory = _ => BootstrapTimeLimit.TotalMinutes,
-        };
         var command = new Command("bootstrap", "Train a task's base model from scratch (SFT on the easy difficulties and the judge examples).")
         {
-            taskOption, outOption, seedOption, stepsOption, minutesOption,
+            taskOption, outOption, seedOption, stepsOption,
         };
         command.SetAction(parse => Run(parse, () =>
         {
-            ArithTask task = ResolveTask(parse.GetRequiredValue(taskOption));
-            double minutes = parse.GetValue(minutesOption);
-            if (minutes < 0) throw new ArgumentException("--minutes must be ≥ 0.");
+            ITask task = TaskRegistry.Get(parse.GetRequiredValue(taskOption));
             var options = defaults with
             {
                 Seed = parse.GetValue(seedOption),
                 Steps = parse.GetValue(stepsOption),
-                TimeLimit = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
             };
             string output = parse.GetValue(outOption)!;
             BootstrapReport report = TrainBaseModel(task, options, output, parse.InvocationConfiguration.Error, CancellationToken.None);
-            string stopped = report.StoppedByTimeLimit ? " (shortened by the time limit)" : "";
             parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {output}: {report.StepsDone} steps in {report.WallSeconds:0.0} s, loss {report.LossBySegment[0]:0.000} -> {report.LossBySegment[^1]:0.000}{stopped}"));
+                $"wrote {output}: {report.StepsDone} steps in {report.WallSeconds:0.0} s, loss {report.LossBySegment[0]:0.000} -> {report.LossBySegment[^1]:0.000}"));
         }));
         return command;
     }
@@ -75,11 +62,11 @@ internal static class LearningCommands
         };
         command.SetAction(parse => Run(parse, () =>
         {
-            ArithTask task = ResolveTask(parse.GetRequiredValue(taskOption));
+            ITask task = TaskRegistry.Get(parse.GetRequiredValue(taskOption));
             int samples = parse.GetValue(samplesOption);
             if (samples < 1) throw new ArgumentException("--samples must be ≥ 1.");
             var (model, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption));
-            var splits = task.BuildSplits(ArithSplitOptions.Recommended(parse.GetValue(seedOption)));
+            var splits = task.Splits(parse.GetValue(seedOption), new SplitSizes(CampaignOnly: true));
             var evaluator = new TaskEvaluator(task, model, new TaskEncoding(tokenizer));
             var options = new EvaluationOptions { Samples = samples };
             var reports = splits.Evaluation.Select(set => evaluator.Evaluate(set.Key, set.Value, task.JudgeExamples(set.Value, parse.GetValue(seedOption)), options)).ToList();
@@ -126,16 +113,24 @@ internal static class LearningCommands
         }
     }
 
-    /// <summary>The wall-clock cap of a bootstrap unless the user sets another (<c>--minutes</c>).</summary>
-    internal static readonly TimeSpan BootstrapTimeLimit = TimeSpan.FromMinutes(9);
+    /// <summary>A bootstrap projected to take longer than this gets a warning (it still trains every step: the clock never changes the model).</summary>
+    internal static readonly TimeSpan BootstrapWarnAfter = TimeSpan.FromMinutes(9);
 
     /// <summary>Trains the base model into <paramref name="output"/>, writing a progress line at most every 10 s to <paramref name="progress"/>.</summary>
-    internal static BootstrapReport TrainBaseModel(ArithTask task, BootstrapOptions options, string output, TextWriter progress,
+    internal static BootstrapReport TrainBaseModel(ITask task, BootstrapOptions options, string output, TextWriter progress,
         CancellationToken cancellationToken)
     {
         TimeSpan? lastPrint = null;
+        bool warned = false;
         return BaseModelTrainer.Train(task, options, output, new SynchronousProgress<BootstrapProgress>(p =>
         {
+            // Judged once the pace has settled (past warm-up); a slow or busy machine is told, never trained differently.
+            if (!warned && p.Step >= Math.Min(options.WarmupSteps + 1, p.TotalSteps) && p.Elapsed + p.Remaining > BootstrapWarnAfter)
+            {
+                warned = true;
+                progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"warning: the bootstrap is projected to take {(p.Elapsed + p.Remaining).TotalMinutes:0} minutes at this machine's pace (is it busy?); it trains every step regardless"));
+            }
             if (p.Step != p.TotalSteps && lastPrint is { } last && p.Elapsed - last < TimeSpan.FromSeconds(10)) return;
             lastPrint = p.Elapsed;
             progress.WriteLine(string.Create(CultureInfo.InvariantCulture,

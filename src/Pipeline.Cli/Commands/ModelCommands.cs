@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Tokenization;
+using Pipeline.Learning.Policies;
+using Pipeline.Learning.Updates;
 using Spectre.Console;
 using static Pipeline.Cli.Commands.CommandSupport;
 
@@ -50,7 +52,8 @@ internal static class ModelCommands
             var (llama, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption));
             int[] prompt = Encode(tokenizer, llama, parse.GetRequiredValue(promptOption), "prompt");
             int[] response = Encode(tokenizer, llama, parse.GetRequiredValue(responseOption), "response");
-            ScoredResponse scored = ResponseScorer.Score(llama, prompt, response, parse.GetValue(temperatureOption));
+            if (response.Length == 0) throw new ArgumentException("The response is empty: there is no token to score.");
+            ScoredResponse scored = new(llama.Statistics([new PromptResponse(prompt, response)], parse.GetValue(temperatureOption), 1)[0]);
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(jsonOption))
             {
@@ -118,7 +121,7 @@ internal static class ModelCommands
                 StopTokens = tokenizer.EosId is int eos && eos < llama.Config.VocabSize ? [eos] : [],
             };
             var prompts = Enumerable.Repeat(prompt, count).ToArray();
-            IReadOnlyList<GeneratedSequence> samples = new Generator(llama).Generate(prompts, options);
+            IReadOnlyList<GeneratedSequence> samples = llama.Generate(prompts, options);
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(jsonOption))
             {
@@ -151,7 +154,7 @@ internal static class ModelCommands
         return command;
     }
 
-    private static int[] Encode(BpeTokenizer tokenizer, LlamaModel model, string text, string what)
+    private static int[] Encode(BpeTokenizer tokenizer, IPolicy model, string text, string what)
     {
         int[] tokens = tokenizer.Encode(text);
         int outside = Array.FindIndex(tokens, t => t >= model.Config.VocabSize);

@@ -256,8 +256,8 @@ internal static class OperationsCommands
             case PairsBuilt { Pairs: { } pairs }:
                 var pairTable = new Table().AddColumns("prompt", "chosen", "rejected", "chosen score", "rejected score", "weight");
                 foreach (var pair in pairs)
-                    pairTable.AddRow(Markup.Escape(pair.Prompt), Markup.Escape(pair.Chosen), Markup.Escape(pair.Rejected),
-                        Number(pair.ChosenScore), Number(pair.RejectedScore), Number(pair.Weight));
+                    pairTable.AddRow(Markup.Escape(pair.Prompt), Markup.Escape(pair.Chosen.Text), Markup.Escape(pair.Rejected.Text),
+                        Number(pair.Chosen.Score), Number(pair.Rejected.Score), Number(pair.Weight));
                 console.Write(pairTable);
                 break;
             case PairsBuilt pairsByKey:
@@ -280,17 +280,20 @@ internal static class OperationsCommands
 
     static Table RolloutTable(IReadOnlyList<Rollout> rollouts)
     {
-        var table = new Table().AddColumns("prompt id", "#", "prompt", "response", "answer", "tokens", "self-cert.", "mean logp", "entropy", "scores");
+        var table = new Table().AddColumns("prompt id", "#", "prompt", "response", "answer", "tokens", "self-cert.", "mean logp", "entropy", "min p", "scores");
         foreach (var r in rollouts)
         {
             var scores = string.Join(" ", r.Scores.Select(s => $"{s.Key}={Number(s.Value)}"));
+            var t = r.Tokens;
             table.AddRow(Markup.Escape(r.PromptId), Count(r.Sample), Markup.Escape(r.Prompt), Markup.Escape(r.Response),
                 Markup.Escape(r.Answer ?? "-") + (r.GoldAnswer is { } gold ? Markup.Escape($" (gold {gold})") : ""),
-                Count(r.TokenCount), Number(r.Statistics.SelfCertainty), Number(r.Statistics.MeanLogProb), Number(r.Statistics.MeanEntropy),
-                Markup.Escape(scores));
+                Count(t.Ids.Length) + (t.Stopped ? "" : " (cut)"), Number(Mean(t.SelfCertainties)), Number(Mean(t.LogProbs)), Number(Mean(t.Entropies)),
+                Number(t.LogProbs.Length == 0 ? double.NaN : Math.Exp(t.LogProbs.Min())), Markup.Escape(scores));
         }
         return table;
     }
+
+    static double Mean(float[] values) => values.Length == 0 ? double.NaN : values.Average(v => (double)v);
 
     static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Learning.Bootstrap;
-using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Learning.Tasks;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Hosting;
 using Pipeline.Stages.Orchestration;
@@ -123,10 +123,10 @@ internal static class RunCommand
     static void Bootstrap(CampaignDefinition definition, string folder, TextWriter progress, CancellationToken cancellationToken)
     {
         // The task seed is the bootstrap seed, so the campaign's prompts stay disjoint from the base model's training data.
-        var options = new BootstrapOptions { Seed = definition.TaskSeed, TimeLimit = LearningCommands.BootstrapTimeLimit };
+        var options = new BootstrapOptions { Seed = definition.TaskSeed };
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"no base model at {folder}: bootstrapping one ({options.Steps} steps, at most {options.TimeLimit.Value.TotalMinutes:0} minutes)"));
-        var report = LearningCommands.TrainBaseModel(new ArithTask(), options, folder, progress, cancellationToken);
+            $"no base model at {folder}: bootstrapping one ({options.Steps} steps)"));
+        var report = LearningCommands.TrainBaseModel(TaskRegistry.Get(definition.Task), options, folder, progress, cancellationToken);
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"bootstrapped {folder}: {report.StepsDone} steps in {report.WallSeconds:0} s"));
     }

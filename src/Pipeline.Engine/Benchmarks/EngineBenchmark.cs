@@ -189,8 +189,8 @@ public static class EngineBenchmark
     /// <summary>Seconds per timed call of the batched generator on fresh random prompts.</summary>
     private static List<double> GenerationRuns(LlamaModel model, BenchmarkConfig config, BenchmarkSettings settings)
     {
-        var generator = new Generator(model) { MaxBatchSize = settings.GenerationBatch, MaxThreads = settings.Threads };
-        var options = new SamplingOptions { Temperature = 1f, MaxNewTokens = settings.NewTokens, Seed = 11 };
+        var generator = new Generator(model) { MaxThreads = settings.Threads };
+        var options = new SamplingOptions { Temperature = 1f, MaxNewTokens = settings.NewTokens, Seed = 11, MaxBatchSize = settings.GenerationBatch };
         var random = new SeededRandom(11);
         var times = new List<double>();
         for (int run = 0; run < settings.GenerationWarmup + settings.GenerationRuns; run++)

@@ -19,5 +19,9 @@ public enum FinishReason
 /// Per new token, the statistics of softmax(z / τ) at the sampling temperature τ (τ = 1 when greedy): the log-prob of the
 /// drawn token, entropy and self-certainty. Top-k / top-p truncation is not applied to these.
 /// </param>
+/// <param name="PolicyLogProbs">
+/// Per new token, log softmax(z)(token) at temperature 1: the policy's own probability, which updates use for ratios, KL
+/// and DPO terms (equal to the statistics' log-prob when sampling at τ = 1 or greedily).
+/// </param>
 /// <param name="FinishReason">Stop token or length limit.</param>
-public sealed record GeneratedSequence(long SequenceIndex, int[] Tokens, TokenStatistics[] Statistics, FinishReason FinishReason);
+public sealed record GeneratedSequence(long SequenceIndex, int[] Tokens, TokenStatistics[] Statistics, float[] PolicyLogProbs, FinishReason FinishReason);

@@ -28,9 +28,6 @@ public sealed class Generator
         _statisticsScratch = new float[model.Config.VocabSize];
     }
 
-    /// <summary>Prompts decoded together at most (the key/value cache is sized for this many).</summary>
-    public int MaxBatchSize { get; set; } = 64;
-
     /// <summary>
     /// Upper bound on threads of the decoder's attention loop (matrix products follow <c>Gemm.MaxThreads</c>); results
     /// do not depend on either.
@@ -46,7 +43,6 @@ public sealed class Generator
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxThreads);
         int vocab = _model.Config.VocabSize;
         options.Validate(vocab);
@@ -67,9 +63,9 @@ public sealed class Generator
         }
 
         var results = new List<GeneratedSequence>(prompts.Count);
-        for (int start = 0; start < prompts.Count; start += MaxBatchSize)
+        for (int start = 0; start < prompts.Count; start += options.MaxBatchSize)
         {
-            int count = Math.Min(MaxBatchSize, prompts.Count - start);
+            int count = Math.Min(options.MaxBatchSize, prompts.Count - start);
             GenerateBatch(prompts, start, count, options, firstSequenceIndex + start, results);
         }
 
@@ -96,6 +92,7 @@ public sealed class Generator
 
         var tokens = new int[count][];
         var statistics = new TokenStatistics[count][];
+        var policyLogProbs = new float[count][];
         var lengths = new int[count];
         var reasons = new FinishReason[count];
         var streams = new SeededRandom[count];
@@ -103,6 +100,7 @@ public sealed class Generator
         {
             tokens[i] = new int[options.MaxNewTokens];
             statistics[i] = new TokenStatistics[options.MaxNewTokens];
+            policyLogProbs[i] = new float[options.MaxNewTokens];
             reasons[i] = FinishReason.Length;
             streams[i] = TokenSampler.StreamFor(options.Seed, firstIndex + i);
         }
@@ -132,6 +130,7 @@ public sealed class Generator
                 int n = lengths[slot]++;
                 tokens[slot][n] = token;
                 statistics[slot][n] = TokenStatistics.Compute(logits, statisticsTemperature, token, _statisticsScratch);
+                policyLogProbs[slot][n] = statisticsTemperature == 1f ? statistics[slot][n].LogProb : TokenStatistics.LogProbability(logits, token);
                 if (Contains(options.StopTokens, token))
                 {
                     reasons[slot] = FinishReason.Stop;
@@ -167,7 +166,7 @@ public sealed class Generator
 
         for (int i = 0; i < count; i++)
         {
-            results.Add(new GeneratedSequence(firstIndex + i, tokens[i][..lengths[i]], statistics[i][..lengths[i]], reasons[i]));
+            results.Add(new GeneratedSequence(firstIndex + i, tokens[i][..lengths[i]], statistics[i][..lengths[i]], policyLogProbs[i][..lengths[i]], reasons[i]));
         }
     }
 

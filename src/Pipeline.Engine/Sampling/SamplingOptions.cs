@@ -23,6 +23,9 @@ public sealed record SamplingOptions
     /// <summary>Token ids that end a sequence (EOS and any others); the stop token is kept as the last token.</summary>
     public IReadOnlyList<int> StopTokens { get; init; } = [];
 
+    /// <summary>Sequences decoded together at most (the key/value cache is sized for this many); results do not depend on it.</summary>
+    public int MaxBatchSize { get; init; } = 64;
+
     /// <summary>Seed of the random streams: sequence i draws from a stream determined by (Seed, i) alone.</summary>
     public ulong Seed { get; init; }
 
@@ -41,6 +44,7 @@ public sealed record SamplingOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxNewTokens, nameof(MaxNewTokens));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBatchSize, nameof(MaxBatchSize));
         foreach (int token in StopTokens)
         {
             if ((uint)token >= (uint)vocabularySize)

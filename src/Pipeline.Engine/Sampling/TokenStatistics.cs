@@ -66,6 +66,16 @@ public readonly record struct TokenStatistics(float LogProb, float Entropy, floa
         return new TokenStatistics((float)Math.Min(0.0, logProb), (float)entropy, (float)selfCertainty, (float)top1, (float)top2);
     }
 
+    /// <summary>log softmax(<paramref name="logits"/>)[<paramref name="token"/>] at temperature 1, without a scratch row.</summary>
+    public static float LogProbability(ReadOnlySpan<float> logits, int token)
+    {
+        if ((uint)token >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(token), token, "The token is outside the vocabulary.");
+        float max = TensorPrimitives.Max(logits);
+        double z = 0;
+        foreach (float v in logits) z += Math.Exp(v - max);
+        return (float)Math.Min(0.0, logits[token] - max - Math.Log(z));
+    }
+
     /// <summary>
     /// Statistics of each response token <c>tokens[responseStart..]</c> from a teacher-forced pass over
     /// <paramref name="tokens"/>: <paramref name="logits"/> row i is the distribution after reading tokens 0..i, so token t

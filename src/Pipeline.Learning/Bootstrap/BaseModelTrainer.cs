@@ -2,19 +2,18 @@
 // the training difficulties' worked solutions and on the judge-training examples (so the base model can also act as its
 // own verdict judge), AdamW with warm-up and cosine decay, then an HF-format folder: config.json, model.safetensors,
 // tokenizer.json and training.json. The steps themselves are SftUpdate steps on a PolicyTrainer. Deterministic for a
-// seed unless the wall-clock cap binds; then the cosine schedule is shortened to end at the cap.
+// seed: the schedule never depends on the clock, so a busy machine takes longer but trains the same model.
 using System.Diagnostics;
 using System.Text.Json;
 
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Tasks;
-using Pipeline.Learning.Tasks.Arith;
 using Pipeline.Learning.Updates;
 
 namespace Pipeline.Learning.Bootstrap;
 
-/// <summary>Builds and trains a base model for the arith task.</summary>
+/// <summary>Builds and trains a task's base model.</summary>
 public static class BaseModelTrainer
 {
     /// <summary>File holding the <see cref="BootstrapReport"/> and the options, next to the model.</summary>
@@ -33,23 +32,18 @@ public static class BaseModelTrainer
     }
 
     /// <summary>
-    /// Trains on <see cref="ArithSplitOptions.Recommended"/>(seed) (with the options' size overrides) and writes the
-    /// model folder to <paramref name="outputDirectory"/>.
+    /// Trains on the task's splits for the options' seed (with the options' size overrides) and writes the model folder
+    /// to <paramref name="outputDirectory"/>.
     /// </summary>
-    public static BootstrapReport Train(ArithTask task, BootstrapOptions options, string outputDirectory,
+    public static BootstrapReport Train(ITask task, BootstrapOptions options, string outputDirectory,
         IProgress<BootstrapProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var recommended = ArithSplitOptions.Recommended(options.Seed);
-        var splitOptions = recommended with
-        {
-            SftPerDifficulty = options.SftPerDifficulty ?? recommended.SftPerDifficulty,
-            JudgePerDifficulty = options.JudgePerDifficulty ?? recommended.JudgePerDifficulty,
-        };
+        var sizes = new SplitSizes(options.SftPerDifficulty, options.JudgePerDifficulty);
         var encoding = TaskEncoding.ForTask(task);
-        var sequences = TrainingSequences(task.BuildSplits(splitOptions), encoding);
+        var sequences = TrainingSequences(task.Splits(options.Seed, sizes), encoding);
         int longest = sequences.Max(s => s.Prompt.Length + s.Response.Length);
 
         var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, options.HiddenSize, options.IntermediateSize,
@@ -71,7 +65,6 @@ public static class BaseModelTrainer
         var losses = new List<double>(options.Steps);
         double smoothed = double.NaN;
         long positions = 0;
-        bool stoppedByTime = false;
         var clock = Stopwatch.StartNew();
         var batch = new List<PromptResponse>(options.BatchSize);
         for (int step = 0; step < trainer.Options.Schedule.TotalSteps; step++)
@@ -94,17 +87,6 @@ public static class BaseModelTrainer
             smoothed = double.IsNaN(smoothed) ? result.Loss : 0.95 * smoothed + 0.05 * result.Loss;
             var elapsed = clock.Elapsed;
             int done = step + 1;
-            if (options.TimeLimit is { } limit && done >= options.WarmupSteps)
-            {
-                // Shrink (never grow) the schedule to the steps that fit before the deadline at the pace so far, so a slow
-                // or busy machine still ends with a fully decayed rate; on a fast one the limit never binds.
-                int fit = done + (int)Math.Max(0, (limit - elapsed).TotalSeconds / (elapsed.TotalSeconds / done));
-                if (fit < trainer.Options.Schedule.TotalSteps)
-                {
-                    trainer.EndScheduleAt(fit);
-                    stoppedByTime = true;
-                }
-            }
             int total = trainer.Options.Schedule.TotalSteps;
             progress?.Report(new BootstrapProgress(done, total, smoothed, positions / elapsed.TotalSeconds, elapsed,
                 TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done))));
@@ -112,11 +94,11 @@ public static class BaseModelTrainer
 
         double seconds = clock.Elapsed.TotalSeconds;
         var report = new BootstrapReport(options.Seed, options.Steps, losses.Count, sequences.Count, model.Parameters.Length,
-            SegmentMeans(losses), seconds, positions / seconds, stoppedByTime);
+            SegmentMeans(losses), seconds, positions / seconds);
         model.Save(outputDirectory);
         encoding.Tokenizer.Save(Path.Combine(outputDirectory, "tokenizer.json"));
         File.WriteAllText(Path.Combine(outputDirectory, ReportFileName),
-            JsonSerializer.Serialize(new { Report = report, Options = options with { }, Task = task.Name, Splits = splitOptions }, Indented));
+            JsonSerializer.Serialize(new { Report = report, Options = options with { }, Task = task.Name, Splits = sizes }, Indented));
         return report;
     }
 

@@ -1,4 +1,4 @@
-// Settings of the base-model bootstrap: data seed, model shape, optimiser and schedule, and the wall-clock cap.
+// Settings of the base-model bootstrap: data seed, model shape, optimiser and schedule.
 using Pipeline.Engine.Model;
 
 namespace Pipeline.Learning.Bootstrap;
@@ -45,13 +45,6 @@ public sealed record BootstrapOptions
     /// <summary>Rotary or no positional encoding.</summary>
     public PositionEncoding PositionEncoding { get; init; } = PositionEncoding.Rope;
 
-    /// <summary>
-    /// Wall-clock cap: from the end of warm-up on, the cosine schedule is shortened to the steps that fit before it at the
-    /// pace so far, so training ends with a decayed rate; the report says so, and the result then depends on the
-    /// machine's speed. Null for none.
-    /// </summary>
-    public TimeSpan? TimeLimit { get; init; }
-
     /// <summary>Problems per training difficulty (null: the recommended split's count).</summary>
     public int? SftPerDifficulty { get; init; }
 
@@ -65,6 +58,5 @@ public sealed record BootstrapOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
         if (!(PeakLearningRate > 0f)) throw new ArgumentOutOfRangeException(nameof(PeakLearningRate), PeakLearningRate, "The learning rate must be positive.");
-        if (TimeLimit is { } limit && limit <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeLimit), limit, "The time limit must be positive.");
     }
 }

@@ -3,7 +3,7 @@ namespace Pipeline.Learning.Bootstrap;
 
 /// <summary>Progress after an optimiser step.</summary>
 /// <param name="Step">Steps done.</param>
-/// <param name="TotalSteps">Steps planned (fewer than the options ask once a time limit shortens the schedule).</param>
+/// <param name="TotalSteps">Steps planned.</param>
 /// <param name="Loss">Smoothed mean NLL per response token.</param>
 /// <param name="TokensPerSecond">Positions processed per second so far (prompt, response and padding).</param>
 /// <param name="Elapsed">Training time so far.</param>
@@ -13,12 +13,11 @@ public readonly record struct BootstrapProgress(int Step, int TotalSteps, double
 /// <summary>What a bootstrap run did.</summary>
 /// <param name="Seed">Data and initialisation seed.</param>
 /// <param name="StepsPlanned">Steps of the schedule.</param>
-/// <param name="StepsDone">Steps actually taken (fewer when the time limit stopped training).</param>
+/// <param name="StepsDone">Steps taken.</param>
 /// <param name="Examples">Training sequences (task solutions plus judge examples).</param>
 /// <param name="Parameters">Model parameter count.</param>
 /// <param name="LossBySegment">Mean training loss over each tenth of the steps done, in order.</param>
 /// <param name="WallSeconds">Training time in seconds (data building and saving excluded).</param>
 /// <param name="TokensPerSecond">Positions per second over the run.</param>
-/// <param name="StoppedByTimeLimit">True when the wall-clock cap shortened the schedule (fewer steps than planned).</param>
 public sealed record BootstrapReport(int Seed, int StepsPlanned, int StepsDone, int Examples, long Parameters,
-    IReadOnlyList<double> LossBySegment, double WallSeconds, double TokensPerSecond, bool StoppedByTimeLimit);
+    IReadOnlyList<double> LossBySegment, double WallSeconds, double TokensPerSecond);

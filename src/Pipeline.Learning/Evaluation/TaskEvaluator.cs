@@ -2,9 +2,9 @@
 // self-certainty AUROC (of the greedy responses, and of the samples as a campaign would score them: pooled and within one
 // prompt), response length, and accuracy as its own verdict judge. Generation is batched through the
 // engine's Generator; the judge's verdict log-probs come from batched teacher-forced passes.
-using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Judging;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Signals;
 using Pipeline.Learning.Tasks;
 using Pipeline.Learning.Updates;
@@ -15,13 +15,12 @@ namespace Pipeline.Learning.Evaluation;
 public sealed class TaskEvaluator
 {
     private readonly ITask _task;
-    private readonly LlamaModel _model;
+    private readonly IPolicy _model;
     private readonly TaskEncoding _encoding;
     private readonly Verifier _verifier;
-    private readonly Generator _generator;
 
     /// <summary>Evaluates <paramref name="model"/>, which reads texts through <paramref name="encoding"/>, on <paramref name="task"/>.</summary>
-    public TaskEvaluator(ITask task, LlamaModel model, TaskEncoding encoding)
+    public TaskEvaluator(ITask task, IPolicy model, TaskEncoding encoding)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(model);
@@ -32,7 +31,6 @@ public sealed class TaskEvaluator
         _model = model;
         _encoding = encoding;
         _verifier = new Verifier(task);
-        _generator = new Generator(model);
     }
 
     /// <summary>Evaluates one difficulty's problems, and the model as judge of <paramref name="judgeExamples"/>.</summary>
@@ -44,13 +42,13 @@ public sealed class TaskEvaluator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Samples, 1, nameof(options.Samples));
         if (problems.Count == 0) throw new ArgumentException("The evaluation set is empty.", nameof(problems));
-        _generator.MaxBatchSize = options.BatchSize;
         int maxNew = options.MaxNewTokens ?? 2 * problems.Max(p => _encoding.Response(p.Solution).Length) + 8;
         var prompts = problems.Select(p => _encoding.Prompt(p.Prompt)).ToArray();
 
-        var greedy = _generator.Generate(prompts, new SamplingOptions
+        var greedy = _model.Generate(prompts, new SamplingOptions
         {
             Temperature = 0f,
+            MaxBatchSize = options.BatchSize,
             MaxNewTokens = maxNew,
             StopTokens = [_encoding.Eos],
             Seed = options.Seed,
@@ -147,9 +145,10 @@ public sealed class TaskEvaluator
         var repeated = new int[prompts.Length * k][];
         for (int i = 0; i < prompts.Length; i++)
             for (int s = 0; s < k; s++) repeated[i * k + s] = prompts[i];
-        var samples = _generator.Generate(repeated, new SamplingOptions
+        var samples = _model.Generate(repeated, new SamplingOptions
         {
             Temperature = options.Temperature,
+            MaxBatchSize = options.BatchSize,
             MaxNewTokens = maxNew,
             StopTokens = [_encoding.Eos],
             Seed = options.Seed,
@@ -182,7 +181,7 @@ public sealed class TaskEvaluator
             rows.Add(new PromptResponse(prompt, _encoding.Continuation(VerdictJudge.CorrectVerdict)));
             rows.Add(new PromptResponse(prompt, _encoding.Continuation(VerdictJudge.IncorrectVerdict)));
         }
-        var logProbs = TeacherForcedScores.LogProbs(_model, rows, batchSize);
+        var logProbs = _model.LogProbs(rows, batchSize);
         var probabilities = new double[examples.Count];
         for (int i = 0; i < examples.Count; i++)
             probabilities[i] = VerdictJudge.ProbabilityCorrect(logProbs[2 * i].Sum(x => (double)x), logProbs[2 * i + 1].Sum(x => (double)x));

@@ -1,24 +1,23 @@
-// The judges' model interface over the engine: sampled judge texts from the Generator, and continuation log-probs from
-// one teacher-forced pass, so RubricJudge and VerdictJudge can run on the policy itself (Self-Rewarding).
-using Pipeline.Engine.Model;
+// The judges' model interface over a policy: sampled judge texts, and continuation log-probs from one teacher-forced
+// pass, so RubricJudge and VerdictJudge can run on the policy itself (Self-Rewarding).
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Tokenization;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Updates;
 
 namespace Pipeline.Learning.Judging;
 
 /// <summary>
-/// <see cref="IJudgeModel"/> backed by a <see cref="LlamaModel"/> and its tokenizer. Prompt and continuation are encoded
+/// <see cref="IJudgeModel"/> backed by an <see cref="IPolicy"/> and its tokenizer. Prompt and continuation are encoded
 /// separately and concatenated (as the judged texts are sampled). Not thread-safe; shares the model's buffers, so do not
 /// use it in the middle of an update.
 /// </summary>
 public sealed class ModelJudge : IJudgeModel
 {
-    private readonly LlamaModel _model;
+    private readonly IPolicy _model;
     private readonly ITokenizer _tokenizer;
     private readonly SamplingOptions _sampling;
     private readonly bool _prependBos;
-    private readonly Generator _generator;
     private long _nextSequence;
 
     /// <summary>
@@ -26,7 +25,7 @@ public sealed class ModelJudge : IJudgeModel
     /// <see cref="Sample"/> call draws the random streams following those of the calls before it. With
     /// <paramref name="prependBos"/> every prompt starts with the tokenizer's BOS id.
     /// </summary>
-    public ModelJudge(LlamaModel model, ITokenizer tokenizer, SamplingOptions sampling, bool prependBos = false)
+    public ModelJudge(IPolicy model, ITokenizer tokenizer, SamplingOptions sampling, bool prependBos = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -37,7 +36,6 @@ public sealed class ModelJudge : IJudgeModel
         _tokenizer = tokenizer;
         _sampling = sampling;
         _prependBos = prependBos;
-        _generator = new Generator(model);
     }
 
     /// <inheritdoc />
@@ -46,7 +44,7 @@ public sealed class ModelJudge : IJudgeModel
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var tokens = EncodePrompt(prompt);
-        var generated = _generator.Generate(Enumerable.Repeat(tokens, count).ToList(), _sampling, _nextSequence);
+        var generated = _model.Generate(Enumerable.Repeat(tokens, count).ToList(), _sampling, _nextSequence);
         _nextSequence += count;
         return generated.Select(g => _tokenizer.Decode(g.Tokens, skipSpecialTokens: true)).ToList();
     }
@@ -57,7 +55,7 @@ public sealed class ModelJudge : IJudgeModel
         ArgumentNullException.ThrowIfNull(continuations);
         var tokens = EncodePrompt(prompt);
         var pairs = continuations.Select(c => new PromptResponse(tokens, _tokenizer.Encode(c))).ToList();
-        return TeacherForcedScores.LogProbs(_model, pairs).Select(l => l.Sum(v => (double)v)).ToList();
+        return _model.LogProbs(pairs, microBatchSize: 8).Select(l => l.Sum(v => (double)v)).ToList();
     }
 
     private int[] EncodePrompt(string prompt)

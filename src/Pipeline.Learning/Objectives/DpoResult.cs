@@ -12,6 +12,6 @@ namespace Pipeline.Learning.Objectives;
 public sealed record DpoResult(double Loss, float[][] ChosenGradients, float[][] RejectedGradients,
     double ChosenReward, double RejectedReward, double Accuracy, double NllTerm)
 {
-    /// <summary>Mean reward margin: <see cref="ChosenReward"/> − <see cref="RejectedReward"/>.</summary>
-    public double Margin => ChosenReward - RejectedReward;
+    /// <summary>Mean implicit reward gap: <see cref="ChosenReward"/> − <see cref="RejectedReward"/>.</summary>
+    public double RewardGap => ChosenReward - RejectedReward;
 }

@@ -1,7 +1,6 @@
 // Majority-vote self-training (easy-to-hard, Lee et al.): keep a prompt's majority answer when enough samples agree,
 // then drop the kept outputs that are far shorter than their batch (a truncated solution usually means a wrong one).
-// What survives is trained on with SftLoss.
-using Pipeline.Learning.Signals;
+// What survives is trained on with SftLoss. The votes are the scoring stage's; this filter only reads them.
 
 namespace Pipeline.Learning.Objectives;
 
@@ -9,8 +8,8 @@ namespace Pipeline.Learning.Objectives;
 public static class MajorityVoteFilter
 {
     /// <summary>
-    /// Per group: majority vote (<see cref="AnswerVoting.Majority"/>); kept when its share of the group's samples is
-    /// ≥ <paramref name="minVoteShare"/>, the example being the first sample with the majority answer. Then, over the
+    /// Per group: kept when its majority answer's vote share is ≥ <paramref name="minVoteShare"/>, the example being the
+    /// first sample marked as the majority. Then, over the
     /// kept examples, those with Length &lt; <paramref name="minLengthFraction"/> × the mean kept length are dropped.
     /// </summary>
     public static SelfTrainingSelection Select(IReadOnlyList<IReadOnlyList<SelfTrainingCandidate>> groups,
@@ -21,10 +20,10 @@ public static class MajorityVoteFilter
         for (int g = 0; g < groups.Count; g++)
         {
             var candidates = groups[g];
-            var vote = AnswerVoting.Majority(candidates.Select(c => c.Answer).ToList());
-            if (vote.Winner is not { } winner || vote.Share < minVoteShare) { belowShare++; continue; }
-            int first = candidates.ToList().FindIndex(c => c.Answer == winner);
-            voted.Add((new SelfTrainingExample(g, first, winner, vote.Share), candidates[first].Length));
+            int first = candidates.ToList().FindIndex(c => c.Majority && c.Answer is not null);
+            if (first < 0 || candidates[first].VoteShare < minVoteShare) { belowShare++; continue; }
+            var winner = candidates[first];
+            voted.Add((new SelfTrainingExample(g, first, winner.Answer!, winner.VoteShare), winner.Length));
         }
         if (voted.Count == 0) return new SelfTrainingSelection([], belowShare, 0);
 

@@ -7,5 +7,8 @@ namespace Pipeline.Learning.Pairs;
 /// <param name="Rejected">Index of the rejected candidate in its group.</param>
 /// <param name="ChosenScore">The chosen candidate's score (RLSF: confidence; self-rewarding: mean judge score).</param>
 /// <param name="RejectedScore">The rejected candidate's score.</param>
-/// <param name="Margin">Strength of the preference: RLSF exp(conf_c − conf_r); self-rewarding score_c − score_r.</param>
-public sealed record PreferencePair(int Group, int Chosen, int Rejected, double ChosenScore, double RejectedScore, double Margin);
+public sealed record PreferencePair(int Group, int Chosen, int Rejected, double ChosenScore, double RejectedScore)
+{
+    /// <summary>How much the chosen candidate scored above the rejected one: ChosenScore − RejectedScore (&gt; 0).</summary>
+    public double ScoreGap => ChosenScore - RejectedScore;
+}

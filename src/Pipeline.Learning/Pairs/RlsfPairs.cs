@@ -8,8 +8,8 @@ public static class RlsfPairs
     public const double DefaultThreshold = 0.9;
 
     /// <summary>
-    /// For each group of confidences, every (i, j) with conf_i &gt; conf_j and conf_i ≥ <paramref name="threshold"/>,
-    /// margin exp(conf_i − conf_j); pairs come in order of i, then j.
+    /// For each group of confidences, every (i, j) with conf_i &gt; conf_j and conf_i ≥ <paramref name="threshold"/>;
+    /// pairs come in order of i, then j.
     /// </summary>
     public static PairBatch Build(IReadOnlyList<IReadOnlyList<double>> confidences, double threshold = DefaultThreshold)
     {
@@ -24,12 +24,21 @@ public static class RlsfPairs
                 if (!(conf[i] >= threshold)) continue;
                 for (int j = 0; j < conf.Count; j++)
                 {
-                    if (conf[i] > conf[j]) pairs.Add(new PreferencePair(g, i, j, conf[i], conf[j], Math.Exp(conf[i] - conf[j])));
+                    if (conf[i] > conf[j]) pairs.Add(new PreferencePair(g, i, j, conf[i], conf[j]));
                     else if (j > i && conf[i] == conf[j]) ties++;
                 }
             }
             if (pairs.Count == before) withoutPair++;
         }
         return new PairBatch(pairs, withoutPair, ties, 0);
+    }
+
+    /// <summary>
+    /// The paper's margin exp(conf_c − conf_r), as an optional DPO pair weight (the authors' DPO path does not weight pairs).
+    /// </summary>
+    public static double MarginWeight(PreferencePair pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        return Math.Exp(pair.ScoreGap);
     }
 }

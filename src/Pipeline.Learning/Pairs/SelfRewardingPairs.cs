@@ -37,7 +37,7 @@ public static class SelfRewardingPairs
             int chosen = scored.Where(i => c[i].Score!.Value >= max - lengthBand)
                 .OrderBy(i => lengthBand > 0 ? c[i].Length : 0).ThenByDescending(i => c[i].Score!.Value).ThenBy(i => i).First();
             double chosenScore = c[chosen].Score!.Value;
-            pairs.Add(new PreferencePair(g, chosen, rejected, chosenScore, min, chosenScore - min));
+            pairs.Add(new PreferencePair(g, chosen, rejected, chosenScore, min));
         }
         return new PairBatch(pairs, withoutPair, ties, unscored);
     }

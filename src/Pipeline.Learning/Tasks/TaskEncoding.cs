@@ -42,10 +42,53 @@ public sealed class TaskEncoding
     /// <summary>The tokens of a continuation scored after a prompt, without EOS (e.g. a verdict word).</summary>
     public int[] Continuation(string text) => Tokenizer.Encode(text);
 
+    /// <summary>
+    /// Each response token's share of <see cref="DecodeResponse"/>'s text, so the pieces concatenate to it (a final EOS
+    /// gets ""). Taken from decoded prefixes rather than token by token, which is right for tokenizers whose tokens
+    /// split a character (byte-level BPE): such a token's piece is empty and the character goes to the token completing it.
+    /// </summary>
+    public IReadOnlyList<string> TokenTexts(IReadOnlyList<int> tokens)
+    {
+        int length = tokens.Count > 0 && tokens[^1] == Eos ? tokens.Count - 1 : tokens.Count;
+        var ids = tokens.Take(length).ToArray();
+        var pieces = new string[tokens.Count];
+        string previous = "";
+        for (int i = 0; i < length; i++)
+        {
+            string prefix = Tokenizer.Decode(ids.AsSpan(0, i + 1));
+            // A prefix ending inside a character decodes it as U+FFFD; the shared part with the previous prefix is what is settled.
+            int settled = CommonPrefix(previous, prefix);
+            pieces[i] = "";
+            if (settled < previous.Length) RedistributeTail(pieces, i, previous.Length - settled);
+            pieces[i] += prefix[settled..];
+            previous = prefix;
+        }
+        for (int i = length; i < tokens.Count; i++) pieces[i] = "";
+        return pieces;
+    }
+
     /// <summary>Text of generated tokens, a final EOS dropped.</summary>
     public string DecodeResponse(IReadOnlyList<int> tokens)
     {
         int length = tokens.Count > 0 && tokens[^1] == Eos ? tokens.Count - 1 : tokens.Count;
         return Tokenizer.Decode(tokens.Take(length).ToArray());
+    }
+
+    private static int CommonPrefix(string a, string b)
+    {
+        int n = Math.Min(a.Length, b.Length), i = 0;
+        while (i < n && a[i] == b[i]) i++;
+        return i;
+    }
+
+    // Takes back the last `count` characters given to earlier pieces (a provisional U+FFFD that a later token completed).
+    private static void RedistributeTail(string[] pieces, int current, int count)
+    {
+        for (int j = current - 1; j >= 0 && count > 0; j--)
+        {
+            int take = Math.Min(count, pieces[j].Length);
+            pieces[j] = pieces[j][..^take];
+            count -= take;
+        }
     }
 }

@@ -4,6 +4,8 @@
 using Pipeline.Engine.Model;
 using Pipeline.Learning.Objectives;
 
+using Pipeline.Learning.Policies;
+
 namespace Pipeline.Learning.Updates;
 
 /// <summary>A preference pair as token ids, with the reference model's log-likelihood of each response.</summary>
@@ -23,8 +25,8 @@ public sealed record PreferenceExample(int[] Prompt, int[] Chosen, int[] Rejecte
 /// <param name="Accuracy">Fraction of pairs whose chosen reward exceeded the rejected one before the step.</param>
 public sealed record DpoUpdateResult(UpdateResult Update, double ChosenReward, double RejectedReward, double Accuracy)
 {
-    /// <summary>Mean implicit reward margin before the step.</summary>
-    public double Margin => ChosenReward - RejectedReward;
+    /// <summary>Mean implicit reward gap (chosen − rejected) before the step.</summary>
+    public double RewardGap => ChosenReward - RejectedReward;
 }
 
 /// <summary>DPO (sigmoid loss, β) and IRPO (plus α·NLL(y_w)/|y_w|) updates.</summary>
@@ -48,13 +50,13 @@ public static class DpoUpdate
     /// whatever the micro-batch split; the diagnostics are plain means over pairs.
     /// </summary>
     /// <exception cref="ArgumentException">A pair's weight is not positive and finite.</exception>
-    public static DpoUpdateResult Step(PolicyTrainer trainer, IReadOnlyList<PreferenceExample> pairs, double beta = DpoLoss.DefaultBeta, double nllWeight = 0)
+    public static DpoUpdateResult Step(IPolicyTrainer trainer, IReadOnlyList<PreferenceExample> pairs, double beta = DpoLoss.DefaultBeta, double nllWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(pairs);
         // Checked before any forward pass, so a bad weight costs nothing and leaves the trainer untouched.
         double totalWeight = DpoLoss.TotalWeight(pairs.Select(p => p.Weight), nameof(pairs));
-        var passes = trainer.Passes(pairs, p => [new PromptResponse(p.Prompt, p.Chosen), new PromptResponse(p.Prompt, p.Rejected)]);
+        var passes = MicroBatching.Passes(trainer.Options, pairs, p => [new PromptResponse(p.Prompt, p.Chosen), new PromptResponse(p.Prompt, p.Rejected)]);
         double chosenReward = 0, rejectedReward = 0, accuracy = 0;
         var update = trainer.Apply(passes.Select(p => p.Batch).ToList(), (i, logProbs) =>
         {

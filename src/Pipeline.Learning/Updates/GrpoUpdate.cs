@@ -5,6 +5,8 @@
 using Pipeline.Learning.Judging;
 using Pipeline.Learning.Objectives;
 
+using Pipeline.Learning.Policies;
+
 namespace Pipeline.Learning.Updates;
 
 /// <summary>One sampled response of a GRPO group.</summary>
@@ -36,13 +38,13 @@ public static class GrpoUpdate
     /// One optimizer step on <see cref="GrpoLoss"/> with <paramref name="options"/>; the token averaging it names
     /// (<see cref="GrpoOptions.Averaging"/>) spans the whole batch whatever the micro-batch split.
     /// </summary>
-    public static GrpoUpdateResult Step(PolicyTrainer trainer, IReadOnlyList<GrpoPromptGroup> groups, GrpoOptions options)
+    public static GrpoUpdateResult Step(IPolicyTrainer trainer, IReadOnlyList<GrpoPromptGroup> groups, GrpoOptions options)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(options);
         if (groups.Any(g => g.Samples.Count == 0)) throw new ArgumentException("A group holds no response.", nameof(groups));
-        var passes = trainer.Passes(groups, g => g.Samples.Select(s => new PromptResponse(g.Prompt, s.Response)));
+        var passes = MicroBatching.Passes(trainer.Options, groups, g => g.Samples.Select(s => new PromptResponse(g.Prompt, s.Response)));
         int totalSequences = groups.Sum(g => g.Samples.Count);
         int totalTokens = groups.Sum(g => g.Samples.Sum(s => s.Response.Length));
         var advantages = new List<double>();

@@ -29,6 +29,19 @@ internal static class MicroBatching
     }
 
     /// <summary>
+    /// Packs consecutive units into passes of at most <see cref="TrainingOptions.MicroBatchSize"/> sequences (a unit is
+    /// never split), as (first unit, unit count, packed batch).
+    /// </summary>
+    public static List<(int Start, int Count, SequenceBatch Batch)> Passes<TUnit>(TrainingOptions options, IReadOnlyList<TUnit> units,
+        Func<TUnit, IEnumerable<PromptResponse>> sequencesOf)
+    {
+        var perUnit = units.Select(u => sequencesOf(u).ToList()).ToList();
+        return Split(perUnit.Select(s => s.Count).ToList(), options.MicroBatchSize)
+            .Select(run => (run.Start, run.Count, SequenceBatch.Pack(perUnit.Skip(run.Start).Take(run.Count).SelectMany(s => s).ToList())))
+            .ToList();
+    }
+
+    /// <summary>
     /// The factor turning an objective averaged over one pass's sequences (or tokens) into its share of the average over
     /// the whole batch: passSequences / totalSequences, or passTokens / totalTokens for token averaging.
     /// </summary>

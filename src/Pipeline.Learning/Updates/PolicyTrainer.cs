@@ -6,11 +6,12 @@ using System.Text.Json.Nodes;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Objectives;
+using Pipeline.Learning.Policies;
 
 namespace Pipeline.Learning.Updates;
 
 /// <summary>A model under training with its optimizer, step count and random generator.</summary>
-public sealed class PolicyTrainer
+public sealed class PolicyTrainer : IPolicyTrainer
 {
     /// <summary>Folder of the model weights inside a trainer folder.</summary>
     public const string ModelFolder = "model";
@@ -40,24 +41,19 @@ public sealed class PolicyTrainer
         Options = options;
         Random = random;
         _optimizer = new AdamW(model.Tensors, options.Optimizer);
+        _policy = new ManagedPolicy(model);
     }
+
+    private readonly ManagedPolicy _policy;
 
     /// <summary>The policy being trained; updates change its weights in place.</summary>
     public LlamaModel Model { get; }
 
-    /// <summary>The optimisation settings.</summary>
-    public TrainingOptions Options { get; private set; }
+    /// <inheritdoc />
+    public IPolicy Policy => _policy;
 
-    /// <summary>
-    /// Ends the schedule at <paramref name="totalSteps"/> instead (only ever earlier), so a run cut short by a deadline
-    /// still decays its rate to the floor rather than stopping at a high rate.
-    /// </summary>
-    internal void EndScheduleAt(int totalSteps)
-    {
-        var schedule = Options.Schedule;
-        if (totalSteps >= schedule.TotalSteps) return;
-        Options = Options with { Schedule = schedule with { TotalSteps = Math.Max(totalSteps, schedule.WarmupSteps + 1) } };
-    }
+    /// <summary>The optimisation settings.</summary>
+    public TrainingOptions Options { get; }
 
     /// <summary>Optimizer steps taken so far (the schedule is read at this index for the next step).</summary>
     public long Step => _optimizer.Step;
@@ -124,7 +120,7 @@ public sealed class PolicyTrainer
     /// objective's loss share and per-token gradients from the response log-probs, and a backward pass; then clipping and
     /// AdamW at the scheduled rate. The objective gets the pass index and that pass's response log-probs, one array per row.
     /// </summary>
-    internal UpdateResult Apply(IReadOnlyList<SequenceBatch> passes, Func<int, float[][], TokenLoss> objective)
+    public UpdateResult Apply(IReadOnlyList<SequenceBatch> passes, Func<int, float[][], TokenLoss> objective)
     {
         if (passes.Count == 0) throw new ArgumentException("An update needs at least one sequence.", nameof(passes));
         Model.ZeroGrad();
@@ -155,15 +151,6 @@ public sealed class PolicyTrainer
         return new UpdateResult(loss, norm, rate, tokens, _optimizer.Step);
     }
 
-    /// <summary>Packs consecutive units into passes of at most <see cref="TrainingOptions.MicroBatchSize"/> sequences.</summary>
-    internal List<(int Start, int Count, SequenceBatch Batch)> Passes<TUnit>(IReadOnlyList<TUnit> units, Func<TUnit, IEnumerable<PromptResponse>> sequencesOf)
-    {
-        var perUnit = units.Select(u => sequencesOf(u).ToList()).ToList();
-        return MicroBatching.Split(perUnit.Select(s => s.Count).ToList(), Options.MicroBatchSize)
-            .Select(run => (run.Start, run.Count, SequenceBatch.Pack(perUnit.Skip(run.Start).Take(run.Count).SelectMany(s => s).ToList())))
-            .ToList();
-    }
-
     private static Span<float> Buffer(ref float[] buffer, int length)
     {
         if (buffer.Length < length) buffer = new float[length];
@@ -172,4 +159,9 @@ public sealed class PolicyTrainer
 
     private static T Read<T>(JsonObject json, string name, string source) =>
         json[name] is { } node ? node.GetValue<T>() : throw new InvalidDataException($"{source}: missing '{name}'.");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
 }

@@ -1,6 +1,8 @@
 // Supervised fine-tuning as one optimizer step: the mean NLL of the response tokens, over micro-batches.
 using Pipeline.Learning.Objectives;
 
+using Pipeline.Learning.Policies;
+
 namespace Pipeline.Learning.Updates;
 
 /// <summary>SFT update on prompt/response examples.</summary>
@@ -10,11 +12,11 @@ public static class SftUpdate
     /// One optimizer step minimising <see cref="SftLoss"/> over <paramref name="examples"/> (averaged as
     /// <paramref name="averaging"/> says over the whole batch, whatever the micro-batch split).
     /// </summary>
-    public static UpdateResult Step(PolicyTrainer trainer, IReadOnlyList<PromptResponse> examples, TokenAveraging averaging = TokenAveraging.TokenMean)
+    public static UpdateResult Step(IPolicyTrainer trainer, IReadOnlyList<PromptResponse> examples, TokenAveraging averaging = TokenAveraging.TokenMean)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(examples);
-        var passes = trainer.Passes(examples, e => [e]);
+        var passes = MicroBatching.Passes(trainer.Options, examples, e => [e]);
         int totalTokens = examples.Sum(e => e.Response.Length);
         return trainer.Apply(passes.Select(p => p.Batch).ToList(), (i, logProbs) =>
         {

@@ -2,6 +2,8 @@
 // reference (DPO's and GRPO's KL anchor) or for the policy at sampling time (GRPO's old log-probs); and INTUITOR's
 // self-certainty of each response under the model passed in, which is the online reward when that model is the policy.
 using Pipeline.Engine.Model;
+using Pipeline.Engine.Sampling;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Signals;
 
 namespace Pipeline.Learning.Updates;
@@ -32,16 +34,15 @@ public static class TeacherForcedScores
     }
 
     /// <summary>
-    /// Each response's self-certainty (mean over its tokens of KL(U‖softmax(z_t/τ)), log V kept) under
-    /// <paramref name="model"/>, τ being the temperature it was sampled at. INTUITOR's reward is this under the policy
-    /// being trained, re-scored before every step (online): a frozen scorer is learnt to be gamed.
+    /// Statistics of softmax(z / <paramref name="temperature"/>) for every response token of every pair, one array per
+    /// pair in input order, each token scored by the distribution that produced it.
     /// </summary>
-    public static double[] SelfCertainty(ICausalLanguageModel model, IReadOnlyList<PromptResponse> sequences, float temperature, int microBatchSize = 8)
+    public static TokenStatistics[][] Statistics(ICausalLanguageModel model, IReadOnlyList<PromptResponse> sequences, float temperature, int microBatchSize = 8)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be positive.");
         int vocab = model.Config.VocabSize;
-        var result = new List<double>(sequences.Count);
+        var result = new List<TokenStatistics[]>(sequences.Count);
         foreach (var batch in Batches(sequences, microBatchSize))
         {
             batch.RequireVocabulary(vocab);
@@ -50,11 +51,21 @@ public static class TeacherForcedScores
             {
                 var pair = batch.Sequences[b];
                 int[] tokens = [.. pair.Prompt, .. pair.Response];
-                var row = logits.Slice(b * batch.Time * vocab, batch.Time * vocab);
-                result.Add(ResponseSignals.Compute(row, vocab, tokens, pair.Prompt.Length, temperature).SelfCertainty);
+                result.Add(TokenStatistics.ForResponse(logits.Slice(b * batch.Time * vocab, batch.Time * vocab), vocab, tokens, pair.Prompt.Length, temperature));
             }
         }
         return [.. result];
+    }
+
+    /// <summary>
+    /// Each response's self-certainty (mean over its tokens of KL(U‖softmax(z_t/τ)), log V kept) under
+    /// <paramref name="policy"/>, τ being the temperature it was sampled at. INTUITOR's reward is this under the policy
+    /// being trained, re-scored before every step (online): a frozen scorer is learnt to be gamed.
+    /// </summary>
+    public static double[] SelfCertainty(IPolicy policy, IReadOnlyList<PromptResponse> sequences, float temperature, int microBatchSize = 8)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy.Statistics(sequences, temperature, microBatchSize).Select(t => ResponseSignals.FromTokens(t).SelfCertainty).ToArray();
     }
 
     private static IEnumerable<SequenceBatch> Batches(IReadOnlyList<PromptResponse> sequences, int microBatchSize)

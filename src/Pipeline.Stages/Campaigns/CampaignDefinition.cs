@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Pipeline.Learning.Judging;
-using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Learning.Tasks;
 
 namespace Pipeline.Stages.Campaigns;
 
@@ -139,12 +139,13 @@ public sealed record CampaignDefinition
     public void Validate()
     {
         if (!Enum.IsDefined(Recipe)) Fail("recipe", $"unknown recipe {Recipe}");
-        if (Task != "arith") Fail("task", $"unknown task '{Task}' (known: arith)");
-        var recommended = ArithSplitOptions.Recommended(TaskSeed);
+        if (!TaskRegistry.Contains(Task)) Fail("task", $"unknown task '{Task}' (known: {string.Join(", ", TaskRegistry.Names)})");
+        var task = TaskRegistry.Get(Task);
+        int campaignPrompts = task.CampaignPromptCount;
         AtLeast("iterations", Iterations, 1);
         AtLeast("promptsPerIteration", PromptsPerIteration, 1);
-        if ((long)Iterations * PromptsPerIteration > recommended.CampaignCount)
-            Fail("promptsPerIteration", $"iterations × promptsPerIteration = {(long)Iterations * PromptsPerIteration} exceeds the task's {recommended.CampaignCount} campaign prompts");
+        if ((long)Iterations * PromptsPerIteration > campaignPrompts)
+            Fail("promptsPerIteration", $"iterations × promptsPerIteration = {(long)Iterations * PromptsPerIteration} exceeds the task's {campaignPrompts} campaign prompts");
         AtLeast("shards", Shards, 1);
         if (Shards > PromptsPerIteration) Fail("shards", $"must not exceed promptsPerIteration ({PromptsPerIteration}), got {Shards}");
         AtLeast("samplesPerPrompt", SamplesPerPrompt, Recipe == Recipe.SelfTraining ? 1 : 2);
@@ -179,12 +180,12 @@ public sealed record CampaignDefinition
         Between("update.minVoteShare", Update.MinVoteShare, 0, 1);
         Between("update.minLengthFraction", Update.MinLengthFraction, 0, 1);
 
-        Range("evaluation.problemsPerDifficulty", Evaluation.ProblemsPerDifficulty, 1, recommended.EvaluationPerDifficulty);
+        Range("evaluation.problemsPerDifficulty", Evaluation.ProblemsPerDifficulty, 1, task.EvaluationProblemsPerDifficulty);
         AtLeast("evaluation.samples", Evaluation.Samples, 1);
         Positive("evaluation.temperature", Evaluation.Temperature);
         if (Evaluation.Difficulties is { } difficulties)
         {
-            var known = recommended.EvaluationDifficulties.Select(d => d.Label).ToList();
+            var known = task.EvaluationDifficulties;
             if (difficulties.Count == 0) Fail("evaluation.difficulties", "must name at least one difficulty (or be left out)");
             foreach (var d in difficulties)
                 if (!known.Contains(d)) Fail("evaluation.difficulties", $"unknown difficulty '{d}' (held-out: {string.Join(", ", known)})");

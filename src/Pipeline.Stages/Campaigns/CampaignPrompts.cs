@@ -3,7 +3,6 @@
 // the held-out sets and from the base model's SFT data), split into contiguous shards.
 using Pipeline.Contracts;
 using Pipeline.Learning.Tasks;
-using Pipeline.Learning.Tasks.Arith;
 
 namespace Pipeline.Stages.Campaigns;
 
@@ -17,13 +16,7 @@ public static class CampaignPrompts
     public static TaskSplits Splits(CampaignDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var options = ArithSplitOptions.Recommended(definition.TaskSeed) with
-        {
-            SftPerDifficulty = 0,
-            JudgePerDifficulty = 0,
-            CampaignSftCount = 0,
-        };
-        return new ArithTask().BuildSplits(options);
+        return TaskRegistry.Get(definition.Task).Splits(definition.TaskSeed, new SplitSizes(CampaignOnly: true));
     }
 
     /// <summary>All prompts of <paramref name="iteration"/> (from 1); gold answers only when the recipe uses a verifier.</summary>

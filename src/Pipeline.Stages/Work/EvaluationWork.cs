@@ -5,7 +5,7 @@
 using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Learning.Evaluation;
-using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Learning.Tasks;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Storage;
 
@@ -31,7 +31,7 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         var sets = CampaignPrompts.EvaluationSets(definition);
         var reports = await policies.UseAsync(command.Checkpoint, policy =>
         {
-            var task = new ArithTask();
+            var task = TaskRegistry.Get(definition.Task);
             var evaluator = new TaskEvaluator(task, policy.Model, policy.Encoding);
             var options = new EvaluationOptions
             {

@@ -1,10 +1,11 @@
 // Generation: the iteration's starting policy samples G responses per prompt of a shard; each response keeps the
-// sampler's per-token statistics as a summary and its extracted answer. Seeds derive from (campaign, iteration, shard),
+// sampled token ids with the sampler's per-token statistics (every later signal derives from these), its text, and its
+// extracted answer with the tokens that spell it. Seeds derive from (campaign, iteration, shard),
 // and generation of a sequence does not depend on its batch, so a re-run produces the same rollouts.
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Signals;
-using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Learning.Tasks;
 using Pipeline.Stages.Campaigns;
 
 namespace Pipeline.Stages.Work;
@@ -14,8 +15,6 @@ namespace Pipeline.Stages.Work;
 /// <param name="policies">Where policies are loaded from.</param>
 public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
 {
-    private readonly ArithTask _task = new();
-
     /// <summary>
     /// The shard's rollouts: read back when stored already, otherwise sampled (<see cref="CampaignDefinition.SamplesPerPrompt"/>
     /// per prompt, all samples of a prompt adjacent) and stored at <see cref="CampaignKeys.ShardOutput"/>.
@@ -34,10 +33,10 @@ public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
         {
             ["prompts"] = command.Prompts.Count,
             ["rollouts"] = rollouts.Count,
-            ["mean_tokens"] = rollouts.Average(r => (double)r.TokenCount),
+            ["mean_tokens"] = rollouts.Average(r => (double)r.Tokens.Ids.Length),
             ["answer_rate"] = rollouts.Count(r => r.Answer is not null) / (double)rollouts.Count,
             ["truncated_rate"] = truncated / (double)rollouts.Count,
-            ["mean_self_certainty"] = rollouts.Average(r => r.Statistics.SelfCertainty),
+            ["mean_self_certainty"] = rollouts.Average(r => SampledTokenRecords.SelfCertainty(r.Tokens)),
         };
         return await shards.WriteAsync(key, rollouts, summary, cancellationToken);
     }
@@ -45,10 +44,10 @@ public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
     private (List<Rollout> Rollouts, int Truncated) Sample(CampaignDefinition definition, GenerateRollouts command, LoadedPolicy policy)
     {
         var encoding = policy.Encoding;
+        var task = TaskRegistry.Get(definition.Task);
         int g = definition.SamplesPerPrompt;
-        var prompts = command.Prompts.SelectMany(p => Enumerable.Repeat(RolloutTokens.Prompt(encoding, p.Text), g)).ToList();
-        var generator = new Generator(policy.Model);
-        var generated = generator.Generate(prompts, new SamplingOptions
+        var promptTokens = command.Prompts.Select(p => encoding.Prompt(p.Text)).ToList();
+        var generated = policy.Model.Generate(promptTokens.SelectMany(p => Enumerable.Repeat(p, g)).ToList(), new SamplingOptions
         {
             Temperature = (float)definition.Temperature,
             MaxNewTokens = definition.MaxNewTokens,
@@ -62,11 +61,12 @@ public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
             var prompt = command.Prompts[i / g];
             var sequence = generated[i];
             if (sequence.FinishReason == FinishReason.Length) truncated++;
-            var signals = ResponseSignals.FromTokens(sequence.Statistics);
             string response = encoding.DecodeResponse(sequence.Tokens);
-            rollouts.Add(new Rollout(prompt.Id, prompt.Text, i % g, response, sequence.Tokens.Length,
-                new TokenSummary(signals.SumLogProb / sequence.Tokens.Length, signals.MeanEntropy, signals.SelfCertainty),
-                _task.ExtractAnswer(response), new Dictionary<string, double>(), prompt.GoldAnswer));
+            var answer = AnswerSpan.ToTokenRange(encoding.TokenTexts(sequence.Tokens), task.FindAnswer(response));
+            rollouts.Add(new Rollout(prompt.Id, prompt.Text, i % g, response,
+                SampledTokenRecords.From(promptTokens[i / g], sequence, (float)definition.Temperature),
+                task.ExtractAnswer(response), answer is { } a ? new TokenSpan(a.Start, a.Length) : null,
+                new Dictionary<string, double>(), prompt.GoldAnswer));
         }
         return (rollouts, truncated);
     }

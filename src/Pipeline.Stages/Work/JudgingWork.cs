@@ -4,7 +4,7 @@
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Judging;
-using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Learning.Tasks;
 using Pipeline.Stages.Campaigns;
 
 namespace Pipeline.Stages.Work;
@@ -14,8 +14,6 @@ namespace Pipeline.Stages.Work;
 /// <param name="policies">Where policies are loaded from.</param>
 public sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
 {
-    private readonly Verifier _verifier = new(new ArithTask());
-
     /// <summary>
     /// The shard's judged rollouts: read back when stored, otherwise judged and stored. Scores: <c>verifier</c> (grpo-gold),
     /// or <c>judge</c> (absent when every verdict was unreadable) and <c>judge_parse_failures</c>. Summary:
@@ -35,11 +33,12 @@ public sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
         var summary = new Dictionary<string, double> { ["rollouts"] = input.Count };
         if (definition.Chain.Signal == ScoreNames.Verifier)
         {
+            var verifier = new Verifier(TaskRegistry.Get(definition.Task));
             judged = input.Select(r => r with
             {
                 Scores = new Dictionary<string, double>(r.Scores)
                 {
-                    [ScoreNames.Verifier] = _verifier.Reward(r.Response,
+                    [ScoreNames.Verifier] = verifier.Reward(r.Response,
                         r.GoldAnswer ?? throw new InvalidOperationException($"Rollout of prompt '{r.PromptId}' has no gold answer; the verifier needs one.")),
                 },
             }).ToList();

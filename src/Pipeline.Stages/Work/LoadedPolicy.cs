@@ -1,6 +1,6 @@
 // A policy checkpoint loaded for use: the model, the task's encoding over its tokenizer, and where its files are.
 using Pipeline.Contracts;
-using Pipeline.Engine.Model;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Tasks;
 
 namespace Pipeline.Stages.Work;
@@ -10,4 +10,4 @@ namespace Pipeline.Stages.Work;
 /// <param name="Folder">Local folder of its files (config.json, model.safetensors, tokenizer.json).</param>
 /// <param name="Model">The model.</param>
 /// <param name="Encoding">The task encoding over its tokenizer (BOS/EOS conventions).</param>
-public sealed record LoadedPolicy(CheckpointReference Reference, string Folder, LlamaModel Model, TaskEncoding Encoding);
+public sealed record LoadedPolicy(CheckpointReference Reference, string Folder, IPolicy Model, TaskEncoding Encoding);

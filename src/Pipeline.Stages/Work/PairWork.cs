@@ -1,5 +1,5 @@
 // Pair construction: RLSF orders a prompt's samples by answer-span confidence, self-rewarding (and IRPO) by the policy's
-// judge scores; both builders come from Learning. Samples of one prompt with the same text are one candidate (scored by
+// judge scores; both builders come from Learning. Samples of one prompt with the same tokens are one candidate (scored by
 // the mean of their scores): otherwise a sampled judge can prefer a response over its own copy, and that pair teaches
 // nothing. At most MaxPairsPerPrompt pairs per prompt are kept, the strongest preferences first.
 using Pipeline.Contracts;
@@ -15,7 +15,7 @@ public sealed class PairWork(ShardStore shards)
     /// <summary>
     /// The shard's pairs: read back when stored, otherwise built and stored. Summary: <c>prompts</c>, <c>pairs</c>,
     /// <c>groups_without_pair</c>, <c>ties_dropped</c>, <c>unscored_candidates</c>, <c>duplicates_merged</c>, <c>identical_dropped</c>, <c>capped</c>,
-    /// <c>mean_margin</c>.
+    /// <c>mean_score_gap</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The recipe builds no pairs, or a rollout lacks the recipe's score.</exception>
     public async Task<StoredShard<PreferencePairRecord>> RunAsync(CampaignDefinition definition, BuildPairs command, CancellationToken cancellationToken = default)
@@ -36,9 +36,9 @@ public sealed class PairWork(ShardStore shards)
         ArgumentNullException.ThrowIfNull(rollouts);
         string signal = definition.Chain.Signal;
         int merged = 0;
-        var groups = RolloutTokens.ByPrompt(rollouts).Select(g =>
+        var groups = RolloutGroups.ByPrompt(rollouts).Select(g =>
         {
-            var distinct = g.GroupBy(r => r.Response, StringComparer.Ordinal).Select(same => MergeScores(same.ToList(), signal)).ToList();
+            var distinct = g.GroupBy(r => string.Join(',', r.Tokens.Ids), StringComparer.Ordinal).Select(same => MergeScores(same.ToList(), signal)).ToList();
             merged += g.Count - distinct.Count;
             return distinct;
         }).ToList();
@@ -47,7 +47,7 @@ public sealed class PairWork(ShardStore shards)
             ScoreNames.AnswerConfidence => RlsfPairs.Build(groups.Select(g => (IReadOnlyList<double>)g.Select(r => Required(r, signal)).ToList()).ToList(),
                 definition.Pairs.Threshold),
             ScoreNames.Judge => SelfRewardingPairs.Build(groups.Select(g => (IReadOnlyList<JudgedCandidate>)g
-                .Select(r => new JudgedCandidate(r.Scores.TryGetValue(signal, out var s) ? s : null, r.TokenCount)).ToList()).ToList(),
+                .Select(r => new JudgedCandidate(r.Scores.TryGetValue(signal, out var s) ? s : null, r.Tokens.Ids.Length)).ToList()).ToList(),
                 definition.Pairs.LengthBand),
             _ => throw new InvalidOperationException($"Recipe {definition.Recipe} builds no preference pairs."),
         };
@@ -56,14 +56,15 @@ public sealed class PairWork(ShardStore shards)
         foreach (var byGroup in batch.Pairs.GroupBy(p => p.Group))
         {
             var group = groups[byGroup.Key];
-            var distinct = byGroup.Where(p => group[p.Chosen].Response != group[p.Rejected].Response).ToList();
+            var distinct = byGroup.Where(p => !group[p.Chosen].Tokens.Ids.AsSpan().SequenceEqual(group[p.Rejected].Tokens.Ids)).ToList();
             identical += byGroup.Count() - distinct.Count;
             var kept = definition.Pairs.MaxPairsPerPrompt > 0
-                ? distinct.OrderByDescending(p => p.Margin).Take(definition.Pairs.MaxPairsPerPrompt).ToList()
+                ? distinct.OrderByDescending(p => p.ScoreGap).Take(definition.Pairs.MaxPairsPerPrompt).ToList()
                 : distinct;
             capped += distinct.Count - kept.Count;
-            records.AddRange(kept.Select(p => new PreferencePairRecord(group[0].PromptId, group[0].Prompt, group[p.Chosen].Response,
-                group[p.Rejected].Response, p.ChosenScore, p.RejectedScore, signal == ScoreNames.AnswerConfidence ? p.Margin : 1.0)));
+            records.AddRange(kept.Select(p => new PreferencePairRecord(group[0].PromptId, group[0].Prompt, group[0].Tokens.Prompt,
+                Side(group[p.Chosen], p.ChosenScore), Side(group[p.Rejected], p.RejectedScore),
+                signal == ScoreNames.AnswerConfidence ? RlsfPairs.MarginWeight(p) : 1.0)));
         }
         var summary = new Dictionary<string, double>
         {
@@ -75,10 +76,13 @@ public sealed class PairWork(ShardStore shards)
             ["duplicates_merged"] = merged,
             ["identical_dropped"] = identical,
             ["capped"] = capped,
-            ["mean_margin"] = records.Count > 0 ? records.Average(r => r.ChosenScore - r.RejectedScore) : 0,
+            ["mean_score_gap"] = records.Count > 0 ? records.Average(r => r.Chosen.Score - r.Rejected.Score) : 0,
         };
         return (records, summary);
     }
+
+    private static PairResponse Side(Rollout rollout, double score) =>
+        new(rollout.Sample, rollout.Response, rollout.Tokens.Ids, rollout.Tokens.PolicyLogProbs, score);
 
     /// <summary>The first of identical samples, carrying the mean of their <paramref name="signal"/> scores (absent when none has one).</summary>
     private static Rollout MergeScores(List<Rollout> same, string signal)

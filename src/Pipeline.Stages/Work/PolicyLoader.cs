@@ -4,8 +4,8 @@
 // share one download and one load instead of each reading the store and loading a copy. Also the one place that converts between the message record
 // (Contracts.CheckpointReference) and the storage record (Storage.Checkpoints.CheckpointRef).
 using Pipeline.Contracts;
-using Pipeline.Engine.Model;
 using Pipeline.Engine.Tokenization;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Tasks;
 using Pipeline.Storage.Checkpoints;
 
@@ -18,6 +18,7 @@ public sealed class PolicyLoader
     public const string TokenizerFileName = "tokenizer.json";
 
     private readonly CheckpointStore _store;
+    private readonly IPolicyBackend _backend;
     private readonly CheckpointCache _cache;
     private readonly int _capacity;
     private readonly Lock _lock = new();
@@ -29,9 +30,10 @@ public sealed class PolicyLoader
     /// A loader over <paramref name="store"/> caching files in <paramref name="cacheDirectory"/> (configuration
     /// <c>Stages:CacheDirectory</c>; default <see cref="DefaultCacheDirectory"/>) and keeping <paramref name="capacity"/> models in memory.
     /// </summary>
-    public PolicyLoader(CheckpointStore store, string? cacheDirectory = null, int capacity = 2)
+    public PolicyLoader(CheckpointStore store, string? cacheDirectory = null, int capacity = 2, IPolicyBackend? backend = null)
     {
         ArgumentNullException.ThrowIfNull(store);
+        _backend = backend ?? new ManagedPolicyBackend();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _store = store;
         _cache = new CheckpointCache(store, cacheDirectory ?? DefaultCacheDirectory);
@@ -40,6 +42,9 @@ public sealed class PolicyLoader
 
     /// <summary>The default file cache: <c>pipeline-checkpoints</c> under the temp folder.</summary>
     public static string DefaultCacheDirectory => Path.Combine(Path.GetTempPath(), "pipeline-checkpoints");
+
+    /// <summary>The backend models are loaded and trained with.</summary>
+    public IPolicyBackend Backend => _backend;
 
     /// <summary>The checkpoint store the loader reads from.</summary>
     public CheckpointStore Store => _store;
@@ -84,15 +89,16 @@ public sealed class PolicyLoader
 
     /// <summary>A private copy of the policy (never shared), e.g. to train or to serve as a frozen reference during training.</summary>
     public async Task<LoadedPolicy> LoadCopyAsync(CheckpointReference reference, CancellationToken cancellationToken = default) =>
-        LoadFolder(await FolderAsync(reference, cancellationToken), reference);
+        LoadFolder(_backend, await FolderAsync(reference, cancellationToken), reference);
 
     /// <summary>Loads a policy folder (config.json, model.safetensors, tokenizer.json) as <paramref name="reference"/>.</summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
-    public static LoadedPolicy LoadFolder(string folder, CheckpointReference reference)
+    public static LoadedPolicy LoadFolder(IPolicyBackend backend, string folder, CheckpointReference reference)
     {
         string tokenizerPath = Path.Combine(folder, TokenizerFileName);
         if (!File.Exists(tokenizerPath)) throw new FileNotFoundException($"Policy folder '{folder}' has no {TokenizerFileName}.", tokenizerPath);
-        var model = LlamaModel.Load(folder);
+        ArgumentNullException.ThrowIfNull(backend);
+        var model = backend.Load(folder);
         var encoding = new TaskEncoding(BpeTokenizer.Load(tokenizerPath));
         return new LoadedPolicy(reference, folder, model, encoding);
     }
@@ -123,7 +129,7 @@ public sealed class PolicyLoader
     {
         try
         {
-            var entry = new Entry(LoadFolder(await FolderAsync(reference, CancellationToken.None), reference));
+            var entry = new Entry(LoadFolder(_backend, await FolderAsync(reference, CancellationToken.None), reference));
             lock (_lock)
             {
                 _recent.AddFirst(entry);

@@ -1,6 +1,7 @@
 // Stage outputs as JSON lines in the object store: written create-only (the first complete write wins and a duplicate
-// message finds it), read back whole, and offered inline to messages only while small. The shard's summary figures are a
-// small document next to it, written before the lines, so whoever finds the lines also finds their summary.
+// message finds it), read back whole, and offered inline to messages only while small. The first line names the format
+// version, so a shard written by an older Pipeline is refused with a message rather than misread. The shard's summary
+// figures are a small document next to it, written before the lines, so whoever finds the lines also finds their summary.
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -15,6 +16,12 @@ public sealed class ShardStore
 {
     /// <summary>Default bound on the JSON size of records carried inline in a message (configuration <c>Stages:InlineLimitBytes</c>).</summary>
     public const int DefaultInlineLimitBytes = 262144;
+
+    /// <summary>
+    /// Version of the stored line format: 2 since rollouts carry their sampled tokens and per-token statistics (version 1,
+    /// text only, had no header line).
+    /// </summary>
+    public const int FormatVersion = 2;
 
     /// <summary>Serializer options of the stored lines and summaries (camelCase; NaN and infinities as named literals).</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
@@ -97,10 +104,12 @@ public sealed class ShardStore
         return await ReadAsync<Rollout>(payload.RolloutsKey, cancellationToken);
     }
 
-    /// <summary>The records as JSON lines (UTF-8, one record per line, each line ending in '\n').</summary>
+    /// <summary>The records as JSON lines (UTF-8, the format header then one record per line, each line ending in '\n').</summary>
     public static byte[] ToLines<T>(IEnumerable<T> records)
     {
         using var buffer = new MemoryStream();
+        JsonSerializer.Serialize(buffer, new ShardHeader(FormatVersion, typeof(T).Name), Json);
+        buffer.WriteByte((byte)'\n');
         foreach (var record in records)
         {
             JsonSerializer.Serialize(buffer, record, Json);
@@ -109,13 +118,15 @@ public sealed class ShardStore
         return buffer.ToArray();
     }
 
-    /// <summary>Parses JSON lines; <paramref name="source"/> names the data in errors.</summary>
-    /// <exception cref="InvalidDataException">A line is not a valid record.</exception>
+    /// <summary>Parses JSON lines written by <see cref="ToLines{T}"/>; <paramref name="source"/> names the data in errors.</summary>
+    /// <exception cref="InvalidDataException">The header is missing or of another version or record type, or a line is not a valid record.</exception>
     public static IReadOnlyList<T> ParseLines<T>(string source, byte[] bytes)
     {
         var records = new List<T>();
-        int lineNumber = 0;
-        foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n'))
+        var lines = Encoding.UTF8.GetString(bytes).Split('\n');
+        RequireHeader<T>(source, lines[0]);
+        int lineNumber = 1;
+        foreach (var line in lines.Skip(1))
         {
             lineNumber++;
             if (line.Length == 0) continue;
@@ -130,6 +141,30 @@ public sealed class ShardStore
         }
         return records;
     }
+
+    private static void RequireHeader<T>(string source, string line)
+    {
+        ShardHeader? header = null;
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("shardFormat", out _))
+                header = document.RootElement.Deserialize<ShardHeader>(Json);
+        }
+        catch (JsonException)
+        {
+        }
+        if (header is null)
+            throw new InvalidDataException($"{source}: no shard format header; it was written by an older Pipeline (format 1, text only). "
+                + $"This version reads format {FormatVersion}: run the campaign again, or read it with the version that wrote it.");
+        if (header.ShardFormat != FormatVersion)
+            throw new InvalidDataException($"{source}: shard format {header.ShardFormat}; this version of Pipeline reads format {FormatVersion}.");
+        if (header.Record != typeof(T).Name)
+            throw new InvalidDataException($"{source}: holds {header.Record} records, not {typeof(T).Name}.");
+    }
+
+    /// <summary>The first line of a stored shard.</summary>
+    private sealed record ShardHeader(int ShardFormat, string Record);
 
     private async Task<IReadOnlyDictionary<string, double>> ReadSummaryAsync(string key, CancellationToken cancellationToken)
     {

@@ -9,6 +9,7 @@ using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Objectives;
+using Pipeline.Learning.Policies;
 using Pipeline.Learning.Tasks;
 using Pipeline.Learning.Updates;
 using Pipeline.Stages.Campaigns;
@@ -59,27 +60,29 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
             return new UpdateChunkResult(chunk, count, PolicyLoader.ToContract(existing), stored, published, Reused: true);
         }
 
-        var start = await policies.LoadCopyAsync(command.Checkpoint, cancellationToken);
-        PolicyTrainer trainer;
+        // The starting policy's files (cached by hash): chunk 0 trains from its weights, every chunk copies its tokenizer.
+        string startFolder = await policies.FolderAsync(command.Checkpoint, cancellationToken);
+        IPolicyTrainer trainer;
         if (chunk == 0)
         {
-            trainer = new PolicyTrainer(start.Model, Options(definition), StageSeeds.Derive(definition, $"update/iter-{command.Iteration}/trainer"));
+            trainer = policies.Backend.StartTraining(startFolder, Options(definition), StageSeeds.Derive(definition, $"update/iter-{command.Iteration}/trainer"));
         }
         else
         {
             string previous = CampaignKeys.UpdateChunk(command.CampaignId, command.Iteration, chunk - 1);
             var state = await TryResolveAsync(previous, cancellationToken)
                 ?? throw new InvalidOperationException($"Update chunk {chunk} needs the trainer state of chunk {chunk - 1} at '{previous}', which does not exist.");
-            trainer = PolicyTrainer.Load(await policies.FolderAsync(PolicyLoader.ToContract(state), cancellationToken));
+            trainer = policies.Backend.ResumeTraining(await policies.FolderAsync(PolicyLoader.ToContract(state), cancellationToken));
         }
 
-        var metrics = await TrainAsync(definition, command, trainer, start.Encoding, chunk, cancellationToken);
+        using var disposeTrainer = trainer;
+        var metrics = await TrainAsync(definition, command, trainer, chunk, cancellationToken);
 
         string temp = Path.Combine(Path.GetTempPath(), $"pipeline-update-{Guid.NewGuid():N}");
         try
         {
             trainer.Save(temp);
-            File.Copy(Path.Combine(start.Folder, PolicyLoader.TokenizerFileName), Path.Combine(temp, PolicyLoader.TokenizerFileName));
+            File.Copy(Path.Combine(startFolder, PolicyLoader.TokenizerFileName), Path.Combine(temp, PolicyLoader.TokenizerFileName));
             File.WriteAllBytes(Path.Combine(temp, MetricsFileName), JsonSerializer.SerializeToUtf8Bytes(metrics, ShardStore.Json));
             var saved = await Checkpoints.SaveAsync(prefix, temp, cancellationToken);
             var published = last ? await PublishPolicyAsync(command, temp, cancellationToken) : null;
@@ -131,72 +134,23 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         return result;
     }
 
-    private async Task<Dictionary<string, double>> TrainAsync(CampaignDefinition definition, UpdatePolicy command, PolicyTrainer trainer,
-        TaskEncoding encoding, int chunk, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, double>> TrainAsync(CampaignDefinition definition, UpdatePolicy command, IPolicyTrainer trainer,
+        int chunk, CancellationToken cancellationToken)
     {
         int firstStep = chunk * definition.Update.StepsPerChunk;
         int endStep = Math.Min(firstStep + definition.Update.StepsPerChunk, definition.Update.Steps);
-        int units;
-        // One optimizer step on the units a step's indices name: its result (null when the batch trained nothing) and figures.
-        Func<int[], (UpdateResult? Result, Dictionary<string, double> Extra)> trainStep;
-        switch (definition.Chain.Update)
-        {
-            case UpdateKind.Grpo:
-            {
-                var groups = await GrpoGroupsAsync(definition, command, encoding, cancellationToken);
-                units = groups.Count;
-                var options = new GrpoOptions(ClipEpsilon: definition.Update.Clip, KlBeta: definition.Update.KlBeta);
-                trainStep = indices =>
-                {
-                    var batch = indices.Select(i => groups[i]).ToList();
-                    if (definition.Chain.Signal == ScoreNames.SelfCertainty)
-                        batch = OnlineSelfCertainty(definition, trainer, batch);
-                    var result = GrpoUpdate.Step(trainer, batch, options);
-                    return (result.Update, new()
-                    {
-                        ["mean_reward"] = batch.Average(g => g.Samples.Average(s => s.Reward)),
-                        ["clip_fraction"] = result.ClipFraction,
-                        ["kl"] = result.MeanKl,
-                    });
-                };
-                break;
-            }
-            case UpdateKind.Dpo:
-            {
-                var pairs = await PreferenceExamplesAsync(definition, command, encoding, cancellationToken);
-                units = pairs.Count;
-                trainStep = indices =>
-                {
-                    var result = DpoUpdate.Step(trainer, indices.Select(i => pairs[i]).ToList(), definition.Update.Beta, definition.Update.NllWeight);
-                    return (result.Update, new() { ["accuracy"] = result.Accuracy, ["margin"] = result.Margin });
-                };
-                break;
-            }
-            case UpdateKind.Sft:
-            {
-                var groups = await SelfTrainingGroupsAsync(command, encoding, cancellationToken);
-                units = groups.Count;
-                trainStep = indices =>
-                {
-                    var result = SelfTrainingUpdate.Step(trainer, indices.Select(i => groups[i]).ToList(), definition.Update.MinVoteShare,
-                        definition.Update.MinLengthFraction);
-                    return (result.Update, new() { ["kept"] = result.Selection.Kept.Count });
-                };
-                break;
-            }
-            default:
-                throw new InvalidOperationException($"Unknown update kind {definition.Chain.Update}.");
-        }
+        var objective = await ObjectiveAsync(definition, command, cancellationToken);
+        int units = objective.UnitCount;
 
         var steps = await CpuWork.RunAsync(() =>
         {
-            var trained = new List<(UpdateResult Result, Dictionary<string, double> Extra)>();
+            var trained = new List<(UpdateResult Result, IReadOnlyDictionary<string, double> Figures)>();
             for (int step = firstStep; step < endStep && units > 0; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (result, extra) = trainStep(StepUnits(definition, command.Iteration, step, units));
-                if (result is not null)
-                    trained.Add((result, extra));
+                var outcome = objective.Step(trainer, StepUnits(definition, command.Iteration, step, units));
+                if (outcome.Update is { } result)
+                    trained.Add((result, outcome.Figures));
             }
             return trained;
         }, cancellationToken);
@@ -212,66 +166,23 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
             ["gradient_norm"] = steps.Count > 0 ? steps.Average(s => s.Result.GradientNorm) : double.NaN,
             ["learning_rate"] = steps.Count > 0 ? steps[^1].Result.LearningRate : double.NaN,
         };
-        foreach (var name in steps.SelectMany(s => s.Extra.Keys).Distinct(StringComparer.Ordinal))
-            metrics[name] = steps.Where(s => s.Extra.ContainsKey(name)).Average(s => s.Extra[name]);
+        foreach (var name in steps.SelectMany(s => s.Figures.Keys).Distinct(StringComparer.Ordinal))
+            metrics[name] = steps.Where(s => s.Figures.ContainsKey(name)).Average(s => s.Figures[name]);
         return metrics;
     }
 
-    /// <summary>INTUITOR: each response's reward is its self-certainty under the policy as it is now, before this step.</summary>
-    private static List<GrpoPromptGroup> OnlineSelfCertainty(CampaignDefinition definition, PolicyTrainer trainer, List<GrpoPromptGroup> batch)
+    /// <summary>The recipe's objective over the iteration's stored inputs, exactly as sampled (no re-encoding, no reference pass).</summary>
+    private async Task<IUpdateObjective> ObjectiveAsync(CampaignDefinition definition, UpdatePolicy command, CancellationToken cancellationToken)
     {
-        var sequences = batch.SelectMany(g => g.Samples.Select(s => new PromptResponse(g.Prompt, s.Response))).ToList();
-        var rewards = TeacherForcedScores.SelfCertainty(trainer.Model, sequences, (float)definition.Temperature, trainer.Options.MicroBatchSize);
-        int k = 0;
-        return batch.Select(g => g with { Samples = g.Samples.Select(s => s with { Reward = rewards[k++] }).ToList() }).ToList();
-    }
-
-    private async Task<List<GrpoPromptGroup>> GrpoGroupsAsync(CampaignDefinition definition, UpdatePolicy command, TaskEncoding encoding,
-        CancellationToken cancellationToken)
-    {
-        var rollouts = await ReadAllAsync<Rollout>(command, cancellationToken);
-        var groups = RolloutTokens.ByPrompt(rollouts);
-        var sequences = groups.SelectMany(g => g.Select(r => RolloutTokens.Pair(encoding, r))).ToList();
-        // The starting policy sampled the responses and is also the KL anchor, so one pass gives both old and reference log-probs.
-        var reference = await policies.UseAsync(command.Checkpoint,
-            p => TeacherForcedScores.LogProbs(p.Model, sequences, definition.Update.MicroBatchSize), cancellationToken);
-        bool online = definition.Chain.Signal == ScoreNames.SelfCertainty;
-        var result = new List<GrpoPromptGroup>(groups.Count);
-        int k = 0;
-        foreach (var group in groups)
+        var u = definition.Update;
+        return definition.Chain.Update switch
         {
-            var samples = new List<GrpoSample>(group.Count);
-            foreach (var rollout in group)
-            {
-                // Online rewards are filled in before every step; the stored one is only a placeholder.
-                double reward = online ? 0 : Score(rollout, definition.Chain.Signal);
-                samples.Add(new GrpoSample(sequences[k].Response, reward, reference[k], reference[k]));
-                k++;
-            }
-            result.Add(new GrpoPromptGroup(sequences[k - group.Count].Prompt, samples));
-        }
-        return result;
-    }
-
-    private async Task<IReadOnlyList<PreferenceExample>> PreferenceExamplesAsync(CampaignDefinition definition, UpdatePolicy command,
-        TaskEncoding encoding, CancellationToken cancellationToken)
-    {
-        var records = await ReadAllAsync<PreferencePairRecord>(command, cancellationToken);
-        // Pairs carry texts only; both responses are trained as complete, so each ends with EOS.
-        var pairs = records.Select(r => (encoding.Prompt(r.Prompt), encoding.Response(r.Chosen), encoding.Response(r.Rejected))).ToList();
-        if (pairs.Count == 0) return [];
-        var examples = await policies.UseAsync(command.Checkpoint, p => DpoUpdate.WithReference(p.Model, pairs, definition.Update.MicroBatchSize), cancellationToken);
-        // The recorded weight (RLSF's margin exp(conf_c − conf_r), 1 for judged pairs) sets the pair's share of the DPO loss.
-        return examples.Select((e, k) => e with { Weight = records[k].Weight }).ToList();
-    }
-
-    private async Task<List<SelfTrainingGroup>> SelfTrainingGroupsAsync(UpdatePolicy command, TaskEncoding encoding, CancellationToken cancellationToken)
-    {
-        var rollouts = await ReadAllAsync<Rollout>(command, cancellationToken);
-        return RolloutTokens.ByPrompt(rollouts)
-            .Select(g => new SelfTrainingGroup(encoding.Prompt(g[0].Prompt),
-                g.Select(r => new SelfTrainingSample(RolloutTokens.Response(encoding, r), r.Answer)).ToList()))
-            .ToList();
+            UpdateKind.Grpo => UpdateInputs.Grpo(definition, await ReadAllAsync<Rollout>(command, cancellationToken)),
+            UpdateKind.Dpo => new DpoObjective(UpdateInputs.Dpo(await ReadAllAsync<PreferencePairRecord>(command, cancellationToken)), u.Beta, u.NllWeight),
+            UpdateKind.Sft => new SelfTrainingObjective(UpdateInputs.SelfTraining(await ReadAllAsync<Rollout>(command, cancellationToken)),
+                u.MinVoteShare, u.MinLengthFraction),
+            _ => throw new InvalidOperationException($"Unknown update kind {definition.Chain.Update}."),
+        };
     }
 
     private async Task<List<T>> ReadAllAsync<T>(UpdatePolicy command, CancellationToken cancellationToken)
@@ -280,11 +191,6 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         foreach (var key in command.InputKeys) all.AddRange(await shards.ReadAsync<T>(key, cancellationToken));
         return all;
     }
-
-    private static double Score(Rollout rollout, string name) =>
-        rollout.Scores.TryGetValue(name, out var value)
-            ? value
-            : throw new InvalidOperationException($"Rollout {rollout.PromptId}#{rollout.Sample} has no '{name}' score.");
 
     /// <summary>Saves the model of a trainer folder with its tokenizer as the iteration's policy (idempotent: same files, same reference).</summary>
     private async Task<CheckpointReference> PublishPolicyAsync(UpdatePolicy command, string trainerFolder, CancellationToken cancellationToken)

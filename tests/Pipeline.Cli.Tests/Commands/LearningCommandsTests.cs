@@ -58,11 +58,12 @@ public sealed class LearningCommandsTests : IDisposable
     }
 
     [Fact]
-    public void Bootstrap_NegativeMinutes_Refused()
+    public void Bootstrap_ZeroSteps_Refused()
     {
-        var (exitCode, _, error) = Invoke("bootstrap", "--task", "arith", "--out", _folder, "--minutes", "-1");
+        var (exitCode, _, error) = Invoke("bootstrap", "--task", "arith", "--out", _folder, "--steps", "0");
 
         Assert.Equal(1, exitCode);
-        Assert.StartsWith("error: --minutes", error);
+        Assert.StartsWith("error: ", error);
+        Assert.False(Directory.Exists(_folder));
     }
 }

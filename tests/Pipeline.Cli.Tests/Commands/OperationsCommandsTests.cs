@@ -1,6 +1,7 @@
 // `pipeline queues`, `rollouts peek`, `stage retry` and `report` through the real parser: configuration from a --config
 // file, one-line errors with exit code 1 for bad input, and on the real RabbitMQ (a throw-away RabbitMqVirtualHost per
 // test class) messages sent by a pipeline bus are peeked without being consumed and moved back from an error queue.
+using Pipeline.Testing;
 using System.Text.Json.Nodes;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
@@ -55,8 +56,8 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
         new CheckpointReference("checkpoints/ops-cli/iter-0/", "0123456789abcdef"), $"campaigns/ops-cli/iter-1/generation/shard-{shard}.jsonl",
         count, rollouts);
 
-    static Rollout Rollout(int shard, int sample) => new($"q{shard}", $"{shard}+{sample}=?", sample, $"answer is {shard + sample}", 5 + sample,
-        new TokenSummary(-0.5, 0.75, 2.25), $"{shard + sample}", new Dictionary<string, double> { ["answer_confidence"] = 0.875 });
+    static Rollout Rollout(int shard, int sample) => TestRollouts.Create($"q{shard}", $"{shard}+{sample}=?", sample, $"answer is {shard + sample}",
+        new Dictionary<string, double> { ["answer_confidence"] = 0.875 }, answer: $"{shard + sample}");
 
     [Fact]
     public void RolloutsPeek_UnknownStage_OneLineErrorNamingTheStages()

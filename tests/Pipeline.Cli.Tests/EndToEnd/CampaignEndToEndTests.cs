@@ -5,7 +5,9 @@
 // `dotnet test tests/Pipeline.Cli.Tests -c Release --filter FullyQualifiedName~EndToEnd`.
 using System.Text;
 using System.Text.Json.Nodes;
+using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Work;
 using Xunit.Abstractions;
 
 namespace Pipeline.Cli.Tests.EndToEnd;
@@ -256,12 +258,13 @@ public sealed class CampaignEndToEndTests(ITestOutputHelper log)
             var body = message["message"]!;
             Assert.Equal(id, (string?)body["campaignId"]);
             var shard = (int)body["shard"]!;
-            var stored = ParseLines(await cluster.ReadAsync(CampaignKeys.ShardOutput(id, 1, CampaignStage.Generation, shard)));
+            var key = CampaignKeys.ShardOutput(id, 1, CampaignStage.Generation, shard);
+            var stored = ShardStore.ParseLines<Rollout>(key, await cluster.ReadAsync(key));
             var shown = body["rollouts"]?.AsArray() ?? throw new InvalidOperationException($"Shard {shard}'s rollouts are not inline: {body.ToJsonString()}");
             Assert.Equal(stored.Count, shown.Count);
-            Assert.Equal(stored.Select(r => ((string?)r["promptId"], (int?)r["sample"], (string?)r["response"])),
+            Assert.Equal(stored.Select(r => ((string?)r.PromptId, (int?)r.Sample, (string?)r.Response)),
                 shown.Select(r => ((string?)r!["promptId"], (int?)r["sample"], (string?)r["response"])));
-            Assert.Contains((string)stored[0]["promptId"]!, text);
+            Assert.Contains(stored[0].PromptId, text);
         }
 
         // The peeked messages are still there to be consumed.
@@ -287,19 +290,17 @@ public sealed class CampaignEndToEndTests(ITestOutputHelper log)
         return count;
     }
 
-    static List<JsonNode> ParseLines(byte[] jsonl) =>
-        Encoding.UTF8.GetString(jsonl).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
-
     /// <summary>Each generation shard holds exactly its prompts × samples, each (prompt, sample) once.</summary>
     static async Task AssertShardRolloutsAsync(CampaignCluster cluster, CampaignDefinition definition, string id, int iteration)
     {
         for (var shard = 0; shard < Shards; shard++)
         {
-            var lines = ParseLines(await cluster.ReadAsync(CampaignKeys.ShardOutput(id, iteration, CampaignStage.Generation, shard)));
+            var key = CampaignKeys.ShardOutput(id, iteration, CampaignStage.Generation, shard);
+            var lines = ShardStore.ParseLines<Rollout>(key, await cluster.ReadAsync(key));
             var expected = CampaignPrompts.Shard(definition, iteration, shard)
                 .SelectMany(p => Enumerable.Range(0, definition.SamplesPerPrompt).Select(s => (p.Id, s)))
                 .OrderBy(k => k.Id, StringComparer.Ordinal).ThenBy(k => k.s).ToList();
-            var actual = lines.Select(l => ((string)l["promptId"]!, (int)l["sample"]!))
+            var actual = lines.Select(l => (l.PromptId, l.Sample))
                 .OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2).ToList();
             Assert.True(expected.SequenceEqual(actual),
                 $"Iteration {iteration} shard {shard}: expected {expected.Count} rollouts (prompts × {definition.SamplesPerPrompt}), each once; "

@@ -26,7 +26,7 @@ public class GeneratorTests
         int[][] prompts = Prompts(16);
         var batched = new Generator(Model).Generate(prompts, Sampled, firstSequenceIndex: 1000);
 
-        var single = new Generator(Model) { MaxBatchSize = 1 };
+        var single = new Generator(Model);
         for (int i = 0; i < prompts.Length; i++)
         {
             GeneratedSequence alone = Assert.Single(single.Generate([prompts[i]], Sampled, firstSequenceIndex: 1000 + i));
@@ -140,7 +140,7 @@ public class GeneratorTests
     [InlineData(0.5f)]
     [InlineData(1f)]
     [InlineData(2f)]
-    public void Generate_RecordedStatistics_MatchTeacherForcedScoringAtTheSamplingTemperature(float temperature)
+    public void Generate_RecordedStatistics_MatchTeacherForcedScoringAtTheSamplingTemperatureAndAtOne(float temperature)
     {
         int[][] prompts = Prompts(4);
         var results = new Generator(Model).Generate(prompts, Sampled with { Temperature = temperature });
@@ -148,9 +148,11 @@ public class GeneratorTests
         for (int i = 0; i < prompts.Length; i++)
         {
             ScoredResponse scored = ResponseScorer.Score(Model, prompts[i], results[i].Tokens, temperature);
+            ScoredResponse atOne = ResponseScorer.Score(Model, prompts[i], results[i].Tokens, 1f);
             for (int t = 0; t < results[i].Tokens.Length; t++)
             {
                 TokenStatistics expected = scored.Tokens[t], actual = results[i].Statistics[t];
+                Assert.Equal(atOne.Tokens[t].LogProb, results[i].PolicyLogProbs[t], 1e-4f);
                 Assert.Equal(expected.LogProb, actual.LogProb, 1e-4f);
                 Assert.Equal(expected.Entropy, actual.Entropy, 1e-4f);
                 Assert.Equal(expected.SelfCertainty, actual.SelfCertainty, 1e-4f);

@@ -1,6 +1,7 @@
 // Checks the evaluator's metrics on crafted model outputs with hand-computed values, and its model-facing parts on a
 // tiny random model: batched verdict log-probs equal the engine's single-sequence teacher-forced scorer, and a full
 // evaluation runs with every metric in range.
+using Pipeline.Learning.Policies;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Evaluation;
@@ -90,7 +91,7 @@ public class TaskEvaluatorTests
         var model = LlamaModel.Create(config, seed: 5);
         var problems = _task.Generate(3, new ArithDifficulty(2, 2), 5);
         var examples = _task.JudgeExamples(problems, seed: 3);
-        var evaluator = new TaskEvaluator(_task, model, encoding);
+        var evaluator = new TaskEvaluator(_task, new ManagedPolicy(model), encoding);
 
         double[] batched = evaluator.JudgeProbabilities(examples, batchSize: 3);
 
@@ -109,7 +110,7 @@ public class TaskEvaluatorTests
         var encoding = TaskEncoding.ForTask(_task);
         var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, hiddenSize: 16, intermediateSize: 24, numLayers: 1,
             numHeads: 2, numKeyValueHeads: 2, maxPositionEmbeddings: 128);
-        var evaluator = new TaskEvaluator(_task, LlamaModel.Create(config, seed: 2), encoding);
+        var evaluator = new TaskEvaluator(_task, new ManagedPolicy(LlamaModel.Create(config, seed: 2)), encoding);
         var problems = _task.Generate(1, new ArithDifficulty(2, 1), 6);
 
         var report = evaluator.Evaluate("d2s1", problems, _task.JudgeExamples(problems, 1), new EvaluationOptions { Samples = 3, MaxNewTokens = 12 });

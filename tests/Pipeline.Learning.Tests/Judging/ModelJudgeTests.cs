@@ -1,5 +1,6 @@
 // The engine-backed judge on a real tiny model: an untrained model's judge texts are unreadable and counted as such,
 // verdict probabilities come from teacher-forced log-probs, and a model fine-tuned to say " correct" is read as such.
+using Pipeline.Learning.Policies;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Tokenization;
@@ -26,7 +27,7 @@ public sealed class ModelJudgeTests
     [Fact]
     public void RubricJudge_UntrainedModel_CountsEveryUnreadableOutputAsAParseFailure()
     {
-        var judge = new ModelJudge(CreateModel(), Tokenizer, Sampling());
+        var judge = new ModelJudge(new ManagedPolicy(CreateModel()), Tokenizer, Sampling());
 
         var score = RubricJudge.Judge(judge, Problem, Solution, samples: 3);
 
@@ -38,7 +39,7 @@ public sealed class ModelJudgeTests
     [Fact]
     public void VerdictJudgeBySampling_UntrainedModel_CountsParseFailures()
     {
-        var judge = new ModelJudge(CreateModel(), Tokenizer, Sampling());
+        var judge = new ModelJudge(new ManagedPolicy(CreateModel()), Tokenizer, Sampling());
 
         var score = VerdictJudge.ScoreBySampling(judge, Problem, Solution, samples: 4);
 
@@ -50,8 +51,8 @@ public sealed class ModelJudgeTests
     public void Sample_SameSeed_SameTextsAndLaterCallsDrawNewStreams()
     {
         var model = CreateModel();
-        var first = new ModelJudge(model, Tokenizer, Sampling());
-        var second = new ModelJudge(model, Tokenizer, Sampling());
+        var first = new ModelJudge(new ManagedPolicy(model), Tokenizer, Sampling());
+        var second = new ModelJudge(new ManagedPolicy(model), Tokenizer, Sampling());
 
         var a = first.Sample(Problem, 2);
         var b = second.Sample(Problem, 2);
@@ -66,7 +67,7 @@ public sealed class ModelJudgeTests
     public void ContinuationLogProbs_MatchTheResponseScorerSums()
     {
         var model = CreateModel();
-        var judge = new ModelJudge(model, Tokenizer, Sampling());
+        var judge = new ModelJudge(new ManagedPolicy(model), Tokenizer, Sampling());
         string prompt = VerdictJudge.BuildPrompt(Problem, Solution);
 
         var logProbs = judge.ContinuationLogProbs(prompt, [VerdictJudge.CorrectVerdict, VerdictJudge.IncorrectVerdict]);
@@ -86,7 +87,7 @@ public sealed class ModelJudgeTests
         var trainer = new PolicyTrainer(CreateModel(), new TrainingOptions(new LearningRateSchedule(1e-2f, 0, 100)), seed: 1);
         var example = new PromptResponse(Tokenizer.Encode(VerdictJudge.BuildPrompt(Problem, Solution)), Tokenizer.Encode(VerdictJudge.CorrectVerdict));
         for (int step = 0; step < 40; step++) SftUpdate.Step(trainer, [example]);
-        var judge = new ModelJudge(trainer.Model, Tokenizer, Sampling(temperature: 0) with { MaxNewTokens = VerdictJudge.CorrectVerdict.Length });
+        var judge = new ModelJudge(trainer.Policy, Tokenizer, Sampling(temperature: 0) with { MaxNewTokens = VerdictJudge.CorrectVerdict.Length });
 
         var sampled = VerdictJudge.ScoreBySampling(judge, Problem, Solution, samples: 2);
         var probability = VerdictJudge.ScoreByProbability(judge, Problem, Solution);

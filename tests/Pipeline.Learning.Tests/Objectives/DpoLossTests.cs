@@ -19,7 +19,7 @@ public class DpoLossTests
         Assert.Equal(0.0462570, result.RejectedGradients[0][0], 6);
         Assert.Equal(0.1, result.ChosenReward, 6);
         Assert.Equal(-0.05, result.RejectedReward, 6);
-        Assert.Equal(0.15, result.Margin, 6);
+        Assert.Equal(0.15, result.RewardGap, 6);
         Assert.Equal(1.0, result.Accuracy);
         Assert.Equal(0.0, result.NllTerm);
     }

@@ -6,17 +6,17 @@ namespace Pipeline.Learning.Tests.Pairs;
 public class RlsfPairsTests
 {
     [Fact]
-    public void Build_EveryOrderedPairAboveThreshold_WithExpMargin()
+    public void Build_EveryOrderedPairAboveThreshold_InOrder()
     {
         var batch = RlsfPairs.Build([[0.95, 0.5, 0.92, 0.0]]);
 
         Assert.Equal(
             [
-                new PreferencePair(0, 0, 1, 0.95, 0.5, Math.Exp(0.95 - 0.5)),
-                new PreferencePair(0, 0, 2, 0.95, 0.92, Math.Exp(0.95 - 0.92)),
-                new PreferencePair(0, 0, 3, 0.95, 0.0, Math.Exp(0.95)),
-                new PreferencePair(0, 2, 1, 0.92, 0.5, Math.Exp(0.92 - 0.5)),
-                new PreferencePair(0, 2, 3, 0.92, 0.0, Math.Exp(0.92)),
+                new PreferencePair(0, 0, 1, 0.95, 0.5),
+                new PreferencePair(0, 0, 2, 0.95, 0.92),
+                new PreferencePair(0, 0, 3, 0.95, 0.0),
+                new PreferencePair(0, 2, 1, 0.92, 0.5),
+                new PreferencePair(0, 2, 3, 0.92, 0.0),
             ],
             batch.Pairs);
         Assert.Equal(0, batch.GroupsWithoutPair);
@@ -47,6 +47,15 @@ public class RlsfPairsTests
         var batch = RlsfPairs.Build([[0.1, 0.2], [0.6, 0.4]], threshold: 0.5);
 
         var pair = Assert.Single(batch.Pairs);
-        Assert.Equal(new PreferencePair(1, 0, 1, 0.6, 0.4, Math.Exp(0.6 - 0.4)), pair);
+        Assert.Equal(new PreferencePair(1, 0, 1, 0.6, 0.4), pair);
+    }
+
+    [Fact]
+    public void MarginWeight_Pair_IsExpOfTheConfidenceGap()
+    {
+        var pair = new PreferencePair(0, 0, 1, 0.95, 0.5);
+
+        Assert.Equal(0.45, pair.ScoreGap, 12);
+        Assert.Equal(Math.Exp(0.45), RlsfPairs.MarginWeight(pair), 12);
     }
 }

@@ -12,7 +12,7 @@ public class SelfRewardingPairsTests
     {
         var batch = SelfRewardingPairs.Build([[C(3), C(4.5), C(1), C(2)]]);
 
-        Assert.Equal(new PreferencePair(0, 1, 2, 4.5, 1, 3.5), Assert.Single(batch.Pairs));
+        Assert.Equal(new PreferencePair(0, 1, 2, 4.5, 1), Assert.Single(batch.Pairs));
         Assert.Equal(0, batch.TiesDropped);
     }
 
@@ -39,7 +39,7 @@ public class SelfRewardingPairsTests
     {
         var batch = SelfRewardingPairs.Build([[C(null), C(2), C(4)], [C(null), C(3)]]);
 
-        Assert.Equal(new PreferencePair(0, 2, 1, 4, 2, 2), Assert.Single(batch.Pairs));
+        Assert.Equal(new PreferencePair(0, 2, 1, 4, 2), Assert.Single(batch.Pairs));
         Assert.Equal(2, batch.UnscoredCandidates);
         Assert.Equal(1, batch.GroupsWithoutPair);
         Assert.Equal(0, batch.TiesDropped);
@@ -55,7 +55,7 @@ public class SelfRewardingPairsTests
         var plain = Assert.Single(SelfRewardingPairs.Build([group]).Pairs);
 
         Assert.Equal((1, 3, 4.6, 1.0), (controlled.Chosen, controlled.Rejected, controlled.ChosenScore, controlled.RejectedScore));
-        Assert.Equal(3.6, controlled.Margin, 12);
+        Assert.Equal(3.6, controlled.ScoreGap, 12);
         Assert.Equal(0, plain.Chosen);
     }
 

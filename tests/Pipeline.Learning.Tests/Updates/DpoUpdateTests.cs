@@ -39,7 +39,7 @@ public sealed class DpoUpdateTests : IDisposable
         var result = DpoUpdate.Step(trainer, examples, Beta, nllWeight);
 
         Assert.False(TinyPolicy.SameBits(before, policy.Parameters));
-        Assert.Equal(0, result.Margin, 6); // policy == reference before the step
+        Assert.Equal(0, result.RewardGap, 6); // policy == reference before the step
         Assert.Equal(Math.Log(2) + nllWeight * MeanChosenNll(reference), result.Update.Loss, 4);
         Assert.True(Margin(policy, examples) > 1e-3, $"margin after the step: {Margin(policy, examples)}");
     }

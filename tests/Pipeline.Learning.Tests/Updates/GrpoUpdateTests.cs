@@ -42,7 +42,7 @@ public sealed class GrpoUpdateTests
         var groups = Problems.Select(p =>
         {
             var pairs = p.Responses.Select(r => TinyPolicy.Pair(p.Prompt, r)).ToList();
-            var certainty = TeacherForcedScores.SelfCertainty(trainer.Model, pairs, temperature: 0.9f);
+            var certainty = TeacherForcedScores.SelfCertainty(trainer.Policy, pairs, temperature: 0.9f);
             return Group(p.Prompt, p.Responses, certainty);
         }).ToList();
         Assert.All(groups, g => Assert.True(g.Samples.Select(s => s.Reward).Distinct().Count() > 1));

@@ -1,4 +1,5 @@
 // Majority-vote self-training on the tiny model: only agreed answers are trained, their NLL falls; no agreement, no step.
+using Pipeline.Learning.Objectives;
 using Pipeline.Learning.Updates;
 
 namespace Pipeline.Learning.Tests.Updates;
@@ -40,6 +41,10 @@ public sealed class SelfTrainingUpdateTests
         Assert.True(TinyPolicy.SameBits(before, trainer.Model.Parameters));
     }
 
-    private static SelfTrainingGroup Group(string prompt, params (string Response, string? Answer)[] samples) =>
-        new(TinyPolicy.Tokenizer.Encode(prompt), samples.Select(s => new SelfTrainingSample(TinyPolicy.Tokenizer.Encode(s.Response), s.Answer)).ToList());
+    private static SelfTrainingGroup Group(string prompt, params (string Response, string? Answer)[] samples)
+    {
+        var votes = SelfTrainingCandidate.Vote(samples.Select(s => (s.Answer, s.Response.Length)).ToList());
+        return new(TinyPolicy.Tokenizer.Encode(prompt), samples.Select((s, i) =>
+            new SelfTrainingSample(TinyPolicy.Tokenizer.Encode(s.Response), s.Answer, votes[i].VoteShare, votes[i].Majority)).ToList());
+    }
 }

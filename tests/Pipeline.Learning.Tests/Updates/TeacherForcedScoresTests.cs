@@ -1,4 +1,5 @@
 // Batched teacher-forced scores agree with one-sequence scoring, including a reference model loaded from a checkpoint.
+using Pipeline.Learning.Policies;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Updates;
@@ -26,7 +27,7 @@ public sealed class TeacherForcedScoresTests : IDisposable
     {
         var model = TinyPolicy.Create();
 
-        var batched = TeacherForcedScores.SelfCertainty(model, Pairs, temperature: 0.9f, microBatchSize: 2);
+        var batched = TeacherForcedScores.SelfCertainty(new ManagedPolicy(model), Pairs, temperature: 0.9f, microBatchSize: 2);
 
         for (int s = 0; s < Pairs.Length; s++)
             Assert.Equal(ResponseScorer.Score(model, Pairs[s].Prompt, Pairs[s].Response, 0.9f).MeanSelfCertainty, batched[s], 5);

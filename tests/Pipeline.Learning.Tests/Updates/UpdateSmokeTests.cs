@@ -94,7 +94,7 @@ public sealed class UpdateSmokeTests(BootstrappedArithModel arith) : IClassFixtu
     {
         var (trainer, reference) = Start();
         var samples = Sample(trainer.Model);
-        var rewards = samples.Select(s => TeacherForcedScores.SelfCertainty(trainer.Model, s.Pairs, Temperature)).ToList();
+        var rewards = samples.Select(s => TeacherForcedScores.SelfCertainty(trainer.Policy, s.Pairs, Temperature)).ToList();
 
         AssertGrpoIterationChanges(trainer, reference, samples, rewards);
     }
@@ -104,7 +104,7 @@ public sealed class UpdateSmokeTests(BootstrappedArithModel arith) : IClassFixtu
     {
         var (trainer, reference) = Start();
         var samples = Sample(trainer.Model);
-        var judge = new ModelJudge(trainer.Model, arith.Tokenizer, new SamplingOptions { Temperature = 0 });
+        var judge = new ModelJudge(trainer.Policy, arith.Tokenizer, new SamplingOptions { Temperature = 0 });
         var judged = samples.Select(s => (IReadOnlyList<JudgedCandidate>)s.Responses.Select(r =>
             new JudgedCandidate(VerdictJudge.ScoreByProbability(judge, s.Problem.Prompt, arith.Decode(r)).Score, r.Length)).ToList()).ToList();
         var pairs = SelfRewardingPairs.Build(judged);
@@ -132,8 +132,12 @@ public sealed class UpdateSmokeTests(BootstrappedArithModel arith) : IClassFixtu
     {
         var (trainer, _) = Start();
         var samples = Sample(trainer.Model);
-        var groups = samples.Select(s => new SelfTrainingGroup(s.Prompt,
-            s.Responses.Select(r => new SelfTrainingSample(r, arith.Task.ExtractAnswer(arith.Decode(r)))).ToList())).ToList();
+        var groups = samples.Select(s =>
+        {
+            var answers = s.Responses.Select(r => arith.Task.ExtractAnswer(arith.Decode(r))).ToList();
+            var votes = SelfTrainingCandidate.Vote(s.Responses.Select((r, i) => (answers[i], r.Length)).ToList());
+            return new SelfTrainingGroup(s.Prompt, s.Responses.Select((r, i) => new SelfTrainingSample(r, answers[i], votes[i].VoteShare, votes[i].Majority)).ToList());
+        }).ToList();
         var before = TinyPolicy.Snapshot(trainer.Model);
 
         var result = SelfTrainingUpdate.Step(trainer, groups);
@@ -172,7 +176,7 @@ public sealed class UpdateSmokeTests(BootstrappedArithModel arith) : IClassFixtu
 
         Assert.False(TinyPolicy.SameBits(before, trainer.Model.Parameters));
         double marginAfter = examples.Select((e, k) => (after[k].ReferenceChosen - e.ReferenceChosen) - (after[k].ReferenceRejected - e.ReferenceRejected)).Average();
-        Assert.Equal(0, result.Margin, 9); // the policy starts as the reference
+        Assert.Equal(0, result.RewardGap, 9); // the policy starts as the reference
         Assert.True(marginAfter > 0, $"log-ratio margin after the step: {marginAfter}");
     }
 

@@ -1,5 +1,6 @@
 // The operations tooling on the real RabbitMQ broker, each test class in its own virtual host: messages are sent and
 // faulted by a real MassTransit bus (AddPipelineBus), then peeked, counted and moved the way the CLI verbs do it.
+using Pipeline.Testing;
 using System.Text;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +19,8 @@ public sealed class OperationsRabbitMqTests : IAsyncLifetime
 
     internal static ScoreRollouts ScoreCommand(int shard, int rollouts) => new("ops-test", 2, shard, new CheckpointReference("checkpoints/ops-test/iter-1/", "ab12cd34ef56ab12"),
         $"campaigns/ops-test/iter-2/generation/shard-{shard}.jsonl", rollouts,
-        Enumerable.Range(0, rollouts).Select(i => new Rollout($"p{shard}", $"{shard}+{i}=", i, $"{shard + i} done", 3 + i,
-            new TokenSummary(-0.25 * (i + 1), 0.5 + i, 1.5 - 0.1 * i), $"{shard + i}", new Dictionary<string, double> { ["self_certainty"] = 1.5 - 0.1 * i })).ToList());
+        Enumerable.Range(0, rollouts).Select(i => TestRollouts.Create($"p{shard}", $"{shard}+{i}=", i, $"{shard + i} done", new Dictionary<string, double> { ["self_certainty"] = 1.5 - 0.1 * i },
+            answer: $"{shard + i}", logProb: -0.25f * (i + 1), entropy: 0.5f + i, selfCertainty: 1.5f - 0.1f * i)).ToList());
 
     [Fact]
     public async Task PeekAsync_MassTransitMessagesWaiting_DecodesContractsAndLeavesDepthAndOrderUnchanged()
@@ -51,8 +52,10 @@ public sealed class OperationsRabbitMqTests : IAsyncLifetime
             for (var r = 0; r < decoded.Rollouts.Count; r++)
             {
                 var (expected, actual) = (sent[i].Rollouts![r], decoded.Rollouts[r]);
-                Assert.Equal((expected.PromptId, expected.Prompt, expected.Sample, expected.Response, expected.TokenCount, expected.Statistics, expected.Answer),
-                    (actual.PromptId, actual.Prompt, actual.Sample, actual.Response, actual.TokenCount, actual.Statistics, actual.Answer));
+                Assert.Equal((expected.PromptId, expected.Prompt, expected.Sample, expected.Response, expected.Answer),
+                    (actual.PromptId, actual.Prompt, actual.Sample, actual.Response, actual.Answer));
+                Assert.Equal(expected.Tokens.Ids, actual.Tokens.Ids);
+                Assert.Equal(expected.Tokens.SelfCertainties, actual.Tokens.SelfCertainties);
                 Assert.Equal(expected.Scores, actual.Scores);
             }
         }

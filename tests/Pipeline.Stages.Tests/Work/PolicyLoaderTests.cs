@@ -35,7 +35,7 @@ public sealed class PolicyLoaderTests
 
         Assert.Same(first, second);
         Assert.NotSame(first, copy.Model);
-        Assert.True(first.Parameters.SequenceEqual(copy.Model.Parameters));
+        Assert.True(first.Weights().SequenceEqual(copy.Model.Weights()));
         Assert.Equal(campaign.Base, copy.Reference);
     }
 

@@ -18,7 +18,7 @@ internal sealed class SequentialDriver(IObjectStore store, PolicyLoader policies
     public async Task<CheckpointReference> IterationAsync(int iteration, CheckpointReference policy)
     {
         var generation = new GenerationWork(_shards, policies);
-        var scoring = new ScoringWork(_shards, policies);
+        var scoring = new ScoringWork(_shards);
         var judging = new JudgingWork(_shards, policies);
         var pairs = new PairWork(_shards);
         var chain = definition.Chain;

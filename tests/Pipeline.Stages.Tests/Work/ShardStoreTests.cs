@@ -2,6 +2,7 @@
 // with their defaults.
 using Pipeline.Contracts;
 using Pipeline.Stages.Work;
+using Pipeline.Testing;
 using Pipeline.Storage.Folder;
 
 namespace Pipeline.Stages.Tests.Work;
@@ -10,18 +11,37 @@ public sealed class ShardStoreTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "shardstore-" + Guid.NewGuid().ToString("N"));
 
-    private static Rollout Rollout(int sample, string response) => new("p1", "1+2=", sample, response, response.Length + 1,
-        new TokenSummary(-0.5, 1.0, 2.0), "3", new Dictionary<string, double> { ["judge"] = double.NaN, ["votes"] = 0.5 });
+    private static Rollout Rollout(int sample, string response) => TestRollouts.Create("p1", "1+2=", sample, response,
+        new Dictionary<string, double> { ["judge"] = double.NaN, ["votes"] = 0.5 }, answer: "3");
 
     [Fact]
-    public void ParseLines_PairWithoutWeight_ReadsWeightOne()
+    public void ParseLines_FormatOneShardWithoutHeader_SaysItIsFromAnOlderVersion()
     {
-        var line = """{"promptId":"p1","prompt":"1+2=","chosen":"3","rejected":"4","chosenScore":0.9,"rejectedScore":0.5}""";
+        var line = """{"promptId":"p1","prompt":"1+2=","sample":0,"response":"3","tokenCount":2,"statistics":{"meanLogProb":-1,"meanEntropy":1,"selfCertainty":1},"answer":"3","scores":{}}""";
 
-        var pair = Assert.Single(ShardStore.ParseLines<PreferencePairRecord>("test", System.Text.Encoding.UTF8.GetBytes(line + "\n")));
+        var error = Assert.Throws<InvalidDataException>(() => ShardStore.ParseLines<Rollout>("old.jsonl", System.Text.Encoding.UTF8.GetBytes(line + "\n")));
 
-        // A pair stored without a weight counts like an unweighted one in the DPO loss.
-        Assert.Equal(1.0, pair.Weight);
+        Assert.StartsWith("old.jsonl: no shard format header; it was written by an older Pipeline (format 1", error.Message);
+    }
+
+    [Fact]
+    public void ParseLines_OtherFormatVersion_NamesBothVersions()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("""{"shardFormat":3,"record":"Rollout"}""" + "\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => ShardStore.ParseLines<Rollout>("new.jsonl", bytes));
+
+        Assert.Equal($"new.jsonl: shard format 3; this version of Pipeline reads format {ShardStore.FormatVersion}.", error.Message);
+    }
+
+    [Fact]
+    public void ParseLines_PairsReadAsRollouts_NamesTheRecordType()
+    {
+        var bytes = ShardStore.ToLines(Array.Empty<PreferencePairRecord>());
+
+        var error = Assert.Throws<InvalidDataException>(() => ShardStore.ParseLines<Rollout>("pairs.jsonl", bytes));
+
+        Assert.Equal("pairs.jsonl: holds PreferencePairRecord records, not Rollout.", error.Message);
     }
 
     [Fact]
@@ -89,9 +109,11 @@ public sealed class ShardStoreTests : IDisposable
     [Fact]
     public void ParseLines_BadLine_NamesSourceAndLine()
     {
-        var error = Assert.Throws<InvalidDataException>(() => ShardStore.ParseLines<Rollout>("k.jsonl", "{}\n{oops\n"u8.ToArray()));
+        var bytes = ShardStore.ToLines([Rollout(0, "3")]).Concat("{oops\n"u8.ToArray()).ToArray();
 
-        Assert.Contains("k.jsonl: line", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<InvalidDataException>(() => ShardStore.ParseLines<Rollout>("k.jsonl", bytes));
+
+        Assert.StartsWith("k.jsonl: line 3 is not a valid Rollout", error.Message, StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -1,6 +1,9 @@
 // Each stage's work on a tiny model: what it stores, that a repeated command re-reads instead of recomputing, every
 // recipe's chain through an iteration and an evaluation, and that RLSF's pair margins weight the DPO update.
+using Pipeline.Testing;
 using Pipeline.Contracts;
+using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Tasks.Arith;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Work;
 using Pipeline.Storage.Checkpoints;
@@ -26,8 +29,18 @@ public sealed class StageWorkTests
         Assert.Equal(prompts.Count * 3, output.Count);
         Assert.Equal(prompts.SelectMany(p => Enumerable.Repeat(p.Id, 3)), output.Records.Select(r => r.PromptId));
         Assert.Equal([0, 1, 2, 0, 1, 2], output.Records.Select(r => r.Sample));
-        Assert.All(output.Records, r => Assert.InRange(r.TokenCount, 1, 48));
-        Assert.All(output.Records, r => Assert.True(r.Statistics.SelfCertainty > 0));
+        Assert.All(output.Records, r => Assert.InRange(r.Tokens.Ids.Length, 1, 48));
+        Assert.All(output.Records, r => Assert.All(r.Tokens.SelfCertainties, v => Assert.True(v > 0)));
+        // The rollout carries what was sampled: the prompt's tokens, the response's ids (its text is their decoding) and one
+        // statistic of each kind per token.
+        var encoding = TaskEncoding.ForTask(new ArithTask());
+        Assert.All(output.Records, r => Assert.Equal(encoding.Prompt(r.Prompt), r.Tokens.Prompt));
+        Assert.All(output.Records, r => Assert.Equal(r.Response, encoding.DecodeResponse(r.Tokens.Ids)));
+        Assert.All(output.Records, r => Assert.Equal(r.Tokens.Stopped, r.Tokens.Ids[^1] == encoding.Eos));
+        Assert.All(output.Records, r => Assert.All(new[] { r.Tokens.LogProbs, r.Tokens.PolicyLogProbs, r.Tokens.Entropies,
+            r.Tokens.SelfCertainties, r.Tokens.Top1Probs, r.Tokens.Top2Probs }, a => Assert.Equal(r.Tokens.Ids.Length, a.Length)));
+        Assert.All(output.Records.Where(r => r.Answer is not null), r => Assert.Equal(r.Answer,
+            encoding.DecodeResponse(r.Tokens.Ids.Skip(r.AnswerSpan!.Start).Take(r.AnswerSpan.Length).ToArray())));
         Assert.Equal(output.Records.Select(r => r.Response), again.Records.Select(r => r.Response));
         Assert.Equal(output.Count, output.Summary["rollouts"]);
     }
@@ -38,7 +51,7 @@ public sealed class StageWorkTests
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Rlsf));
         var d = campaign.Definition;
         var generation = new GenerationWork(campaign.Shards, campaign.Policies);
-        var scoring = new ScoringWork(campaign.Shards, campaign.Policies);
+        var scoring = new ScoringWork(campaign.Shards);
         var pairs = new PairWork(campaign.Shards);
 
         var generated = await generation.RunAsync(d, campaign.Generate(1, 0));
@@ -52,7 +65,8 @@ public sealed class StageWorkTests
         Assert.True(generatedAgain.Reused && scoredAgain.Reused && builtAgain.Reused);
         Assert.Equal(generated.Records.Select(r => r.Response), generatedAgain.Records.Select(r => r.Response));
         Assert.Equal(scored.Records.Select(r => r.Scores[ScoreNames.AnswerConfidence]), scoredAgain.Records.Select(r => r.Scores[ScoreNames.AnswerConfidence]));
-        Assert.Equal(built.Records, builtAgain.Records);
+        // Records hold arrays, so they compare by their stored form.
+        Assert.Equal(ShardStore.ToLines(built.Records), ShardStore.ToLines(builtAgain.Records));
         Assert.Equal(scored.Summary, scoredAgain.Summary);
     }
 
@@ -62,7 +76,7 @@ public sealed class StageWorkTests
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.SelfTraining));
         var generated = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
 
-        var scored = await new ScoringWork(campaign.Shards, campaign.Policies)
+        var scored = await new ScoringWork(campaign.Shards)
             .RunAsync(campaign.Definition, new ScoreRollouts("tiny", 1, 0, campaign.Base, generated.Key, generated.Count, generated.Inline));
 
         Assert.All(scored.Records, r => Assert.True(r.Scores[ScoreNames.SelfCertainty] > 0));
@@ -70,8 +84,10 @@ public sealed class StageWorkTests
         foreach (var group in scored.Records.GroupBy(r => r.PromptId))
             foreach (var r in group)
                 Assert.Equal(r.Answer is null ? 0 : group.Count(o => o.Answer == r.Answer) / 3.0, r.Scores[ScoreNames.Votes], 12);
-        // Scoring under the sampling policy at the sampling temperature reproduces the sampler's own self-certainty.
-        Assert.All(scored.Records, r => Assert.Equal(r.Statistics.SelfCertainty, r.Scores[ScoreNames.SelfCertainty], 3));
+        // The signals are the sampler's own numbers, derived without a model pass: exactly equal.
+        Assert.All(scored.Records, r => Assert.Equal(r.Tokens.SelfCertainties.Average(v => (double)v), r.Scores[ScoreNames.SelfCertainty], 12));
+        Assert.All(scored.Records.Where(r => r.AnswerSpan is not null), r => Assert.Equal(
+            r.Tokens.LogProbs.Skip(r.AnswerSpan!.Start).Take(r.AnswerSpan.Length).Average(v => Math.Exp(v)), r.Scores[ScoreNames.AnswerConfidence], 6));
     }
 
     [Fact]
@@ -108,30 +124,32 @@ public sealed class StageWorkTests
     public void PairWork_Rlsf_PairsAboveThresholdOverDistinctTexts()
     {
         var definition = CampaignDefinition.LoadBuiltIn("rlsf") with { Pairs = new PairSettings { Threshold = 0.5, MaxPairsPerPrompt = 0 } };
-        Rollout R(int sample, string response, double confidence) => new("p", "1+1=", sample, response, response.Length + 1,
-            new TokenSummary(0, 0, 0), null, new Dictionary<string, double> { [ScoreNames.AnswerConfidence] = confidence });
+        Rollout R(int sample, string response, double confidence) =>
+            TestRollouts.Create("p", "1+1=", sample, response, new Dictionary<string, double> { [ScoreNames.AnswerConfidence] = confidence });
 
         var (pairs, summary) = PairWork.Build(definition, [R(0, "a", 0.9), R(1, "b", 0.4), R(2, "a", 0.6), R(3, "c", 0.2)]);
 
         // Samples 0 and 2 share a text: one candidate with confidence 0.75, paired with 1 and 3.
-        Assert.Equal([("a", "b", 0.75), ("a", "c", 0.75)], pairs.Select(p => (p.Chosen, p.Rejected, p.ChosenScore)));
+        Assert.Equal([("a", "b", 0.75), ("a", "c", 0.75)], pairs.Select(p => (p.Chosen.Text, p.Rejected.Text, p.Chosen.Score)));
         Assert.Equal(1, summary["duplicates_merged"]);
-        Assert.All(pairs, p => Assert.True(p.ChosenScore >= 0.5 && p.ChosenScore > p.RejectedScore));
-        Assert.All(pairs, p => Assert.Equal(Math.Exp(p.ChosenScore - p.RejectedScore), p.Weight, 12));
+        Assert.All(pairs, p => Assert.True(p.Chosen.Score >= 0.5 && p.Chosen.Score > p.Rejected.Score));
+        Assert.All(pairs, p => Assert.Equal(Math.Exp(p.Chosen.Score - p.Rejected.Score), p.Weight, 12));
+        // Each side carries its sampled tokens, so the update trains on exactly what was sampled.
+        Assert.All(pairs, p => Assert.Equal(p.Chosen.Text.Length + 1, p.Chosen.Tokens.Length));
     }
 
     [Fact]
     public void PairWork_SelfRewarding_BestAgainstWorstOnePerPrompt()
     {
         var definition = CampaignDefinition.LoadBuiltIn("self-rewarding");
-        Rollout R(string prompt, int sample, string response, double? judge) => new(prompt, prompt, sample, response, response.Length + 1,
-            new TokenSummary(0, 0, 0), null, judge is { } j ? new Dictionary<string, double> { [ScoreNames.Judge] = j } : new Dictionary<string, double>());
+        Rollout R(string prompt, int sample, string response, double? judge) => TestRollouts.Create(prompt, prompt, sample, response,
+            judge is { } j ? new Dictionary<string, double> { [ScoreNames.Judge] = j } : new Dictionary<string, double>());
 
         var (pairs, summary) = PairWork.Build(definition,
             [R("p", 0, "a", 0.5), R("p", 1, "b", 1.0), R("p", 2, "c", 0.0), R("q", 0, "d", 1.0), R("q", 1, "e", 1.0), R("q", 2, "f", null)]);
 
         var pair = Assert.Single(pairs);
-        Assert.Equal(("b", "c", 1.0), (pair.Chosen, pair.Rejected, pair.Weight));
+        Assert.Equal(("b", "c", 1.0), (pair.Chosen.Text, pair.Rejected.Text, pair.Weight));
         Assert.Equal(0, summary["duplicates_merged"]);
         Assert.Equal(1, summary["ties_dropped"]);
         Assert.Equal(1, summary["unscored_candidates"]);
@@ -158,8 +176,8 @@ public sealed class StageWorkTests
         Assert.True(await campaign.Store.ExistsAsync(CampaignKeys.Evaluation("tiny", 1)));
         foreach (var stage in campaign.Definition.Chain.ShardStages)
             Assert.True(await campaign.Store.ExistsAsync(CampaignKeys.ShardOutput("tiny", 1, stage, 1)), $"{stage} output of shard 1");
-        var before = await campaign.Policies.UseAsync(campaign.Base, p => p.Model.Parameters.ToArray());
-        var after = await campaign.Policies.UseAsync(policy, p => p.Model.Parameters.ToArray());
+        var before = await campaign.Policies.UseAsync(campaign.Base, p => p.Model.Weights());
+        var after = await campaign.Policies.UseAsync(policy, p => p.Model.Weights());
         Assert.False(before.SequenceEqual(after), "the update changed no weight: " + string.Join(" | ", metrics));
     }
 
@@ -167,13 +185,13 @@ public sealed class StageWorkTests
     public void PairWork_SelfRewardingCopiesJudgedApart_OneCandidateNoSelfPair()
     {
         var definition = CampaignDefinition.LoadBuiltIn("self-rewarding");
-        Rollout R(int sample, string response, double judge) => new("p", "p", sample, response, response.Length + 1,
-            new TokenSummary(0, 0, 0), null, new Dictionary<string, double> { [ScoreNames.Judge] = judge });
+        Rollout R(int sample, string response, double judge) =>
+            TestRollouts.Create("p", "p", sample, response, new Dictionary<string, double> { [ScoreNames.Judge] = judge });
 
         var (pairs, summary) = PairWork.Build(definition, [R(0, "gold", 1.0), R(1, "gold", 0.0), R(2, "bad", 0.25)]);
 
         var pair = Assert.Single(pairs);
-        Assert.Equal(("gold", "bad", 0.5, 0.25), (pair.Chosen, pair.Rejected, pair.ChosenScore, pair.RejectedScore));
+        Assert.Equal(("gold", "bad", 0.5, 0.25), (pair.Chosen.Text, pair.Rejected.Text, pair.Chosen.Score, pair.Rejected.Score));
         Assert.Equal(1, summary["duplicates_merged"]);
     }
 
@@ -228,8 +246,8 @@ public sealed class StageWorkTests
 
         // Same pairs, same seeds: only the recorded weights differ, so a different policy means the update used them.
         Assert.NotEqual(withMargins.Metrics["loss"], withUnitWeights.Metrics["loss"]);
-        var a = await weighted.Policies.UseAsync(withMargins.Policy!, p => p.Model.Parameters.ToArray());
-        var b = await unweighted.Policies.UseAsync(withUnitWeights.Policy!, p => p.Model.Parameters.ToArray());
+        var a = await weighted.Policies.UseAsync(withMargins.Policy!, p => p.Model.Weights());
+        var b = await unweighted.Policies.UseAsync(withUnitWeights.Policy!, p => p.Model.Weights());
         Assert.False(a.SequenceEqual(b), "the pair weights did not change the update");
     }
 

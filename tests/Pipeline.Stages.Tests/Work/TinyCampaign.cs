@@ -3,8 +3,10 @@
 // work tests.
 using Pipeline.Contracts;
 using Pipeline.Learning.Bootstrap;
+using Pipeline.Learning.Signals;
 using Pipeline.Learning.Tasks;
 using Pipeline.Learning.Tasks.Arith;
+using Pipeline.Learning.Updates;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Work;
 using Pipeline.Storage.Checkpoints;
@@ -80,24 +82,39 @@ internal sealed class TinyCampaign : IDisposable
     }));
 
     /// <summary>
-    /// Stores made-up generation outputs for every shard of <paramref name="iteration"/>: per prompt the gold solution twice
-    /// and a corrupted one, so votes, verifier and confidences all have something to separate. GenerationWork then finds
-    /// them and reuses them.
+    /// Stores chosen generation outputs for every shard of <paramref name="iteration"/>: per prompt the gold solution twice
+    /// and a corrupted one, so votes, verifier and confidences all have something to separate, each with its tokens and
+    /// the per-token statistics of the base policy, as if that policy had sampled them. GenerationWork then finds them and
+    /// reuses them.
     /// </summary>
     public async Task SeedGenerationAsync(int iteration)
     {
         var task = new ArithTask();
+        var encoding = TaskEncoding.ForTask(task);
         var problems = CampaignPrompts.Splits(Definition).Campaign.ToDictionary(p => p.Id);
+        float temperature = (float)Definition.Temperature;
         for (int shard = 0; shard < Definition.Shards; shard++)
         {
-            var rollouts = new List<Rollout>();
+            var texts = new List<(CampaignPrompt Prompt, int Sample, string Response)>();
             foreach (var prompt in CampaignPrompts.Shard(Definition, iteration, shard))
             {
                 var problem = problems[prompt.Id];
                 string[] responses = [problem.Solution, problem.Solution, task.CorruptSolution(problem, 3)];
-                rollouts.AddRange(responses.Select((r, i) => new Rollout(prompt.Id, prompt.Text, i, r, r.Length + 1,
-                    new TokenSummary(-1, 1, 1), task.ExtractAnswer(r), new Dictionary<string, double>(), prompt.GoldAnswer)));
+                texts.AddRange(responses.Select((r, i) => (prompt, i, r)));
             }
+            var sequences = texts.Select(t => new PromptResponse(encoding.Prompt(t.Prompt.Text), encoding.Response(t.Response))).ToList();
+            var (statistics, policyLogProbs) = await Policies.UseAsync(Base, p =>
+                (p.Model.Statistics(sequences, temperature, 8), p.Model.LogProbs(sequences, 8)));
+            var rollouts = texts.Select((t, k) =>
+            {
+                var s = statistics[k];
+                var tokens = new SampledTokens(sequences[k].Prompt, sequences[k].Response, temperature, Stopped: true,
+                    [.. s.Select(x => x.LogProb)], policyLogProbs[k], [.. s.Select(x => x.Entropy)], [.. s.Select(x => x.SelfCertainty)],
+                    [.. s.Select(x => x.Top1Prob)], [.. s.Select(x => x.Top2Prob)]);
+                var answer = AnswerSpan.ToTokenRange(encoding.TokenTexts(sequences[k].Response), task.FindAnswer(t.Response));
+                return new Rollout(t.Prompt.Id, t.Prompt.Text, t.Sample, t.Response, tokens, task.ExtractAnswer(t.Response),
+                    answer is { } a ? new TokenSpan(a.Start, a.Length) : null, new Dictionary<string, double>(), t.Prompt.GoldAnswer);
+            }).ToList();
             await Shards.WriteAsync(CampaignKeys.ShardOutput(Id, iteration, CampaignStage.Generation, shard), rollouts, new Dictionary<string, double>());
         }
     }

@@ -130,7 +130,7 @@ public sealed class UpdateWorkResumeTests
             {
                 key = stage switch
                 {
-                    CampaignStage.Scoring => (await new ScoringWork(campaign.Shards, campaign.Policies).RunAsync(d,
+                    CampaignStage.Scoring => (await new ScoringWork(campaign.Shards).RunAsync(d,
                         new ScoreRollouts(campaign.Id, 1, shard, campaign.Base, key, 0, null))).Key,
                     CampaignStage.Judging => (await new JudgingWork(campaign.Shards, campaign.Policies).RunAsync(d,
                         new JudgeRollouts(campaign.Id, 1, shard, campaign.Base, key, 0, null))).Key,
@@ -151,5 +151,5 @@ public sealed class UpdateWorkResumeTests
     }
 
     private static async Task<float[]> WeightsAsync(TinyCampaign campaign, CheckpointReference policy) =>
-        (await campaign.NewLoader().LoadCopyAsync(policy)).Model.Parameters.ToArray();
+        (await campaign.NewLoader().LoadCopyAsync(policy)).Model.Weights();
 }

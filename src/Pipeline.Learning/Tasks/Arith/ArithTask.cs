@@ -48,6 +48,30 @@ public sealed class ArithTask : ITask
     }
 
     /// <inheritdoc />
+    public int CampaignPromptCount => ArithSplitOptions.Recommended(1).CampaignCount;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> EvaluationDifficulties => [.. ArithSplitOptions.Recommended(1).EvaluationDifficulties.Select(d => d.Label)];
+
+    /// <inheritdoc />
+    public int EvaluationProblemsPerDifficulty => ArithSplitOptions.Recommended(1).EvaluationPerDifficulty;
+
+    /// <inheritdoc />
+    /// <remarks>The <see cref="ArithSplitOptions.Recommended"/> ladder with the sizes' overrides.</remarks>
+    public TaskSplits Splits(int seed, SplitSizes? sizes = null)
+    {
+        var options = ArithSplitOptions.Recommended(seed);
+        if (sizes is null) return BuildSplits(options);
+        return BuildSplits(sizes.CampaignOnly
+            ? options with { SftPerDifficulty = 0, JudgePerDifficulty = 0, CampaignSftCount = 0 }
+            : options with
+            {
+                SftPerDifficulty = sizes.SftPerDifficulty ?? options.SftPerDifficulty,
+                JudgePerDifficulty = sizes.JudgePerDifficulty ?? options.JudgePerDifficulty,
+            });
+    }
+
+    /// <inheritdoc />
     public string? ExtractAnswer(string response) =>
         FindAnswer(response) is { } range ? response.Substring(range.Start, range.Length) : null;
 
@@ -111,10 +135,11 @@ public sealed class ArithTask : ITask
         return new TaskSplits(sft, campaign, evaluation, judge);
     }
 
-    /// <summary>
-    /// Verdict examples over <paramref name="problems"/>: even positions judge the gold solution (verdict correct), odd
+    /// <inheritdoc />
+    /// <remarks>
+    /// Even positions judge the gold solution (verdict correct), odd
     /// positions a solution corrupted by <see cref="CorruptSolution"/> with <paramref name="seed"/> (verdict incorrect).
-    /// </summary>
+    /// </remarks>
     public IReadOnlyList<JudgeExample> JudgeExamples(IReadOnlyList<TaskProblem> problems, int seed)
     {
         var examples = new List<JudgeExample>(problems.Count);
