@@ -128,10 +128,6 @@ public static partial class TorchRuntime
         if (OperatingSystem.IsLinux())
         {
             _ = SetEnvironment("OMP_WAIT_POLICY", "PASSIVE", 0);
-        }
-
-        if (OperatingSystem.IsLinux())
-        {
             string? bridge = FindBridge();
             if (bridge is null)
             {
