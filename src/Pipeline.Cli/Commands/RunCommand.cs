@@ -82,6 +82,7 @@ internal static class RunCommand
         var observer = new ProgressObserver(progress);
         var builder = PipelineHosts.Builder(EmbeddedConfiguration(runs), Microsoft.Extensions.Logging.LogLevel.Warning);
         builder.Services.AddSingleton<ICampaignObserver>(observer);
+        builder.Services.AddPolicyBackends(builder.Configuration);
         builder.Services.AddPipelineStages(builder.Configuration, StageNames.All);
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);

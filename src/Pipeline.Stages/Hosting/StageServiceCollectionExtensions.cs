@@ -5,6 +5,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pipeline.Learning.Policies;
 using Pipeline.Stages.Consumers;
 using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Orchestration;
@@ -63,7 +64,9 @@ public static class StageServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(p => new ShardStore(p.GetRequiredService<IObjectStore>(), options.InlineLimitBytes));
-        services.TryAddSingleton(p => new PolicyLoader(p.GetRequiredService<CheckpointStore>(), options.CacheDirectory));
+        // Backends besides the managed one come from the host (the CLI adds libtorch's), as IPolicyBackend services.
+        services.TryAddSingleton(p => new PolicyLoader(p.GetRequiredService<CheckpointStore>(), options.CacheDirectory,
+            backends: p.GetServices<IPolicyBackend>()));
         services.TryAddSingleton<CampaignDefinitionCache>();
         services.TryAddSingleton(p => new CampaignStateStore(p.GetRequiredService<IObjectStore>(), p.GetRequiredService<TimeProvider>()));
         return services;

@@ -29,7 +29,7 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         if (await TryReadAsync(store, key, cancellationToken) is { } stored) return (stored, key, true);
 
         var sets = CampaignPrompts.EvaluationSets(definition);
-        var reports = await policies.UseAsync(command.Checkpoint, policy =>
+        var reports = await policies.UseAsync(command.Checkpoint, definition.Backend, policy =>
         {
             var task = TaskRegistry.Get(definition.Task);
             var evaluator = new TaskEvaluator(task, policy.Model, policy.Encoding);

@@ -40,6 +40,47 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public async Task UseAsync_NamedBackend_LoadsThroughItAndKeepsItsOwnModel()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        var other = new CountingBackend("torch");
+        var loader = new PolicyLoader(campaign.Policies.Store, Path.Combine(campaign.Root, "cache-backends"), backends: [other]);
+
+        var managed = await loader.UseAsync(campaign.Base, p => p.Model);
+        var named = await loader.UseAsync(campaign.Base, "torch", p => p.Model);
+        var again = await loader.UseAsync(campaign.Base, "torch", p => p.Model);
+
+        Assert.Equal(1, other.Loads);
+        Assert.Same(named, again);
+        Assert.NotSame(managed, named);
+        Assert.Same(other, loader.BackendFor("torch"));
+        Assert.Same(loader.Backend, loader.BackendFor(null));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => loader.UseAsync(campaign.Base, "gpu", p => p.Model));
+        Assert.Contains("'gpu'", error.Message);
+    }
+
+    /// <summary>The managed engine under another name, counting its loads.</summary>
+    private sealed class CountingBackend(string name) : Pipeline.Learning.Policies.IPolicyBackend
+    {
+        private readonly Pipeline.Learning.Policies.ManagedPolicyBackend _inner = new();
+
+        public int Loads { get; private set; }
+
+        public string Name => name;
+
+        public Pipeline.Learning.Policies.IPolicy Load(string modelFolder)
+        {
+            Loads++;
+            return _inner.Load(modelFolder);
+        }
+
+        public Pipeline.Learning.Policies.IPolicyTrainer StartTraining(string modelFolder, Pipeline.Learning.Updates.TrainingOptions options, ulong seed) =>
+            _inner.StartTraining(modelFolder, options, seed);
+
+        public Pipeline.Learning.Policies.IPolicyTrainer ResumeTraining(string trainerFolder) => _inner.ResumeTraining(trainerFolder);
+    }
+
+    [Fact]
     public async Task UseAsync_ConcurrentFirstUsers_ReadTheCheckpointOnceAndShareOneModel()
     {
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
