@@ -1,6 +1,7 @@
 // The policy backends a stage host offers campaigns besides the managed engine: libtorch through TorchSharp, configured
 // by the `Torch` section (Device: cpu, cuda or cuda:N; Threads; Bfloat16). Registering it loads nothing: libtorch is
 // loaded, and the device checked, when a campaign with `backend: torch` first loads a policy.
+using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,26 @@ internal static class PolicyBackends
         services.AddSingleton<IPolicyBackend>(new TorchPolicyBackend(options));
         return services;
     }
+
+    /// <summary>
+    /// The <c>--backend</c> option of the verbs that load one model folder (<c>model score</c>, <c>model sample</c>,
+    /// <c>eval</c>): <c>managed</c> (default) or <c>torch</c>, the latter configured by <c>Torch__*</c> environment variables.
+    /// </summary>
+    public static Option<string> BackendOption()
+    {
+        var option = new Option<string>("--backend")
+        {
+            Description = "Policy backend: managed (the project's engine) or torch (libtorch; Torch__Device, Torch__Threads from the environment).",
+            DefaultValueFactory = _ => ManagedPolicyBackend.BackendName,
+        };
+        option.AcceptOnlyFromAmong(ManagedPolicyBackend.BackendName, TorchPolicyBackend.BackendName);
+        return option;
+    }
+
+    /// <summary>The backend named <paramref name="name"/> (an accepted <see cref="BackendOption"/> value).</summary>
+    public static IPolicyBackend Named(string name) => name == TorchPolicyBackend.BackendName
+        ? new TorchPolicyBackend(TorchOptions(new ConfigurationBuilder().AddEnvironmentVariables().Build()))
+        : new ManagedPolicyBackend();
 
     /// <summary>Reads <c>Torch:Device</c>, <c>Torch:Threads</c> and <c>Torch:Bfloat16</c> (each optional).</summary>
     /// <exception cref="OptionsValidationException">A value does not parse or is out of range.</exception>
