@@ -37,6 +37,9 @@ public sealed class WeakenMissingLibstdcxxVersions : Task
     [Required]
     public ITaskItem[] Libraries { get; set; } = new ITaskItem[0];
 
+    /// <summary>The libstdc++.so.6 whose versions count (default: the first found in the system library folders).</summary>
+    public string SystemLibrary { get; set; } = "";
+
     public override bool Execute()
     {
         if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux))
@@ -44,8 +47,9 @@ public sealed class WeakenMissingLibstdcxxVersions : Task
             return true;
         }
 
-        string system = LibraryDirectories.Select(d => Path.Combine(d, "libstdc++.so.6")).FirstOrDefault(File.Exists);
-        if (system is null)
+        string system = SystemLibrary.Length > 0 ? SystemLibrary
+            : LibraryDirectories.Select(d => Path.Combine(d, "libstdc++.so.6")).FirstOrDefault(File.Exists);
+        if (system is null || !File.Exists(system))
         {
             Log.LogMessage(MessageImportance.High, "TorchSharp native patch: no system libstdc++.so.6 found; left the native library as shipped.");
             return true;
@@ -111,7 +115,8 @@ public sealed class WeakenMissingLibstdcxxVersions : Task
                     }
                     else
                     {
-                        blocked.Add($"{version} ({string.Join(", ", users.Where(u => !MarkerSymbols.Contains(u)))})");
+                        var real = users.Where(u => !MarkerSymbols.Contains(u)).ToList();
+                        blocked.Add($"{version} ({string.Join(", ", real.Take(2))}{(real.Count > 2 ? ", ..." : "")})");
                     }
                 }
 
