@@ -13,7 +13,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 state="$repo/.infra"
 
-apt_packages=(rabbitmq-server python3-torch libopenblas0-openmp docker-compose)
+# chromium: the dashboard's browser test drives Debian's headless chromium (no browser is ever downloaded).
+apt_packages=(rabbitmq-server python3-torch libopenblas0-openmp docker-compose chromium)
 
 azurite_pin="$repo/infra/azurite"
 azurite_home="$state/azurite"

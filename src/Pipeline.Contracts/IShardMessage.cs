@@ -1,18 +1,9 @@
-// What every stage command and event carries, so any message can be traced to its campaign, iteration and shard.
+// Messages of the per-shard stages (generation, scoring, judging, pairs) name their shard of the iteration's prompts.
 namespace Pipeline.Contracts;
 
-/// <summary>The address of one unit of stage work: campaign, iteration, shard and the checkpoint the work uses.</summary>
-public interface IShardMessage
+/// <summary>A message about one shard of an iteration's prompts.</summary>
+public interface IShardMessage : IStageMessage
 {
-    /// <summary>The campaign's id (lowercase letters, digits and '-').</summary>
-    string CampaignId { get; }
-
-    /// <summary>Iteration, from 1.</summary>
-    int Iteration { get; }
-
-    /// <summary>Shard of the iteration's prompts, from 0 (for a policy update: the chunk of optimizer steps).</summary>
+    /// <summary>Shard of the iteration's prompts, from 0.</summary>
     int Shard { get; }
-
-    /// <summary>The policy checkpoint the work runs on (the iteration's starting policy).</summary>
-    CheckpointReference Checkpoint { get; }
 }

@@ -4,9 +4,9 @@ namespace Pipeline.Contracts;
 /// <summary>The iteration's update is complete; <paramref name="Policy"/> is the next iteration's starting policy.</summary>
 /// <param name="CampaignId">Campaign id.</param>
 /// <param name="Iteration">Iteration.</param>
-/// <param name="Shard">The last chunk.</param>
+/// <param name="Chunk">The last chunk.</param>
 /// <param name="Checkpoint">The iteration's starting policy.</param>
 /// <param name="Policy">The updated policy.</param>
 /// <param name="Metrics">Update figures by name (final loss, steps, tokens ...).</param>
-public sealed record PolicyUpdated(string CampaignId, int Iteration, int Shard, CheckpointReference Checkpoint,
-    CheckpointReference Policy, IReadOnlyDictionary<string, double> Metrics) : IShardMessage;
+public sealed record PolicyUpdated(string CampaignId, int Iteration, int Chunk, CheckpointReference Checkpoint,
+    CheckpointReference Policy, IReadOnlyDictionary<string, double> Metrics) : IChunkMessage;

@@ -9,5 +9,6 @@ namespace Pipeline.Contracts;
 /// <param name="RolloutsKey">Store key of the rollouts.</param>
 /// <param name="Count">Number of rollouts.</param>
 /// <param name="Rollouts">The rollouts inline, or null when over the inline bound.</param>
+/// <param name="Summary">Shard-level figures by name (mean tokens, answer rate, wall seconds ...).</param>
 public sealed record RolloutsGenerated(string CampaignId, int Iteration, int Shard, CheckpointReference Checkpoint,
-    string RolloutsKey, int Count, IReadOnlyList<Rollout>? Rollouts) : IShardMessage, IRolloutPayload;
+    string RolloutsKey, int Count, IReadOnlyList<Rollout>? Rollouts, IReadOnlyDictionary<string, double> Summary) : IShardMessage, IRolloutPayload;

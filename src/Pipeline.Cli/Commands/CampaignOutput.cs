@@ -2,6 +2,7 @@
 // reasons), the campaign list, and the per-iteration metrics table printed at the end of `pipeline run`.
 using System.Globalization;
 using System.Text.Json;
+using Pipeline.Stages;
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Orchestration;
@@ -13,7 +14,7 @@ namespace Pipeline.Cli.Commands;
 internal static class CampaignOutput
 {
     /// <summary>The state document as JSON (what <c>campaign status --json</c> prints).</summary>
-    internal static string Json(CampaignState state) => JsonSerializer.Serialize(state, CampaignStateStore.Json);
+    internal static string Json(CampaignState state) => JsonSerializer.Serialize(state, StoredJson.Document);
 
     /// <summary>A few lines: status, then per iteration its stages as done/total, then each failure on its own line.</summary>
     internal static void WriteStatus(TextWriter output, CampaignState state)
@@ -67,6 +68,30 @@ internal static class CampaignOutput
                 first = false;
             }
         }
+        Write(output, table);
+    }
+
+    /// <summary>
+    /// Per iteration, the seconds of compute of each stage (summed over shards or chunks; the evaluation of iteration n
+    /// measures its policy) and generation's tokens per second, so a campaign's cost is visible.
+    /// </summary>
+    internal static void WriteTiming(TextWriter output, CampaignState state)
+    {
+        var stages = StageDefinitions.All.Select(s => s.Name).Where(name => state.IterationStates.Any(i => i.StageSeconds().ContainsKey(name))).ToList();
+        if (stages.Count == 0) return;
+        var table = new Table().AddColumns(["iter", .. stages.Select(s => $"{s} s"), "total s", "gen tok/s"]);
+        foreach (var iteration in state.IterationStates.OrderBy(i => i.Iteration))
+        {
+            var seconds = iteration.StageSeconds();
+            if (seconds.Count == 0) continue;
+            double tokens = iteration.ShardSummaries.GetValueOrDefault(CampaignStage.Generation.Name())?.Values
+                .Sum(s => s.GetValueOrDefault("mean_tokens") * s.GetValueOrDefault("rollouts")) ?? 0;
+            double generation = seconds.GetValueOrDefault(CampaignStage.Generation.Name());
+            table.AddRow([iteration.Iteration.ToString(CultureInfo.InvariantCulture),
+                .. stages.Select(s => seconds.TryGetValue(s, out var v) ? Number(v, "0.0") : ""),
+                Number(seconds.Values.Sum(), "0.0"), generation > 0 ? Number(tokens / generation, "0") : ""]);
+        }
+        output.WriteLine("compute seconds per stage (summed over shards and chunks; stages of one iteration may overlap in time):");
         Write(output, table);
     }
 

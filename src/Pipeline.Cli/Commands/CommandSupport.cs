@@ -64,7 +64,7 @@ internal static class CommandSupport
     }
 
     /// <summary>Loads a model folder (config.json, model.safetensors, tokenizer.json); problems become clear exceptions.</summary>
-    internal static (IPolicy Model, BpeTokenizer Tokenizer) LoadModelFolder(string directory, IPolicyBackend? backend = null)
+    internal static (IPolicy Model, ModelTokenizer Tokenizer) LoadModelFolder(string directory, IPolicyBackend? backend = null)
     {
         if (!Directory.Exists(directory))
         {
@@ -93,7 +93,7 @@ internal static class CommandSupport
             throw new InvalidDataException($"{configPath}: {e.Message}", e);
         }
 
-        BpeTokenizer tokenizer;
+        ModelTokenizer tokenizer;
         try
         {
             tokenizer = BpeTokenizer.Load(tokenizerPath);

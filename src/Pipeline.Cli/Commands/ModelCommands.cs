@@ -158,7 +158,7 @@ internal static class ModelCommands
         return command;
     }
 
-    private static int[] Encode(BpeTokenizer tokenizer, IPolicy model, string text, string what)
+    private static int[] Encode(ModelTokenizer tokenizer, IPolicy model, string text, string what)
     {
         int[] tokens = tokenizer.Encode(text);
         int outside = Array.FindIndex(tokens, t => t >= model.Config.VocabSize);
@@ -176,7 +176,7 @@ internal static class ModelCommands
         return tokens;
     }
 
-    private static JsonObject TokenJson(BpeTokenizer tokenizer, int token, TokenStatistics s) => new()
+    private static JsonObject TokenJson(ModelTokenizer tokenizer, int token, TokenStatistics s) => new()
     {
         ["id"] = token,
         ["token"] = tokenizer.Decode([token]),

@@ -1,12 +1,14 @@
 // Operating a distributed deployment: `pipeline queues` (depth and consumers of every stage queue and its error queue),
 // `pipeline rollouts peek` (what waits in a stage queue, decoded, left in place), `pipeline stage retry` (error queue
-// back to the stage) and `pipeline report` (per-iteration metrics of a campaign as Markdown, JSON and SVG plots).
+// back to the stage) and `pipeline report` (per-iteration metrics of a campaign as Markdown, JSON, SVG plots and report.html).
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Stages;
 using Pipeline.Contracts;
+using Pipeline.Dashboard;
 using Pipeline.Stages.Messaging;
 using Pipeline.Stages.Reporting;
 using Pipeline.Stages.Work;
@@ -44,27 +46,26 @@ internal static class OperationsCommands
         {
             var broker = BusOptions.FromConfiguration(PipelineHosts.Configuration(parse.GetValue(configOption))).RabbitMq;
             using var management = new RabbitMqManagementClient(broker);
-            var names = StageQueues.All.SelectMany(s => new[] { s, StageQueues.ErrorQueue(s) }).ToList();
-            var states = await management.GetQueuesAsync(names, token);
+            var queues = await StageQueueInspector.ListAsync(management, token);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(jsonOption))
             {
-                var rows = names.Select((name, i) => new
+                var rows = queues.Select(q => new
                 {
-                    Queue = name,
-                    Stage = name.EndsWith(StageQueues.ErrorSuffix, StringComparison.Ordinal) ? name[..^StageQueues.ErrorSuffix.Length] : name,
-                    Error = name.EndsWith(StageQueues.ErrorSuffix, StringComparison.Ordinal),
-                    Exists = states[i] is not null,
-                    states[i]?.Ready,
-                    states[i]?.Unacked,
-                    states[i]?.Consumers,
+                    q.Queue,
+                    q.Stage,
+                    Error = q.IsError,
+                    Exists = q.State is not null,
+                    q.State?.Ready,
+                    q.State?.Unacked,
+                    q.State?.Consumers,
                 });
                 output.WriteLine(JsonSerializer.Serialize(new { management.VirtualHost, Queues = rows }, Indented));
                 return;
             }
 
             var table = new Table().AddColumns("queue", "ready", "unacked", "consumers");
-            foreach (var (name, state) in names.Zip(states))
+            foreach (var (name, _, _, state) in queues)
             {
                 if (state is null)
                     table.AddRow(name, "absent", "", "");
@@ -100,35 +101,28 @@ internal static class OperationsCommands
                 throw new ArgumentException("--count must be at least 1.");
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             using var management = new RabbitMqManagementClient(BusOptions.FromConfiguration(configuration).RabbitMq);
-            var messages = await management.PeekAsync(queue, count, token)
-                ?? throw new InvalidOperationException($"Queue '{queue}' does not exist on virtual host {management.VirtualHost} (no worker has declared it yet).");
-
-            var peeked = messages.Select(m => (Message: m, Envelope: StageEnvelope.Parse(m.Body))).ToList();
-            var loaded = new Dictionary<int, IReadOnlyList<Rollout>>();
+            IReadOnlyList<PeekedStageMessage> peeked;
             if (parse.GetValue(loadOption))
             {
-                await using (var services = PipelineHosts.StoreServices(configuration))
-                {
-                    var shards = services.GetRequiredService<ShardStore>();
-                    for (var i = 0; i < peeked.Count; i++)
-                    {
-                        if (Decode(peeked[i].Envelope) is IRolloutPayload { Rollouts: null } payload)
-                            loaded[i] = await shards.ReadAsync<Rollout>(payload.RolloutsKey, token);
-                    }
-                }
+                await using var services = PipelineHosts.StoreServices(configuration);
+                peeked = await StageQueueInspector.PeekAsync(management, queue, count, services.GetRequiredService<ShardStore>(), token);
+            }
+            else
+            {
+                peeked = await StageQueueInspector.PeekAsync(management, queue, count, cancellationToken: token);
             }
 
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(jsonOption))
             {
-                output.WriteLine(PeekJson(queue, peeked, loaded).ToJsonString(Indented));
+                output.WriteLine(PeekJson(queue, peeked).ToJsonString(Indented));
                 return;
             }
             var console = Console(output);
             console.Profile.Width = 160;
             output.WriteLine($"{queue}: showing {peeked.Count} message(s) from the head of the queue (left in place).");
-            for (var i = 0; i < peeked.Count; i++)
-                WriteMessage(console, output, i + 1, peeked[i].Message, peeked[i].Envelope, loaded.GetValueOrDefault(i));
+            foreach (var message in peeked)
+                WriteMessage(console, output, message);
         }));
         return new Command("rollouts", "Look at the rollouts and other messages travelling between stages.") { peek };
     }
@@ -156,7 +150,7 @@ internal static class OperationsCommands
         var idArgument = new Argument<string>("campaign") { Description = "Campaign id." };
         var outOption = new Option<string?>("--out") { Description = "Output folder (default reports/<campaign>)." };
         var configOption = PipelineHosts.ConfigOption();
-        var command = new Command("report", "Write a campaign's per-iteration metrics as Markdown, JSON and SVG plots (one line per difficulty).")
+        var command = new Command("report", "Write a campaign's per-iteration metrics as Markdown, JSON, SVG plots (one line per difficulty) and one self-contained report.html.")
         {
             idArgument, outOption, configOption,
         };
@@ -164,11 +158,12 @@ internal static class OperationsCommands
         {
             var id = parse.GetRequiredValue(idArgument);
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
-            CampaignReport report;
-            await using (var services = PipelineHosts.StoreServices(configuration))
-                report = await CampaignReport.LoadAsync(services.GetRequiredService<IObjectStore>(), id, token);
+            await using var services = PipelineHosts.StoreServices(configuration);
+            var store = services.GetRequiredService<IObjectStore>();
+            var report = await CampaignReport.LoadAsync(store, id, token);
             var directory = parse.GetValue(outOption) ?? Path.Combine("reports", id);
-            var files = CampaignReportWriter.Write(report, directory);
+            // report.html is the dashboard's campaign page as one file: the same tables and plots.
+            var files = CampaignReportWriter.Write(report, directory).Append(await CampaignHtmlReport.WriteAsync(store, report, directory, token)).ToList();
             var output = parse.InvocationConfiguration.Output;
             var iterations = report.Iterations.Count == 0 ? "no evaluated iterations yet" : $"iterations {string.Join(", ", report.Iterations.Select(i => i.Iteration))}";
             output.WriteLine($"campaign {id}: {iterations}; wrote {files.Count} files to {Path.GetFullPath(directory)}");
@@ -178,29 +173,15 @@ internal static class OperationsCommands
         return command;
     }
 
-    static object? Decode(StageEnvelope envelope)
-    {
-        try
-        {
-            return envelope.DecodeContract();
-        }
-        catch (InvalidDataException)
-        {
-            // Shown raw instead: a message of an older or newer contract version is still worth seeing.
-            return null;
-        }
-    }
-
-    static JsonArray PeekJson(string queue, List<(PeekedMessage Message, StageEnvelope Envelope)> peeked, Dictionary<int, IReadOnlyList<Rollout>> loaded)
+    static JsonArray PeekJson(string queue, IReadOnlyList<PeekedStageMessage> peeked)
     {
         var items = new JsonArray();
-        for (var i = 0; i < peeked.Count; i++)
+        foreach (var (position, message, envelope, _, loaded) in peeked)
         {
-            var (message, envelope) = peeked[i];
             var item = new JsonObject
             {
                 ["queue"] = queue,
-                ["position"] = i + 1,
+                ["position"] = position,
                 ["messageId"] = envelope.MessageId,
                 ["messageType"] = envelope.TypeName,
                 ["sentTime"] = envelope.SentTime?.ToString("O", CultureInfo.InvariantCulture),
@@ -212,27 +193,27 @@ internal static class OperationsCommands
             };
             if (envelope.IsFault)
                 item["faultMessages"] = new JsonArray(envelope.FaultMessages.Select(m => (JsonNode?)m).ToArray());
-            if (loaded.TryGetValue(i, out var rollouts))
-                item["loadedRollouts"] = JsonSerializer.SerializeToNode(rollouts, ShardStore.Json);
+            if (loaded is not null)
+                item["loadedRollouts"] = JsonSerializer.SerializeToNode(loaded, StoredJson.Lines);
             items.Add(item);
         }
         return items;
     }
 
-    static void WriteMessage(IAnsiConsole console, TextWriter output, int position, PeekedMessage message, StageEnvelope envelope,
-        IReadOnlyList<Rollout>? loaded)
+    static void WriteMessage(IAnsiConsole console, TextWriter output, PeekedStageMessage peeked)
     {
+        var (position, message, envelope, contract, loaded) = peeked;
         output.WriteLine();
         var sent = envelope.SentTime is { } time ? $"  sent {time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z" : "";
         output.WriteLine($"#{position} {envelope.TypeName}  id {envelope.MessageId ?? "?"}{sent}{(message.Redelivered ? "  (redelivered)" : "")}");
         foreach (var fault in envelope.FaultMessages)
             output.WriteLine($"  fault: {fault.ReplaceLineEndings(" ")}");
 
-        var contract = Decode(envelope);
-        if (contract is IShardMessage shard)
+        if (contract is IStageMessage stage)
         {
-            output.WriteLine($"  campaign {shard.CampaignId}  iteration {shard.Iteration}  shard {shard.Shard}  "
-                + $"checkpoint {shard.Checkpoint.Prefix} ({Short(shard.Checkpoint.ManifestSha256)})");
+            var unit = contract switch { IShardMessage s => $"  shard {s.Shard}", IChunkMessage c => $"  chunk {c.Chunk}", _ => "" };
+            output.WriteLine($"  campaign {stage.CampaignId}  iteration {stage.Iteration}{unit}  "
+                + $"checkpoint {stage.Checkpoint.Prefix} ({Short(stage.Checkpoint.ManifestSha256)})");
         }
 
         switch (contract)

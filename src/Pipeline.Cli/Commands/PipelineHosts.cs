@@ -4,6 +4,8 @@
 // The operations verbs (queues, rollouts peek, stage retry, report) read the same configuration.
 using System.CommandLine;
 using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,16 +52,35 @@ internal static class PipelineHosts
     }
 
     /// <summary>A host for <paramref name="configuration"/> with stderr logging at <paramref name="level"/> (none when null).</summary>
-    internal static HostApplicationBuilder Builder(IConfiguration configuration, LogLevel? level)
-    {
+    internal static HostApplicationBuilder Builder(IConfiguration configuration, LogLevel? level) =>
         // No default sources: the configuration was assembled above, and appsettings files play no part.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        Configure(Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true }), configuration, level);
+
+    /// <summary>
+    /// A web host (the dashboard's) for <paramref name="configuration"/>, listening on <paramref name="urls"/> (Kestrel
+    /// syntax, semicolon-separated), logging like <see cref="Builder"/>.
+    /// </summary>
+    internal static WebApplicationBuilder WebBuilder(IConfiguration configuration, LogLevel? level, string urls)
+    {
+        // The empty builder has no default sources and no server; Kestrel without HTTPS is all the dashboard needs.
+        var builder = Configure(WebApplication.CreateEmptyBuilder(new WebApplicationOptions()), configuration, level);
+        builder.WebHost.UseKestrelCore().UseUrls(urls);
+        // A start-up failure (an address in use, an address that needs a token) reaches the user as the verb's one
+        // error line; the host's own log of it would add a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        return builder;
+    }
+
+    static TBuilder Configure<TBuilder>(TBuilder builder, IConfiguration configuration, LogLevel? level) where TBuilder : IHostApplicationBuilder
+    {
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();
         if (level is { } minimum)
         {
             builder.Logging.SetMinimumLevel(minimum);
             builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;

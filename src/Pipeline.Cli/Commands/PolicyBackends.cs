@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Pipeline.Backends.Torch.Policies;
 using Pipeline.Learning.Policies;
+using Pipeline.Stages.Hosting;
 
 namespace Pipeline.Cli.Commands;
 
@@ -17,14 +18,12 @@ internal static class PolicyBackends
     /// <summary>Configuration section of the libtorch backend.</summary>
     public const string TorchSection = "Torch";
 
-    /// <summary>Adds the libtorch backend ("torch") as an <see cref="IPolicyBackend"/>, configured from <see cref="TorchSection"/>.</summary>
+    /// <summary>Adds the libtorch backend ("torch") for campaigns to name, configured from <see cref="TorchSection"/>.</summary>
     public static IServiceCollection AddPolicyBackends(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = TorchOptions(configuration);
-        services.AddSingleton<IPolicyBackend>(new TorchPolicyBackend(options));
-        return services;
+        return services.AddPolicyBackend(new TorchPolicyBackend(TorchOptions(configuration)));
     }
 
     /// <summary>

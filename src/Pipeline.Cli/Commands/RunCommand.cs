@@ -1,12 +1,16 @@
 // `pipeline run [CAMPAIGN.json|RECIPE]`: the main job, embedded. Every stage and the orchestrator run in this one
 // process on MassTransit's in-memory bus, with the folder store under --runs; the code path is the distributed one, only
 // the configuration differs. The base model is bootstrapped into <runs>/base-arith when missing. Progress lines go to
-// stderr as events arrive; the per-iteration metrics table goes to stdout at the end.
+// stderr as events arrive; the per-iteration metrics table goes to stdout at the end. With --dashboard the same host also
+// serves the campaign dashboard, so a failed stage no longer ends the run: it waits for the fix and the retry pressed on
+// the dashboard, and the pages stay up after the campaign ends, until Ctrl-C.
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pipeline.Dashboard;
 using Pipeline.Learning.Bootstrap;
 using Pipeline.Learning.Tasks;
 using Pipeline.Stages.Campaigns;
@@ -40,9 +44,14 @@ internal static class RunCommand
         {
             Description = $"Base model folder; default <runs>/{BaseModelFolder}, bootstrapped when missing.",
         };
+        var dashboardOption = new Option<bool>("--dashboard")
+        {
+            Description = "Serve the campaign dashboard from this process while the campaign runs (and after, until Ctrl-C).",
+        };
+        var urlsOption = DashboardCommand.UrlsOption();
         var command = new Command("run", $"Run a campaign in this process (in-memory bus, folder store); default recipe {DefaultRecipe}.")
         {
-            campaignArgument, iterationsOption, runsOption, baseModelOption,
+            campaignArgument, iterationsOption, runsOption, baseModelOption, dashboardOption, urlsOption,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
@@ -58,8 +67,14 @@ internal static class RunCommand
             }
             CampaignService.ValidateBaseModel(baseModel);
 
-            var state = await RunEmbeddedAsync(definition, runs, baseModel, error, token);
-            CampaignOutput.WriteMetrics(parse.InvocationConfiguration.Output, state, definition.Evaluation.Samples);
+            var output = parse.InvocationConfiguration.Output;
+            var dashboard = parse.GetValue(dashboardOption)
+                ? new EmbeddedDashboard(parse.GetRequiredValue(urlsOption), state => CampaignOutput.WriteMetrics(output, state, definition.Evaluation.Samples))
+                : null;
+            var state = await RunEmbeddedAsync(definition, runs, baseModel, error, token, dashboard);
+            if (dashboard is null)
+                CampaignOutput.WriteMetrics(output, state, definition.Evaluation.Samples);
+                CampaignOutput.WriteTiming(output, state);
         }));
         return command;
     }
@@ -75,19 +90,26 @@ internal static class RunCommand
         })
         .Build();
 
-    /// <summary>Starts the campaign on an embedded host and waits for it to complete; a failed stage ends the run with an error.</summary>
+    /// <summary>The dashboard of an embedded run: where it listens, and what to print once the campaign has ended.</summary>
+    /// <param name="Urls">Kestrel addresses.</param>
+    /// <param name="Finished">Called with the final state before the run keeps serving the dashboard until stopped.</param>
+    internal sealed record EmbeddedDashboard(string Urls, Action<CampaignState> Finished);
+
+    /// <summary>
+    /// Starts the campaign on an embedded host and waits for it to complete; a failed stage ends the run with an error.
+    /// With <paramref name="dashboard"/>, the host serves the dashboard too, a failure waits for a retry, and once the
+    /// campaign has ended the pages stay up until the host is stopped.
+    /// </summary>
     internal static async Task<CampaignState> RunEmbeddedAsync(CampaignDefinition definition, string runs, string baseModel, TextWriter progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, EmbeddedDashboard? dashboard = null)
     {
-        var observer = new ProgressObserver(progress);
-        var builder = PipelineHosts.Builder(EmbeddedConfiguration(runs), Microsoft.Extensions.Logging.LogLevel.Warning);
-        builder.Services.AddSingleton<ICampaignObserver>(observer);
-        builder.Services.AddPolicyBackends(builder.Configuration);
-        builder.Services.AddPipelineStages(builder.Configuration, StageNames.All);
-        using var host = builder.Build();
+        var observer = new ProgressObserver(progress, endOnFailure: dashboard is null);
+        using var host = BuildEmbeddedHost(EmbeddedConfiguration(runs), observer, dashboard?.Urls);
         await host.StartAsync(cancellationToken);
         try
         {
+            if (host is WebApplication app)
+                progress.WriteLine($"dashboard at {string.Join(", ", app.Urls)}");
             // The id is fixed before the start so the observer follows this campaign alone: the store may hold earlier
             // campaigns that were interrupted, and the orchestrator reconciles (and so reports) those as well.
             var campaigns = PipelineHosts.SendingService(host);
@@ -110,9 +132,22 @@ internal static class RunCommand
                 throw new InterruptedException();
             }
             var failure = state.Failures().FirstOrDefault();
-            if (failure.Failure is not null)
+            if (failure.Failure is not null && dashboard is null)
                 throw new InvalidOperationException(
                     $"campaign {id}: iteration {failure.Iteration} {failure.Stage} shard {failure.Failure.Shard} failed: {failure.Failure.Message}");
+            if (dashboard is not null)
+            {
+                dashboard.Finished(state);
+                progress.WriteLine($"campaign {id} is {state.Status.ToString().ToLowerInvariant()}; the dashboard stays up until Ctrl-C");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, interrupted.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping the dashboard after the campaign ended is the normal way out.
+                }
+            }
             return state;
         }
         finally
@@ -132,8 +167,35 @@ internal static class RunCommand
             $"bootstrapped {folder}: {report.StepsDone} steps in {report.WallSeconds:0} s"));
     }
 
-    /// <summary>Prints one line per orchestrator reconcile that had a cause, and completes when the campaign ends or fails.</summary>
-    sealed class ProgressObserver(TextWriter output) : ICampaignObserver
+    /// <summary>
+    /// The embedded host: every stage and the orchestrator on the in-memory bus, the observer, and with
+    /// <paramref name="dashboardUrls"/> the dashboard on the same services (its pages read the run's store).
+    /// </summary>
+    internal static IHost BuildEmbeddedHost(IConfiguration configuration, ICampaignObserver observer, string? dashboardUrls)
+    {
+        if (dashboardUrls is null)
+        {
+            var builder = PipelineHosts.Builder(configuration, Microsoft.Extensions.Logging.LogLevel.Warning);
+            builder.Services.AddSingleton(observer);
+            builder.Services.AddPolicyBackends(builder.Configuration);
+            builder.Services.AddPipelineStages(builder.Configuration, WorkerRoles.All);
+            return builder.Build();
+        }
+        var web = PipelineHosts.WebBuilder(configuration, Microsoft.Extensions.Logging.LogLevel.Warning, dashboardUrls);
+        web.Services.AddSingleton(observer);
+        web.Services.AddPolicyBackends(web.Configuration);
+        web.Services.AddPipelineStages(web.Configuration, WorkerRoles.All);
+        web.Services.AddDashboard(web.Configuration);
+        var app = web.Build();
+        app.MapDashboard();
+        return app;
+    }
+
+    /// <summary>
+    /// Prints one line per orchestrator reconcile that had a cause, and completes when the campaign ends, or (with
+    /// <paramref name="endOnFailure"/>) at its first failure.
+    /// </summary>
+    sealed class ProgressObserver(TextWriter output, bool endOnFailure) : ICampaignObserver
     {
         readonly Lock _gate = new();
         readonly TaskCompletionSource<CampaignState> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -156,8 +218,9 @@ internal static class RunCommand
                     output.WriteLine($"{time}   -> iteration {group.Key.Iteration}: {group.Key.Stage.Name()} {what} {string.Join(",", group.Select(d => d.Shard))}");
                 }
             }
-            // Embedded, nothing would retry a faulted stage, so the first failure ends the run.
-            if (state.Status != CampaignStatus.Running || state.Failures().Any())
+            // Embedded, nothing would retry a faulted stage, so the first failure ends the run; unless a dashboard offers
+            // the retry.
+            if (state.Status != CampaignStatus.Running || (endOnFailure && state.Failures().Any()))
                 _finished.TrySetResult(state);
         }
     }

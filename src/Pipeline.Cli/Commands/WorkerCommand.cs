@@ -17,7 +17,7 @@ internal static class WorkerCommand
     {
         var stageOption = new Option<string>("--stage")
         {
-            Description = $"Stage(s) to host: {string.Join(", ", StageNames.All.Select(s => s.Name()))} (generation also hosts evaluation), "
+            Description = $"Stage(s) to host: {string.Join(", ", WorkerRoles.All.Select(s => s.Name()))} (generation also hosts evaluation), "
                 + "all, or a comma-separated list.",
             Required = true,
         };
@@ -28,7 +28,7 @@ internal static class WorkerCommand
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
-            var stages = StageNames.Parse(parse.GetRequiredValue(stageOption));
+            var stages = WorkerRoles.Parse(parse.GetRequiredValue(stageOption));
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             var transport = BusOptions.FromConfiguration(configuration).Transport;
             var builder = PipelineHosts.Builder(configuration, LogLevel.Information);

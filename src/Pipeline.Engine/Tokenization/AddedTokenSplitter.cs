@@ -21,16 +21,17 @@ internal sealed class AddedTokenSplitter
         firstChars = SearchValues.Create(byFirstChar.Keys.ToArray());
     }
 
-    /// <summary>A piece of the input: either plain text (Token is null) or one added token.</summary>
-    public readonly record struct Segment(string? Text, AddedToken? Token);
+    /// <summary>A piece of the input: plain text (Token is null) or one added token with the whitespace it strips.</summary>
+    public readonly record struct Segment(int Start, int Length, AddedToken? Token);
 
-    public void Split(string text, List<Segment> output)
+    /// <summary>Appends the segments of <paramref name="text"/>, which cover it without gaps, in order.</summary>
+    public void Split(ReadOnlySpan<char> text, List<Segment> output)
     {
         int plainStart = 0;
         int i = 0;
         while (i < text.Length)
         {
-            int found = text.AsSpan(i).IndexOfAny(firstChars);
+            int found = text[i..].IndexOfAny(firstChars);
             if (found < 0)
             {
                 break;
@@ -60,22 +61,22 @@ internal sealed class AddedTokenSplitter
             }
             if (start > plainStart)
             {
-                output.Add(new Segment(text[plainStart..start], null));
+                output.Add(new Segment(plainStart, start - plainStart, null));
             }
-            output.Add(new Segment(null, token));
+            output.Add(new Segment(start, end - start, token));
             plainStart = i = end;
         }
         if (plainStart < text.Length)
         {
-            output.Add(new Segment(text[plainStart..], null));
+            output.Add(new Segment(plainStart, text.Length - plainStart, null));
         }
     }
 
-    private AddedToken? LongestAt(string text, int position)
+    private AddedToken? LongestAt(ReadOnlySpan<char> text, int position)
     {
         foreach (var token in byFirstChar[text[position]])
         {
-            if (text.AsSpan(position).StartsWith(token.Content, StringComparison.Ordinal))
+            if (text[position..].StartsWith(token.Content, StringComparison.Ordinal))
             {
                 return token;
             }

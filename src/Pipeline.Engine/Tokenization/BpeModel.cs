@@ -56,11 +56,21 @@ internal sealed class BpeModel
 
     public bool TryGetId(ReadOnlySpan<char> token, out int id) => vocabBySpan.TryGetValue(token, out id);
 
-    /// <summary>Appends the ids of one pre-tokenized word (original text, not yet byte-mapped).</summary>
-    public void EncodeWord(string word, List<int> output)
+    /// <summary>The id of the unknown token, when the vocabulary has one.</summary>
+    public int? UnknownTokenId => unkId;
+
+    /// <summary>True when the vocabulary has merges; without them encoding a word is a lookup per symbol.</summary>
+    public bool HasMerges => merges.Count > 0;
+
+    /// <summary>
+    /// Appends the ids of one pre-tokenized word (original text, not yet byte-mapped). With <paramref name="unitStarts"/>,
+    /// also appends where each token starts in the word: a UTF-8 byte offset in byte-level mode, else a char offset.
+    /// </summary>
+    public void EncodeWord(ReadOnlySpan<char> word, List<int> output, List<int>? unitStarts = null)
     {
         var s = scratch ??= new MergeScratch();
         s.Ids.Clear();
+        s.Starts.Clear();
         if (ByteLevel)
         {
             int byteCount = Encoding.UTF8.GetByteCount(word);
@@ -70,12 +80,14 @@ internal sealed class BpeModel
                 Encoding.UTF8.GetBytes(word, bytes);
                 if (IgnoreMerges && TryWholeWord(bytes.AsSpan(0, byteCount), output))
                 {
+                    unitStarts?.Add(0);
                     return;
                 }
                 for (int i = 0; i < byteCount; i++)
                 {
                     int id = byteIds[bytes[i]];
                     s.Ids.Add(id >= 0 ? id : UnknownId(ByteLevelAlphabet.ByteToChar(bytes[i]).ToString()));
+                    s.Starts.Add(i);
                 }
             }
             finally
@@ -85,25 +97,28 @@ internal sealed class BpeModel
         }
         else
         {
-            if (IgnoreMerges && vocab.TryGetValue(word, out int wholeId))
+            if (IgnoreMerges && vocabBySpan.TryGetValue(word, out int wholeId))
             {
                 output.Add(wholeId);
+                unitStarts?.Add(0);
                 return;
             }
             for (int i = 0; i < word.Length;)
             {
                 int length = char.IsHighSurrogate(word[i]) && i + 1 < word.Length && char.IsLowSurrogate(word[i + 1]) ? 2 : 1;
-                var symbol = word.AsSpan(i, length);
+                var symbol = word.Slice(i, length);
                 s.Ids.Add(vocabBySpan.TryGetValue(symbol, out int id) ? id : UnknownId(symbol.ToString()));
+                s.Starts.Add(i);
                 i += length;
             }
         }
         Merge(s);
-        foreach (int id in s.Ids)
+        for (int i = 0; i < s.Ids.Count; i++)
         {
-            if (id >= 0)
+            if (s.Ids[i] >= 0)
             {
-                output.Add(id);
+                output.Add(s.Ids[i]);
+                unitStarts?.Add(s.Starts[i]);
             }
         }
     }
@@ -192,6 +207,7 @@ internal sealed class BpeModel
     private sealed class MergeScratch
     {
         public readonly List<int> Ids = [];
+        public readonly List<int> Starts = [];
         public readonly List<int> Next = [];
         public readonly List<int> Prev = [];
         public readonly PriorityQueue<PendingMerge, long> Queue = new();

@@ -1,6 +1,6 @@
-// The project's tokenizer: HF tokenizer.json byte-level (or character) BPE, loaded, applied, and saved back.
+// The project's tokenizer: HF tokenizer.json byte-level (or character) BPE, loaded, configured and saved back. Encoding
+// and decoding are in BpeTokenizer.Encoding.cs and BpeTokenizer.Decoding.cs.
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -11,14 +11,33 @@ namespace Pipeline.Engine.Tokenization;
 /// vocabularies, and the character vocabularies of <see cref="CharacterTokenizerBuilder"/>. Thread-safe.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Supported: model BPE (merges as "a b" strings or [a, b] pairs, ignore_merges, unk_token); normalizer none, NFC, NFD
 /// or a Sequence of them; pre_tokenizer ByteLevel, Split (regex or literal, any behavior) or a Sequence;
 /// decoder ByteLevel, Fuse or none; added_tokens with lstrip/rstrip. The post_processor is kept for saving but not
-/// applied: <see cref="Encode"/> never adds BOS/EOS. Added tokens are matched in the raw text before normalization.
+/// applied: encoding never adds BOS/EOS. Added tokens are matched in the raw text before normalization.
+/// </para>
+/// <para>
+/// Through <see cref="Microsoft.ML.Tokenizers.Tokenizer"/>: <c>considerNormalization: false</c> skips the normalizer,
+/// <c>considerPreTokenization: false</c> runs BPE over each stretch of text between added tokens as one word.
+/// <see cref="Microsoft.ML.Tokenizers.EncodedToken.Value"/> is the token's vocabulary spelling (byte-level tokens in
+/// GPT-2's byte alphabet). <see cref="Microsoft.ML.Tokenizers.EncodedToken.Offset"/> is the range of the input the
+/// token comes from: the whole character when a byte-level token holds only some of its bytes, the character before
+/// which ByteLevel's prefix space stands, the input the normalizer turned into the token's characters. Tokens can
+/// therefore share characters, and where canonical ordering moved combining marks they come out of input order;
+/// truncating by token count never splits a character between kept and dropped tokens.
+/// As offsets index the input, the normalized text is never returned (it is null).
+/// <see cref="Microsoft.ML.Tokenizers.Tokenizer.PreTokenizer"/> is null:
+/// the pre_tokenizer section runs on normalized text between added tokens, which the library's type cannot express.
+/// </para>
 /// </remarks>
-public sealed class BpeTokenizer : ITokenizer
+public sealed partial class BpeTokenizer : ModelTokenizer
 {
     private const int WordCacheLimit = 1 << 18;
+
+    // Words longer than this are encoded every time: they rarely repeat (long runs of digits or spaces) and would
+    // crowd the cache.
+    private const int CachedWordLength = 256;
 
     private static readonly string[] BosNames = ["<|bos|>", "<s>", "<|begin_of_text|>", "<bos>", "<|startoftext|>"];
     private static readonly string[] EosNames = ["<|eos|>", "</s>", "<|end_of_text|>", "<eos>", "<|endoftext|>"];
@@ -26,20 +45,26 @@ public sealed class BpeTokenizer : ITokenizer
 
     private readonly TokenizerDefinition definition;
     private readonly BpeModel model;
-    private readonly bool[] normalization;
+    private readonly NormalizerSequence? normalizer;
     private readonly PreTokenizer preTokenizer;
     private readonly DecoderKind decoder;
     private readonly AddedTokenSplitter addedTokenSplitter;
     private readonly Dictionary<string, AddedToken> addedByContent;
     private readonly Dictionary<int, AddedToken> addedById;
     private readonly string?[] idToToken;
+    // How many units (UTF-8 bytes in byte-level mode, else chars) of a word a token produced by BPE covers, read off
+    // its spelling; -1 where the spelling does not tell (the unknown token, tokens outside the byte alphabet).
+    private readonly int[] tokenUnits;
+    private readonly bool cacheWords;
     private readonly ConcurrentDictionary<string, int[]> wordCache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> wordCacheBySpan;
     private int wordCacheSize;
 
     internal BpeTokenizer(TokenizerDefinition definition, string? bosToken = null, string? eosToken = null, string? padToken = null)
     {
         this.definition = definition;
-        normalization = TokenizerJson.ParseNormalizer(definition.Normalizer);
+        bool[] normalization = TokenizerJson.ParseNormalizer(definition.Normalizer);
+        normalizer = normalization.Length > 0 ? new NormalizerSequence(normalization) : null;
         preTokenizer = TokenizerJson.ParsePreTokenizer(definition.PreTokenizer);
         decoder = TokenizerJson.ParseDecoder(definition.Decoder);
         bool byteLevel = preTokenizer.IsByteLevel || decoder == DecoderKind.ByteLevel;
@@ -59,22 +84,41 @@ public sealed class BpeTokenizer : ITokenizer
         {
             idToToken[t.Id] = t.Content;
         }
+        tokenUnits = new int[idToToken.Length];
+        Array.Fill(tokenUnits, -1);
+        foreach (var (token, id) in definition.Vocab)
+        {
+            if (!byteLevel || token.All(c => ByteLevelAlphabet.CharToByte(c) >= 0))
+            {
+                tokenUnits[id] = token.Length;
+            }
+        }
+        if (model.UnknownTokenId is int unknown)
+        {
+            tokenUnits[unknown] = -1;
+        }
+        // Without merges a word costs one lookup per character, no more than a cache lookup.
+        cacheWords = model.HasMerges;
+        wordCacheBySpan = wordCache.GetAlternateLookup<ReadOnlySpan<char>>();
         BosId = ResolveRole(bosToken, BosNames);
         EosId = ResolveRole(eosToken, EosNames);
         PadId = ResolveRole(padToken, PadNames);
     }
 
     /// <inheritdoc />
-    public int VocabularySize => idToToken.Length;
+    public override int VocabularySize => idToToken.Length;
 
     /// <inheritdoc />
-    public int? BosId { get; }
+    public override int? BosId { get; }
 
     /// <inheritdoc />
-    public int? EosId { get; }
+    public override int? EosId { get; }
 
     /// <inheritdoc />
-    public int? PadId { get; }
+    public override int? PadId { get; }
+
+    /// <summary>The normalizer section (NFC, NFD or a sequence of them), or null when the tokenizer has none.</summary>
+    public override Microsoft.ML.Tokenizers.Normalizer? Normalizer => normalizer;
 
     /// <summary>True when words are encoded as UTF-8 bytes (GPT-2 style); false for character vocabularies.</summary>
     public bool IsByteLevel => model.ByteLevel;
@@ -129,79 +173,18 @@ public sealed class BpeTokenizer : ITokenizer
     }
 
     /// <summary>Writes the tokenizer as an HF tokenizer.json that HF tokenizers and transformers.js load.</summary>
-    public void Save(string path)
+    public override void Save(string path)
     {
         using var stream = File.Create(path);
         TokenizerJson.Write(stream, definition);
     }
 
     /// <inheritdoc />
-    public int[] Encode(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        var segments = new List<AddedTokenSplitter.Segment>();
-        addedTokenSplitter.Split(text, segments);
-        var words = new List<string>();
-        foreach (var segment in segments)
-        {
-            if (segment.Token is not null)
-            {
-                ids.Add(segment.Token.Id);
-                continue;
-            }
-            string plain = segment.Text!;
-            foreach (bool compose in normalization)
-            {
-                plain = UnicodeNormalizer.Normalize(plain, compose);
-            }
-            words.Clear();
-            preTokenizer.Split(plain, words);
-            foreach (string word in words)
-            {
-                ids.AddRange(EncodeWord(word));
-            }
-        }
-        return ids.ToArray();
-    }
-
-    /// <inheritdoc />
-    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = false)
-    {
-        var text = new StringBuilder();
-        var bytes = new List<byte>();
-        bool first = true;
-        foreach (int id in ids)
-        {
-            string token = IdToToken(id) ?? throw new ArgumentOutOfRangeException(nameof(ids), $"Id {id} is not in the vocabulary.");
-            if (addedById.TryGetValue(id, out var added))
-            {
-                if (skipSpecialTokens && added.Special)
-                {
-                    continue;
-                }
-                FlushBytes(bytes, text);
-                AppendToken(text, added.Content, ref first);
-                continue;
-            }
-            if (decoder == DecoderKind.ByteLevel)
-            {
-                AppendByteLevel(token, bytes);
-            }
-            else
-            {
-                AppendToken(text, token, ref first);
-            }
-        }
-        FlushBytes(bytes, text);
-        return text.ToString();
-    }
-
-    /// <inheritdoc />
-    public int? TokenToId(string token) =>
+    public override int? TokenToId(string token) =>
         addedByContent.TryGetValue(token, out var added) ? added.Id : model.TryGetId(token, out int id) ? id : null;
 
     /// <inheritdoc />
-    public string? IdToToken(int id) => id >= 0 && id < idToToken.Length ? idToToken[id] : null;
+    public override string? IdToToken(int id) => id >= 0 && id < idToToken.Length ? idToToken[id] : null;
 
     /// <summary>
     /// A GPT-2 layout tokenizer: ByteLevel pre-tokenizer (GPT-2 pattern, no prefix space), post-processor and decoder.
@@ -222,67 +205,6 @@ public sealed class BpeTokenizer : ITokenizer
         ["trim_offsets"] = true,
         ["use_regex"] = useRegex,
     };
-
-    private int[] EncodeWord(string word)
-    {
-        if (wordCache.TryGetValue(word, out var cached))
-        {
-            return cached;
-        }
-        var ids = new List<int>(word.Length);
-        model.EncodeWord(word, ids);
-        var result = ids.ToArray();
-        // ConcurrentDictionary.Count takes every lock, so the size is tracked separately; the bound is approximate.
-        if (Interlocked.Increment(ref wordCacheSize) > WordCacheLimit)
-        {
-            wordCache.Clear();
-            Interlocked.Exchange(ref wordCacheSize, 0);
-        }
-        wordCache.TryAdd(word, result);
-        return result;
-    }
-
-    private void AppendToken(StringBuilder text, string token, ref bool first)
-    {
-        if (decoder == DecoderKind.JoinWithSpaces && !first)
-        {
-            text.Append(' ');
-        }
-        text.Append(token);
-        first = false;
-    }
-
-    private static void AppendByteLevel(string token, List<byte> bytes)
-    {
-        Span<byte> utf8 = stackalloc byte[4];
-        foreach (char c in token)
-        {
-            int b = ByteLevelAlphabet.CharToByte(c);
-            if (b >= 0)
-            {
-                bytes.Add((byte)b);
-            }
-            else
-            {
-                // Not from the byte alphabet (a hand-written vocabulary entry): keep the character itself.
-                int n = Encoding.UTF8.GetBytes([c], utf8);
-                foreach (byte x in utf8[..n])
-                {
-                    bytes.Add(x);
-                }
-            }
-        }
-    }
-
-    // Invalid UTF-8 becomes U+FFFD per maximal invalid subsequence, as Rust's from_utf8_lossy (HF) does.
-    private static void FlushBytes(List<byte> bytes, StringBuilder text)
-    {
-        if (bytes.Count > 0)
-        {
-            text.Append(Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes)));
-            bytes.Clear();
-        }
-    }
 
     private int? ResolveRole(string? configured, string[] conventionalNames)
     {

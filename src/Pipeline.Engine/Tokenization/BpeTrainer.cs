@@ -51,21 +51,23 @@ public static class BpeTrainer
         var preTokenizer = new PreTokenizer([new ByteLevelStep(addPrefixSpace: false, useRegex: true)]);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var segments = new List<AddedTokenSplitter.Segment>();
-        var pieces = new List<string>();
+        var words = new List<Word>();
         foreach (string line in corpus)
         {
             segments.Clear();
             splitter.Split(line, segments);
             foreach (var segment in segments)
             {
-                if (segment.Text is null)
+                if (segment.Token is not null)
                 {
                     continue;
                 }
-                pieces.Clear();
-                preTokenizer.Split(segment.Text, pieces);
-                foreach (string piece in pieces)
+                var text = line.AsSpan(segment.Start, segment.Length);
+                words.Clear();
+                preTokenizer.Split(text, words);
+                foreach (var word in words)
                 {
+                    string piece = word.ToString(text);
                     counts[piece] = counts.GetValueOrDefault(piece) + 1;
                 }
             }

@@ -3,6 +3,9 @@ namespace Pipeline.Engine.Tokenization;
 
 internal static class NormalizationData
 {
+    /// <summary>The Unicode version these tables were generated from.</summary>
+    public const string UnicodeVersion = "14.0.0";
+
     /// <summary>Runs of equal non-zero canonical combining class: start, end (inclusive), class.</summary>
     public static readonly int[] CombiningClassRanges =
     [

@@ -1,4 +1,6 @@
 // Splits text into the words BPE runs on, following HF tokenizers' pre_tokenizer section (Split, ByteLevel, Sequence).
+// Words are ranges of the text rather than strings, so that tokens keep their offsets and encoding allocates nothing.
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -15,10 +17,38 @@ internal enum SplitBehavior
     Contiguous,
 }
 
+/// <summary>
+/// A word: <see cref="Length"/> characters of the text from <see cref="Start"/>, preceded by a space that is not in the
+/// text when <see cref="PrefixSpace"/> (ByteLevel's add_prefix_space). A word can be that space alone (Length 0), which
+/// then stands before the character at Start.
+/// </summary>
+internal readonly record struct Word(int Start, int Length, bool PrefixSpace)
+{
+    /// <summary>The word's characters, including its prefix space.</summary>
+    public int TotalLength => Length + (PrefixSpace ? 1 : 0);
+
+    /// <summary>The word as a string.</summary>
+    public string ToString(ReadOnlySpan<char> text) =>
+        PrefixSpace ? string.Concat(" ", text.Slice(Start, Length)) : text.Slice(Start, Length).ToString();
+
+    /// <summary>Writes the word into <paramref name="buffer"/> (at least <see cref="TotalLength"/> long); returns it.</summary>
+    public ReadOnlySpan<char> CopyTo(ReadOnlySpan<char> text, Span<char> buffer)
+    {
+        if (!PrefixSpace)
+        {
+            return text.Slice(Start, Length);
+        }
+        buffer[0] = ' ';
+        text.Slice(Start, Length).CopyTo(buffer[1..]);
+        return buffer[..TotalLength];
+    }
+}
+
 /// <summary>One step of a pre-tokenizer: every current piece is split again by it.</summary>
 internal abstract class PreTokenizerStep
 {
-    public abstract void Split(string piece, List<string> output);
+    /// <summary>Appends the pieces <paramref name="piece"/> (a range of <paramref name="text"/>) splits into.</summary>
+    public abstract void Split(ReadOnlySpan<char> text, Word piece, List<Word> output);
 }
 
 /// <summary>HF's Split pre-tokenizer: a regex (Oniguruma syntax, which .NET reads the same way for these patterns).</summary>
@@ -26,35 +56,65 @@ internal sealed class RegexSplitStep(string pattern, SplitBehavior behavior, boo
 {
     private readonly Regex regex = new(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
-    public override void Split(string piece, List<string> output)
+    [ThreadStatic] private static List<(int Start, int End, bool IsDelimiter)>? spansScratch;
+
+    public override void Split(ReadOnlySpan<char> text, Word piece, List<Word> output)
     {
-        // Spans alternate between matched and unmatched text; "invert" swaps which of the two counts as the delimiter.
-        var spans = new List<(int Start, int End, bool IsDelimiter)>();
-        int last = 0;
-        foreach (var (start, end) in CodePointRegex.Matches(regex, piece))
+        var pieces = PieceScratch.Rent();
+        try
         {
-            if (start > last)
+            SplitRanges(text.Slice(piece.Start, piece.Length), pieces);
+            foreach (var (start, end) in pieces)
             {
-                spans.Add((last, start, invert));
+                output.Add(new Word(piece.Start + start, end - start, false));
             }
-            spans.Add((start, end, !invert));
-            last = end;
         }
-        if (last < piece.Length)
+        finally
         {
-            spans.Add((last, piece.Length, invert));
+            PieceScratch.Return(pieces);
         }
-        Emit(piece, spans, output);
     }
 
-    private void Emit(string piece, List<(int Start, int End, bool IsDelimiter)> spans, List<string> output)
+    /// <summary>Appends the [start, end) ranges of <paramref name="text"/> this step splits it into.</summary>
+    public void SplitRanges(ReadOnlySpan<char> text, List<(int Start, int End)> output)
+    {
+        // Spans alternate between matched and unmatched text; "invert" swaps which of the two counts as the delimiter.
+        var spans = spansScratch ??= [];
+        spans.Clear();
+        int last = 0;
+        var matches = PieceScratch.Rent();
+        try
+        {
+            CodePointRegex.Matches(regex, text, matches);
+            foreach (var (start, end) in matches)
+            {
+                if (start > last)
+                {
+                    spans.Add((last, start, invert));
+                }
+                spans.Add((start, end, !invert));
+                last = end;
+            }
+        }
+        finally
+        {
+            PieceScratch.Return(matches);
+        }
+        if (last < text.Length)
+        {
+            spans.Add((last, text.Length, invert));
+        }
+        Emit(text.Length, spans, output);
+    }
+
+    private void Emit(int length, List<(int Start, int End, bool IsDelimiter)> spans, List<(int Start, int End)> output)
     {
         switch (behavior)
         {
             case SplitBehavior.Isolated:
                 foreach (var s in spans)
                 {
-                    output.Add(piece[s.Start..s.End]);
+                    output.Add((s.Start, s.End));
                 }
                 break;
             case SplitBehavior.Removed:
@@ -62,15 +122,15 @@ internal sealed class RegexSplitStep(string pattern, SplitBehavior behavior, boo
                 {
                     if (!s.IsDelimiter)
                     {
-                        output.Add(piece[s.Start..s.End]);
+                        output.Add((s.Start, s.End));
                     }
                 }
                 break;
             case SplitBehavior.MergedWithPrevious:
-                EmitMerged(piece, spans, output, delimiterEndsPiece: true);
+                EmitMerged(length, spans, output, delimiterEndsPiece: true);
                 break;
             case SplitBehavior.MergedWithNext:
-                EmitMerged(piece, spans, output, delimiterEndsPiece: false);
+                EmitMerged(length, spans, output, delimiterEndsPiece: false);
                 break;
             case SplitBehavior.Contiguous:
                 int runStart = -1;
@@ -79,7 +139,7 @@ internal sealed class RegexSplitStep(string pattern, SplitBehavior behavior, boo
                 {
                     if (runStart >= 0 && !(s.IsDelimiter && runIsDelimiter))
                     {
-                        output.Add(piece[runStart..s.Start]);
+                        output.Add((runStart, s.Start));
                         runStart = -1;
                     }
                     if (runStart < 0)
@@ -90,32 +150,32 @@ internal sealed class RegexSplitStep(string pattern, SplitBehavior behavior, boo
                 }
                 if (runStart >= 0)
                 {
-                    output.Add(piece[runStart..]);
+                    output.Add((runStart, length));
                 }
                 break;
         }
     }
 
-    private static void EmitMerged(string piece, List<(int Start, int End, bool IsDelimiter)> spans, List<string> output, bool delimiterEndsPiece)
+    private static void EmitMerged(int length, List<(int Start, int End, bool IsDelimiter)> spans, List<(int Start, int End)> output,
+        bool delimiterEndsPiece)
     {
         int pieceStart = 0;
-        for (int i = 0; i < spans.Count; i++)
+        foreach (var s in spans)
         {
-            var s = spans[i];
             if (delimiterEndsPiece && s.IsDelimiter)
             {
-                output.Add(piece[pieceStart..s.End]);
+                output.Add((pieceStart, s.End));
                 pieceStart = s.End;
             }
             else if (!delimiterEndsPiece && s.IsDelimiter && s.Start > pieceStart)
             {
-                output.Add(piece[pieceStart..s.Start]);
+                output.Add((pieceStart, s.Start));
                 pieceStart = s.Start;
             }
         }
-        if (pieceStart < piece.Length)
+        if (pieceStart < length)
         {
-            output.Add(piece[pieceStart..]);
+            output.Add((pieceStart, length));
         }
     }
 }
@@ -131,19 +191,40 @@ internal sealed class ByteLevelStep(bool addPrefixSpace, bool useRegex) : PreTok
 
     private static readonly RegexSplitStep Gpt2Split = new(Gpt2Pattern, SplitBehavior.Isolated, invert: false);
 
-    public override void Split(string piece, List<string> output)
+    public override void Split(ReadOnlySpan<char> text, Word piece, List<Word> output)
     {
-        if (addPrefixSpace && !piece.StartsWith(' '))
+        var span = text.Slice(piece.Start, piece.Length);
+        bool prefix = addPrefixSpace && span[0] != ' ';
+        if (!useRegex)
         {
-            piece = " " + piece;
+            output.Add(piece with { PrefixSpace = prefix });
+            return;
         }
-        if (useRegex)
+        if (!prefix)
         {
-            Gpt2Split.Split(piece, output);
+            Gpt2Split.Split(text, piece, output);
+            return;
         }
-        else
+
+        // The pattern runs over " " + piece; a range starting at 0 includes the space, the others shift back by one.
+        char[] buffer = ArrayPool<char>.Shared.Rent(span.Length + 1);
+        var pieces = PieceScratch.Rent();
+        try
         {
-            output.Add(piece);
+            buffer[0] = ' ';
+            span.CopyTo(buffer.AsSpan(1));
+            Gpt2Split.SplitRanges(buffer.AsSpan(0, span.Length + 1), pieces);
+            foreach (var (start, end) in pieces)
+            {
+                output.Add(start == 0
+                    ? new Word(piece.Start, end - 1, PrefixSpace: true)
+                    : new Word(piece.Start + start - 1, end - start, PrefixSpace: false));
+            }
+        }
+        finally
+        {
+            PieceScratch.Return(pieces);
+            ArrayPool<char>.Shared.Return(buffer);
         }
     }
 }
@@ -152,6 +233,8 @@ internal sealed class ByteLevelStep(bool addPrefixSpace, bool useRegex) : PreTok
 internal sealed class PreTokenizer
 {
     private readonly PreTokenizerStep[] steps;
+
+    [ThreadStatic] private static List<Word>? nextScratch;
 
     public PreTokenizer(IEnumerable<PreTokenizerStep> steps)
     {
@@ -167,74 +250,111 @@ internal sealed class PreTokenizer
     /// <summary>True when a ByteLevel step is present, so words are mapped to GPT-2's byte alphabet before BPE.</summary>
     public bool IsByteLevel { get; }
 
-    public void Split(string text, List<string> output)
+    /// <summary>Appends the words of <paramref name="text"/> in order, leaving out empty ones.</summary>
+    public void Split(ReadOnlySpan<char> text, List<Word> output)
     {
-        output.Add(text);
-        var next = new List<string>();
+        int first = output.Count;
+        if (text.Length > 0)
+        {
+            output.Add(new Word(0, text.Length, false));
+        }
+        if (steps.Length == 0)
+        {
+            return;
+        }
+        var next = nextScratch ??= [];
         foreach (var step in steps)
         {
             next.Clear();
-            foreach (var piece in output)
+            for (int i = first; i < output.Count; i++)
             {
-                if (piece.Length > 0)
+                step.Split(text, output[i], next);
+            }
+            output.RemoveRange(first, output.Count - first);
+            foreach (var word in next)
+            {
+                if (word.TotalLength > 0)
                 {
-                    step.Split(piece, next);
+                    output.Add(word);
                 }
             }
-            output.Clear();
-            output.AddRange(next);
         }
-        output.RemoveAll(p => p.Length == 0);
     }
+}
+
+/// <summary>Reusable lists of ranges for the steps, which nest (ByteLevel runs a Split), so one per depth is lent out.</summary>
+internal static class PieceScratch
+{
+    [ThreadStatic] private static Stack<List<(int Start, int End)>>? free;
+
+    public static List<(int Start, int End)> Rent()
+    {
+        var stack = free ??= new Stack<List<(int, int)>>();
+        var list = stack.Count > 0 ? stack.Pop() : [];
+        list.Clear();
+        return list;
+    }
+
+    public static void Return(List<(int Start, int End)> list) => (free ??= new Stack<List<(int, int)>>()).Push(list);
 }
 
 /// <summary>
 /// Runs a .NET regex with code-point semantics. .NET matches UTF-16 units, so a letter or digit outside the BMP (two
 /// surrogates) would not match \p{L} or \p{N} as it does in HF (Rust/Oniguruma). Such text is matched through a proxy
-/// string in which every astral code point becomes one BMP character of the same Unicode category.
+/// in which every astral code point becomes one BMP character of the same Unicode category.
 /// </summary>
 internal static class CodePointRegex
 {
     private static readonly char[] CategoryRepresentative = BuildRepresentatives();
 
-    public static IEnumerable<(int Start, int End)> Matches(Regex regex, string text)
+    /// <summary>Appends the [start, end) ranges of the non-empty matches of <paramref name="regex"/> in <paramref name="text"/>.</summary>
+    public static void Matches(Regex regex, ReadOnlySpan<char> text, List<(int Start, int End)> output)
     {
-        if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        if (text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
         {
-            for (var m = regex.Match(text); m.Success; m = m.NextMatch())
+            foreach (var m in regex.EnumerateMatches(text))
             {
                 if (m.Length > 0)
                 {
-                    yield return (m.Index, m.Index + m.Length);
+                    output.Add((m.Index, m.Index + m.Length));
                 }
             }
-            yield break;
+            return;
         }
 
         // proxyToText[i] is the index in text of proxy char i; one extra entry maps the end.
-        var proxy = new StringBuilder(text.Length);
-        var proxyToText = new List<int>(text.Length + 1);
-        for (int i = 0; i < text.Length;)
+        char[] proxy = ArrayPool<char>.Shared.Rent(text.Length);
+        int[] proxyToText = ArrayPool<int>.Shared.Rent(text.Length + 1);
+        try
         {
-            proxyToText.Add(i);
-            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out int used) == System.Buffers.OperationStatus.Done && used == 2)
+            int length = 0;
+            for (int i = 0; i < text.Length;)
             {
-                proxy.Append(CategoryRepresentative[(int)Rune.GetUnicodeCategory(rune)]);
+                proxyToText[length] = i;
+                if (Rune.DecodeFromUtf16(text[i..], out var rune, out int used) == OperationStatus.Done && used == 2)
+                {
+                    proxy[length++] = CategoryRepresentative[(int)Rune.GetUnicodeCategory(rune)];
+                }
+                else
+                {
+                    proxy[length++] = text[i];
+                    used = 1;
+                }
+                i += used;
             }
-            else
+            proxyToText[length] = text.Length;
+            foreach (var m in regex.EnumerateMatches(proxy.AsSpan(0, length)))
             {
-                proxy.Append(text[i]);
-                used = 1;
+                if (m.Length > 0)
+                {
+                    output.Add((proxyToText[m.Index], proxyToText[m.Index + m.Length]));
+                }
             }
-            i += used;
         }
-        proxyToText.Add(text.Length);
-        for (var m = regex.Match(proxy.ToString()); m.Success; m = m.NextMatch())
+        finally
         {
-            if (m.Length > 0)
-            {
-                yield return (proxyToText[m.Index], proxyToText[m.Index + m.Length]);
-            }
+            ArrayPool<char>.Shared.Return(proxy);
+            ArrayPool<int>.Shared.Return(proxyToText);
         }
     }
 

@@ -15,7 +15,7 @@ namespace Pipeline.Learning.Judging;
 public sealed class ModelJudge : IJudgeModel
 {
     private readonly IPolicy _model;
-    private readonly ITokenizer _tokenizer;
+    private readonly ModelTokenizer _tokenizer;
     private readonly SamplingOptions _sampling;
     private readonly bool _prependBos;
     private long _nextSequence;
@@ -25,7 +25,7 @@ public sealed class ModelJudge : IJudgeModel
     /// <see cref="Sample"/> call draws the random streams following those of the calls before it. With
     /// <paramref name="prependBos"/> every prompt starts with the tokenizer's BOS id.
     /// </summary>
-    public ModelJudge(IPolicy model, ITokenizer tokenizer, SamplingOptions sampling, bool prependBos = false)
+    public ModelJudge(IPolicy model, ModelTokenizer tokenizer, SamplingOptions sampling, bool prependBos = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);

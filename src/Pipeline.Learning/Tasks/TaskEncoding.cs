@@ -9,7 +9,7 @@ namespace Pipeline.Learning.Tasks;
 public sealed class TaskEncoding
 {
     /// <summary>Wraps <paramref name="tokenizer"/>, which must define BOS and EOS tokens.</summary>
-    public TaskEncoding(BpeTokenizer tokenizer)
+    public TaskEncoding(ModelTokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         Tokenizer = tokenizer;
@@ -22,7 +22,7 @@ public sealed class TaskEncoding
     public static TaskEncoding ForTask(ITask task) => new(CharacterTokenizerBuilder.Build(task.Alphabet));
 
     /// <summary>The underlying tokenizer (saved as tokenizer.json next to the model).</summary>
-    public BpeTokenizer Tokenizer { get; }
+    public ModelTokenizer Tokenizer { get; }
 
     /// <summary>Id every prompt starts with.</summary>
     public int Bos { get; }

@@ -1,4 +1,4 @@
-// The stages of a campaign iteration; their names are the queue names and the key segments of their outputs.
+// The stages of a campaign iteration; their names (queue names and key segments of their outputs) come from the stage table.
 namespace Pipeline.Stages.Campaigns;
 
 /// <summary>A stage of a campaign iteration.</summary>
@@ -26,17 +26,8 @@ public enum CampaignStage
 /// <summary>Names of <see cref="CampaignStage"/> values.</summary>
 public static class CampaignStages
 {
-    /// <summary>The kebab-case name: queue name, key segment and CLI spelling (<c>generation</c>, <c>scoring</c> ...).</summary>
-    public static string Name(this CampaignStage stage) => stage switch
-    {
-        CampaignStage.Generation => "generation",
-        CampaignStage.Scoring => "scoring",
-        CampaignStage.Judging => "judging",
-        CampaignStage.Pairs => "pairs",
-        CampaignStage.Update => "update",
-        CampaignStage.Evaluation => "evaluation",
-        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "Unknown stage."),
-    };
+    /// <summary>The stage's name from the stage table: queue name, key segment and CLI spelling (<c>generation</c>, <c>scoring</c> ...).</summary>
+    public static string Name(this CampaignStage stage) => StageDefinitions.Of(stage).Name;
 
     /// <summary>The stage called <paramref name="name"/> (case-insensitive), or null when there is none.</summary>
     public static CampaignStage? TryParse(string name) =>

@@ -10,8 +10,8 @@ public enum UpdateKind
     /// <summary>DPO on preference pairs (plus α·NLL of the chosen response for IRPO).</summary>
     Dpo,
 
-    /// <summary>SFT on majority-agreeing responses.</summary>
-    Sft,
+    /// <summary>Majority-vote self-training: SFT on the responses whose answer most samples of their prompt agree on.</summary>
+    SelfTraining,
 }
 
 /// <summary>The per-shard stages of a recipe after generation, and the update that consumes the last one's outputs.</summary>
@@ -32,7 +32,7 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
         Recipe.SelfRewarding => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
         Recipe.Irpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
         Recipe.GrpoGold => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.Grpo, ScoreNames.Verifier),
-        Recipe.SelfTraining => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Sft, ScoreNames.Votes),
+        Recipe.SelfTraining => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.SelfTraining, ScoreNames.Votes),
         _ => throw new ArgumentOutOfRangeException(nameof(recipe), recipe, "Unknown recipe."),
     };
 

@@ -7,7 +7,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="BuildPairs"/> and publishes <see cref="PairsBuilt"/>.</summary>
-public sealed class BuildPairsConsumer(PairWork work, CampaignDefinitionCache definitions) : IConsumer<BuildPairs>
+internal sealed class BuildPairsConsumer(PairWork work, CampaignDefinitionCache definitions) : IConsumer<BuildPairs>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<BuildPairs> context)

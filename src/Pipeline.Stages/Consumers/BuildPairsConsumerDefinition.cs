@@ -6,5 +6,5 @@ using Pipeline.Stages.Hosting;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Queue, concurrency and retry of <see cref="BuildPairsConsumer"/>.</summary>
-public sealed class BuildPairsConsumerDefinition(StageOptions options)
+internal sealed class BuildPairsConsumerDefinition(StageOptions options)
     : StageConsumerDefinition<BuildPairsConsumer>(CampaignStage.Pairs.Name(), concurrency: 4, options);

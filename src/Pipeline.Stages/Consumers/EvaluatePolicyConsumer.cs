@@ -7,7 +7,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="EvaluatePolicy"/> and publishes <see cref="PolicyEvaluated"/>.</summary>
-public sealed class EvaluatePolicyConsumer(EvaluationWork work, CampaignDefinitionCache definitions) : IConsumer<EvaluatePolicy>
+internal sealed class EvaluatePolicyConsumer(EvaluationWork work, CampaignDefinitionCache definitions) : IConsumer<EvaluatePolicy>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<EvaluatePolicy> context)
@@ -15,7 +15,7 @@ public sealed class EvaluatePolicyConsumer(EvaluationWork work, CampaignDefiniti
         var m = context.Message;
         var definition = await definitions.GetAsync(m.CampaignId, context.CancellationToken);
         var (report, key, _) = await work.RunAsync(definition, m, context.CancellationToken);
-        await context.Publish(new PolicyEvaluated(m.CampaignId, m.Iteration, m.Shard, m.Checkpoint, key, report.Difficulties),
+        await context.Publish(new PolicyEvaluated(m.CampaignId, m.Iteration, m.Checkpoint, key, report.Difficulties, report.WallSeconds),
             context.CancellationToken);
     }
 }

@@ -5,5 +5,5 @@ using Pipeline.Stages.Hosting;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Queue, concurrency and retry of <see cref="EvaluatePolicyConsumer"/>.</summary>
-public sealed class EvaluatePolicyConsumerDefinition(StageOptions options)
+internal sealed class EvaluatePolicyConsumerDefinition(StageOptions options)
     : StageConsumerDefinition<EvaluatePolicyConsumer>(CampaignStage.Evaluation.Name(), concurrency: 1, options);

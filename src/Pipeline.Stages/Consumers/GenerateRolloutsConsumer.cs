@@ -7,7 +7,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="GenerateRollouts"/> and publishes <see cref="RolloutsGenerated"/>.</summary>
-public sealed class GenerateRolloutsConsumer(GenerationWork work, CampaignDefinitionCache definitions) : IConsumer<GenerateRollouts>
+internal sealed class GenerateRolloutsConsumer(GenerationWork work, CampaignDefinitionCache definitions) : IConsumer<GenerateRollouts>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<GenerateRollouts> context)
@@ -15,7 +15,7 @@ public sealed class GenerateRolloutsConsumer(GenerationWork work, CampaignDefini
         var m = context.Message;
         var definition = await definitions.GetAsync(m.CampaignId, context.CancellationToken);
         var stored = await work.RunAsync(definition, m, context.CancellationToken);
-        await context.Publish(new RolloutsGenerated(m.CampaignId, m.Iteration, m.Shard, m.Checkpoint, stored.Key, stored.Count, stored.Inline),
+        await context.Publish(new RolloutsGenerated(m.CampaignId, m.Iteration, m.Shard, m.Checkpoint, stored.Key, stored.Count, stored.Inline, stored.Summary),
             context.CancellationToken);
     }
 }

@@ -6,5 +6,5 @@ using Pipeline.Stages.Hosting;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Queue, concurrency and retry of <see cref="GenerateRolloutsConsumer"/>.</summary>
-public sealed class GenerateRolloutsConsumerDefinition(StageOptions options)
+internal sealed class GenerateRolloutsConsumerDefinition(StageOptions options)
     : StageConsumerDefinition<GenerateRolloutsConsumer>(CampaignStage.Generation.Name(), concurrency: 1, options);

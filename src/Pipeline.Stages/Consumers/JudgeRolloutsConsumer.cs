@@ -7,7 +7,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="JudgeRollouts"/> and publishes <see cref="RolloutsJudged"/>.</summary>
-public sealed class JudgeRolloutsConsumer(JudgingWork work, CampaignDefinitionCache definitions) : IConsumer<JudgeRollouts>
+internal sealed class JudgeRolloutsConsumer(JudgingWork work, CampaignDefinitionCache definitions) : IConsumer<JudgeRollouts>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<JudgeRollouts> context)

@@ -6,5 +6,5 @@ using Pipeline.Stages.Hosting;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Queue, concurrency and retry of <see cref="JudgeRolloutsConsumer"/>.</summary>
-public sealed class JudgeRolloutsConsumerDefinition(StageOptions options)
+internal sealed class JudgeRolloutsConsumerDefinition(StageOptions options)
     : StageConsumerDefinition<JudgeRolloutsConsumer>(CampaignStage.Judging.Name(), concurrency: 1, options);

@@ -8,5 +8,5 @@ using Pipeline.Stages.Orchestration;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Queue, concurrency and retry of <see cref="OrchestratorConsumer"/>.</summary>
-public sealed class OrchestratorConsumerDefinition(StageOptions options)
+internal sealed class OrchestratorConsumerDefinition(StageOptions options)
     : StageConsumerDefinition<OrchestratorConsumer>(StageQueues.Orchestrator, concurrency: 1, options);

@@ -7,7 +7,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="ScoreRollouts"/> and publishes <see cref="RolloutsScored"/>.</summary>
-public sealed class ScoreRolloutsConsumer(ScoringWork work, CampaignDefinitionCache definitions) : IConsumer<ScoreRollouts>
+internal sealed class ScoreRolloutsConsumer(ScoringWork work, CampaignDefinitionCache definitions) : IConsumer<ScoreRollouts>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<ScoreRollouts> context)

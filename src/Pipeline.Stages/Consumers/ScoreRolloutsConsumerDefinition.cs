@@ -6,5 +6,5 @@ using Pipeline.Stages.Hosting;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Queue, concurrency and retry of <see cref="ScoreRolloutsConsumer"/>.</summary>
-public sealed class ScoreRolloutsConsumerDefinition(StageOptions options)
+internal sealed class ScoreRolloutsConsumerDefinition(StageOptions options)
     : StageConsumerDefinition<ScoreRolloutsConsumer>(CampaignStage.Scoring.Name(), concurrency: 1, options);

@@ -8,7 +8,7 @@ namespace Pipeline.Stages.Consumers;
 
 /// <summary>Base of the stage consumer definitions.</summary>
 /// <typeparam name="TConsumer">The consumer.</typeparam>
-public abstract class StageConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
+internal abstract class StageConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
 {
     readonly IReadOnlyList<TimeSpan> _retry;
 

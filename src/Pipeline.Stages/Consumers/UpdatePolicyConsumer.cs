@@ -8,7 +8,7 @@ using Pipeline.Stages.Work;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Consumes <see cref="UpdatePolicy"/>; publishes <see cref="PolicyChunkTrained"/> and, on the last chunk, <see cref="PolicyUpdated"/>.</summary>
-public sealed class UpdatePolicyConsumer(UpdateWork work, CampaignDefinitionCache definitions) : IConsumer<UpdatePolicy>
+internal sealed class UpdatePolicyConsumer(UpdateWork work, CampaignDefinitionCache definitions) : IConsumer<UpdatePolicy>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<UpdatePolicy> context)
@@ -16,13 +16,13 @@ public sealed class UpdatePolicyConsumer(UpdateWork work, CampaignDefinitionCach
         var m = context.Message;
         var definition = await definitions.GetAsync(m.CampaignId, context.CancellationToken);
         var result = await work.RunChunkAsync(definition, m, context.CancellationToken);
-        await context.Publish(new PolicyChunkTrained(m.CampaignId, m.Iteration, m.Shard, m.Checkpoint, result.ChunkCount, result.TrainerState,
+        await context.Publish(new PolicyChunkTrained(m.CampaignId, m.Iteration, m.Chunk, m.Checkpoint, result.ChunkCount, result.TrainerState,
             result.Metrics), context.CancellationToken);
         if (result.IsLast)
         {
             var policy = result.Policy ?? throw new InvalidOperationException(
                 $"The last update chunk of iteration {m.Iteration} of campaign '{m.CampaignId}' returned no policy.");
-            await context.Publish(new PolicyUpdated(m.CampaignId, m.Iteration, m.Shard, m.Checkpoint, policy, result.Metrics),
+            await context.Publish(new PolicyUpdated(m.CampaignId, m.Iteration, m.Chunk, m.Checkpoint, policy, result.Metrics),
                 context.CancellationToken);
         }
     }

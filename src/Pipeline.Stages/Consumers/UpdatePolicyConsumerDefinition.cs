@@ -6,5 +6,5 @@ using Pipeline.Stages.Hosting;
 namespace Pipeline.Stages.Consumers;
 
 /// <summary>Queue, concurrency and retry of <see cref="UpdatePolicyConsumer"/>.</summary>
-public sealed class UpdatePolicyConsumerDefinition(StageOptions options)
+internal sealed class UpdatePolicyConsumerDefinition(StageOptions options)
     : StageConsumerDefinition<UpdatePolicyConsumer>(CampaignStage.Update.Name(), concurrency: 1, options);

@@ -19,31 +19,37 @@ namespace Pipeline.Stages.Hosting;
 public static class StageServiceCollectionExtensions
 {
     /// <summary>
+    /// Adds a policy backend that campaigns may name (<c>"backend"</c>) besides the default one; the default stays the
+    /// <see cref="IPolicyBackend"/> service (the managed engine unless the host registered another).
+    /// </summary>
+    public static IServiceCollection AddPolicyBackend(this IServiceCollection services, IPolicyBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(backend);
+        services.AddSingleton(new NamedPolicyBackend(backend));
+        return services;
+    }
+
+    /// <summary>
     /// Adds storage (<c>Storage</c> section), the bus (<c>Bus</c> section) with the consumers of <paramref name="stages"/>,
     /// and what they need (<c>Stages</c> section, see <see cref="StageOptions"/>).
     /// </summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A configuration section is invalid.</exception>
     /// <exception cref="InvalidOperationException">The storage configuration is invalid.</exception>
     public static IServiceCollection AddPipelineStages(this IServiceCollection services, IConfiguration configuration,
-        IReadOnlyCollection<StageName> stages)
+        IReadOnlyCollection<WorkerRole> stages)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(stages);
         services.AddStageServices(configuration);
         services.AddPipelineBus(configuration, bus =>
         {
-            foreach (var stage in stages.Distinct())
+            foreach (var role in stages.Distinct())
             {
-                switch (stage)
-                {
-                    case StageName.Generation: bus.AddGenerationStage(); break;
-                    case StageName.Scoring: bus.AddScoringStage(); break;
-                    case StageName.Judging: bus.AddJudgingStage(); break;
-                    case StageName.Pairs: bus.AddPairsStage(); break;
-                    case StageName.Update: bus.AddUpdateStage(); break;
-                    case StageName.Orchestrator: bus.AddOrchestratorStage(); break;
-                    default: throw new ArgumentOutOfRangeException(nameof(stages), stage, "Unknown stage.");
-                }
+                foreach (var stage in role.Stages())
+                    stage.Register(bus);
+                if (role == WorkerRole.Orchestrator)
+                    bus.AddOrchestratorStage();
             }
         });
         return services;
@@ -51,7 +57,7 @@ public static class StageServiceCollectionExtensions
 
     /// <summary>
     /// Adds storage and the services shared by stages and campaign tools: <see cref="StageOptions"/>, <see cref="ShardStore"/>,
-    /// <see cref="PolicyLoader"/>, <see cref="CampaignDefinitionCache"/>, <see cref="CampaignStateStore"/>. Idempotent.
+    /// the policy backend (the managed engine unless one is registered already), the policy loader, <see cref="CampaignDefinitionCache"/>, <see cref="CampaignStateStore"/>. Idempotent.
     /// </summary>
     public static IServiceCollection AddStageServices(this IServiceCollection services, IConfiguration configuration)
     {
@@ -64,9 +70,11 @@ public static class StageServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(p => new ShardStore(p.GetRequiredService<IObjectStore>(), options.InlineLimitBytes));
-        // Backends besides the managed one come from the host (the CLI adds libtorch's), as IPolicyBackend services.
+        // The managed engine unless the host registered another backend first; campaigns may also name the backends the host
+        // added with AddPolicyBackend (the CLI adds libtorch's).
+        services.TryAddSingleton<IPolicyBackend, ManagedPolicyBackend>();
         services.TryAddSingleton(p => new PolicyLoader(p.GetRequiredService<CheckpointStore>(), options.CacheDirectory,
-            backends: p.GetServices<IPolicyBackend>()));
+            backend: p.GetRequiredService<IPolicyBackend>(), backends: p.GetServices<NamedPolicyBackend>().Select(n => n.Backend)));
         services.TryAddSingleton<CampaignDefinitionCache>();
         services.TryAddSingleton(p => new CampaignStateStore(p.GetRequiredService<IObjectStore>(), p.GetRequiredService<TimeProvider>()));
         return services;

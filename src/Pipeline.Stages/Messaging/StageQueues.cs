@@ -1,6 +1,5 @@
-// The broker queue of every stage (the stage names of CampaignStage plus the orchestrator), and the name of
-// the error queue MassTransit moves a message to once its retries are spent. The operations verbs validate against it.
-using Pipeline.Stages.Campaigns;
+// The broker queues of a deployment (from the stage table), and the name of the error queue MassTransit moves a message to
+// once its retries are spent. The operations verbs validate against it.
 
 namespace Pipeline.Stages.Messaging;
 
@@ -10,16 +9,11 @@ public static class StageQueues
     /// <summary>Suffix MassTransit appends to an endpoint name for its error queue.</summary>
     public const string ErrorSuffix = "_error";
 
-    /// <summary>Every stage queue, in pipeline order: generation, evaluation, scoring, judging, pairs, update, orchestrator.</summary>
-    public static IReadOnlyList<string> All { get; } =
-    [
-        .. new[] { CampaignStage.Generation, CampaignStage.Evaluation, CampaignStage.Scoring, CampaignStage.Judging,
-            CampaignStage.Pairs, CampaignStage.Update }.Select(s => s.Name()),
-        Orchestrator,
-    ];
+    /// <summary>Every stage queue, in pipeline order, then the orchestrator's.</summary>
+    public static IReadOnlyList<string> All => StageDefinitions.Queues;
 
     /// <summary>The orchestrator's queue (AdvanceCampaign, every event, and faults).</summary>
-    public const string Orchestrator = "orchestrator";
+    public const string Orchestrator = StageDefinitions.OrchestratorQueue;
 
     /// <summary>The error queue of <paramref name="stage"/>.</summary>
     public static string ErrorQueue(string stage) => stage + ErrorSuffix;

@@ -7,7 +7,7 @@ using Pipeline.Stages.Campaigns;
 namespace Pipeline.Stages.Orchestration;
 
 /// <summary>Derives a campaign's progress and its due work from a <see cref="CampaignSnapshot"/>.</summary>
-public static class CampaignPlanner
+internal static class CampaignPlanner
 {
     /// <summary>
     /// Updates <paramref name="state"/> in place (progress, policies, dispatched marks, failures cleared by success,

@@ -15,7 +15,7 @@ using Pipeline.Storage.Checkpoints;
 namespace Pipeline.Stages.Orchestration;
 
 /// <summary>Derives a campaign's progress from the store and dispatches its due work.</summary>
-public sealed class CampaignReconciler
+internal sealed class CampaignReconciler
 {
     readonly IObjectStore _store;
     readonly CheckpointStore _checkpoints;
@@ -116,7 +116,10 @@ public sealed class CampaignReconciler
             var iteration = state.IterationStates.FirstOrDefault(i => i.Iteration == n);
             if ((iteration is null || iteration.Evaluation is null) && snapshot.HasEvaluation(n)
                 && await EvaluationWork.TryReadAsync(_store, CampaignKeys.Evaluation(state.CampaignId, n), cancellationToken) is { } report)
+            {
                 state.Iteration(n).Evaluation = report.Difficulties.ToList();
+                state.Iteration(n).EvaluationSeconds = report.WallSeconds;
+            }
         }
     }
 
@@ -133,7 +136,7 @@ public sealed class CampaignReconciler
             if (rest.StartsWith("iter-", StringComparison.Ordinal) && rest.EndsWith('/')
                 && int.TryParse(rest["iter-".Length..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var iteration)
                 && CampaignKeys.Policy(campaignId, iteration) == checkpoint.Prefix)
-                policies[iteration] = PolicyLoader.ToContract(checkpoint);
+                policies[iteration] = checkpoint;
         }
         return new CampaignSnapshot(campaignId, keys.ToHashSet(StringComparer.Ordinal), policies);
     }
@@ -141,44 +144,17 @@ public sealed class CampaignReconciler
     async Task SendAsync(CampaignDefinition definition, CampaignState state, DispatchIntent intent, ICampaignCommandSender sender,
         IRolloutPayload? payload, CancellationToken cancellationToken)
     {
-        var id = state.CampaignId;
-        var (n, k) = (intent.Iteration, intent.Shard);
-        var iteration = state.Iteration(n);
-        var queue = intent.Stage.Name();
-        switch (intent.Stage)
+        var stage = StageDefinitions.Of(intent.Stage);
+        var iteration = state.Iteration(intent.Iteration);
+        var checkpoint = intent.Stage == CampaignStage.Evaluation ? Required(iteration.Policy, intent) : Required(iteration.StartPolicy, intent);
+        var dispatch = new StageDispatch(definition, state.CampaignId, intent.Iteration, intent.Shard, checkpoint);
+        if (stage.TakesRollouts)
         {
-            case CampaignStage.Generation:
-                await sender.SendAsync(new GenerateRollouts(id, n, k, Required(iteration.StartPolicy, intent),
-                    CampaignPrompts.Shard(definition, n, k)), queue, cancellationToken);
-                break;
-            case CampaignStage.Scoring or CampaignStage.Judging or CampaignStage.Pairs:
-            {
-                var input = CampaignKeys.ShardOutput(id, n, definition.Chain.Previous(intent.Stage)!.Value, k);
-                var (count, rollouts) = await InputAsync(input, payload, cancellationToken);
-                var checkpoint = Required(iteration.StartPolicy, intent);
-                object command = intent.Stage switch
-                {
-                    CampaignStage.Scoring => new ScoreRollouts(id, n, k, checkpoint, input, count, rollouts),
-                    CampaignStage.Judging => new JudgeRollouts(id, n, k, checkpoint, input, count, rollouts),
-                    _ => new BuildPairs(id, n, k, checkpoint, input, count, rollouts),
-                };
-                await sender.SendAsync(command, queue, cancellationToken);
-                break;
-            }
-            case CampaignStage.Update:
-            {
-                var inputs = Enumerable.Range(0, definition.Shards)
-                    .Select(shard => CampaignKeys.ShardOutput(id, n, definition.Chain.UpdateInput, shard)).ToList();
-                await sender.SendAsync(new UpdatePolicy(id, n, k, Required(iteration.StartPolicy, intent), definition.ChunkCount, inputs),
-                    queue, cancellationToken);
-                break;
-            }
-            case CampaignStage.Evaluation:
-                await sender.SendAsync(new EvaluatePolicy(id, n, 0, Required(iteration.Policy, intent)), queue, cancellationToken);
-                break;
-            default:
-                throw new InvalidOperationException($"No command for stage {intent.Stage}.");
+            var input = CampaignKeys.ShardOutput(state.CampaignId, intent.Iteration, definition.Chain.Previous(intent.Stage)!.Value, intent.Shard);
+            var (count, rollouts) = await InputAsync(input, payload, cancellationToken);
+            dispatch = dispatch with { InputKey = input, InputCount = count, InputRollouts = rollouts };
         }
+        await sender.SendAsync(stage.CreateCommand(dispatch), stage.Name, cancellationToken);
     }
 
     async Task<(int Count, IReadOnlyList<Rollout>? Rollouts)> InputAsync(string key, IRolloutPayload? payload, CancellationToken cancellationToken)

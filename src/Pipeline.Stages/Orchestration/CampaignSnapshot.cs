@@ -11,7 +11,7 @@ namespace Pipeline.Stages.Orchestration;
 /// <param name="CampaignId">Campaign id.</param>
 /// <param name="Keys">Every key under <c>campaigns/{id}/</c>.</param>
 /// <param name="Policies">The complete policy checkpoints by iteration (0: the base model).</param>
-public sealed record CampaignSnapshot(string CampaignId, IReadOnlySet<string> Keys, IReadOnlyDictionary<int, CheckpointReference> Policies)
+internal sealed record CampaignSnapshot(string CampaignId, IReadOnlySet<string> Keys, IReadOnlyDictionary<int, CheckpointReference> Policies)
 {
     /// <summary>Whether the per-shard output of (iteration, stage, shard) exists.</summary>
     public bool HasShardOutput(int iteration, CampaignStage stage, int shard) =>

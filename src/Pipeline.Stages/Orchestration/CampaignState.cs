@@ -2,6 +2,8 @@
 // store's keys at each reconcile, so the document can be lost or stale without losing work; what only it knows is
 // which commands were already sent, the failures reported by Fault messages, and the figures events carried.
 using Pipeline.Contracts;
+using Pipeline.Stages.Campaigns;
+using Pipeline.Stages.Work;
 
 namespace Pipeline.Stages.Orchestration;
 
@@ -81,6 +83,27 @@ public sealed class IterationState
 
     /// <summary>Held-out figures of <see cref="Policy"/>, once evaluated.</summary>
     public List<DifficultyMetrics>? Evaluation { get; set; }
+
+    /// <summary>Seconds the evaluation of this iteration's policy took.</summary>
+    public double EvaluationSeconds { get; set; }
+
+    /// <summary>
+    /// Seconds of compute per stage in this iteration: each per-shard stage's summed over its shards, the update's over its
+    /// chunks, and the evaluation's; stages that recorded nothing are absent.
+    /// </summary>
+    public Dictionary<string, double> StageSeconds()
+    {
+        var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (stage, shards) in ShardSummaries)
+        {
+            var recorded = shards.Values.Where(s => s.ContainsKey(StageTiming.WallSeconds)).ToList();
+            if (recorded.Count > 0) seconds[stage] = recorded.Sum(s => s[StageTiming.WallSeconds]);
+        }
+        var chunks = ChunkMetrics.Values.Where(m => m.ContainsKey(StageTiming.WallSeconds)).ToList();
+        if (chunks.Count > 0) seconds[CampaignStage.Update.Name()] = chunks.Sum(m => m[StageTiming.WallSeconds]);
+        if (EvaluationSeconds > 0) seconds[CampaignStage.Evaluation.Name()] = EvaluationSeconds;
+        return seconds;
+    }
 
     /// <summary>The progress of <paramref name="stage"/>, created when missing.</summary>
     public StageProgress Stage(string stage)

@@ -14,14 +14,6 @@ public sealed class CampaignStateStore(IObjectStore store, TimeProvider? clock =
     /// <summary>How many times an update is recomputed after losing to another writer before giving up.</summary>
     public const int MaxAttempts = 20;
 
-    /// <summary>Serializer settings of the document (camelCase, kebab-case enums, NaN allowed as in evaluation figures).</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
-    };
-
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <summary>The campaign's state, or null when the campaign has none.</summary>
@@ -94,13 +86,13 @@ public sealed class CampaignStateStore(IObjectStore store, TimeProvider? clock =
     }
 
     /// <summary>The document's bytes.</summary>
-    public static byte[] Serialize(CampaignState state) => JsonSerializer.SerializeToUtf8Bytes(state, Json);
+    public static byte[] Serialize(CampaignState state) => JsonSerializer.SerializeToUtf8Bytes(state, StoredJson.Document);
 
     static CampaignState Parse(string campaignId, byte[] content)
     {
         try
         {
-            return JsonSerializer.Deserialize<CampaignState>(content, Json)
+            return JsonSerializer.Deserialize<CampaignState>(content, StoredJson.Document)
                 ?? throw new InvalidDataException($"The state of campaign '{campaignId}' is empty.");
         }
         catch (JsonException e)

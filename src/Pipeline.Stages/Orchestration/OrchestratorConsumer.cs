@@ -9,7 +9,7 @@ using Pipeline.Stages.Campaigns;
 namespace Pipeline.Stages.Orchestration;
 
 /// <summary>Consumes <see cref="AdvanceCampaign"/>, every stage event, and the faults of every stage command.</summary>
-public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProvider? clock = null) :
+internal sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProvider? clock = null) :
     IConsumer<AdvanceCampaign>,
     IConsumer<RolloutsGenerated>, IConsumer<RolloutsScored>, IConsumer<RolloutsJudged>, IConsumer<PairsBuilt>,
     IConsumer<PolicyChunkTrained>, IConsumer<PolicyUpdated>, IConsumer<PolicyEvaluated>,
@@ -25,7 +25,7 @@ public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProv
 
     /// <inheritdoc />
     public Task Consume(ConsumeContext<RolloutsGenerated> context) =>
-        Succeeded(context, CampaignStage.Generation, $"{context.Message.Count} rollouts", null, context.Message);
+        Succeeded(context, CampaignStage.Generation, $"{context.Message.Count} rollouts", context.Message.Summary, context.Message);
 
     /// <inheritdoc />
     public Task Consume(ConsumeContext<RolloutsScored> context) =>
@@ -47,10 +47,10 @@ public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProv
             Record: state =>
             {
                 var iteration = state.Iteration(m.Iteration);
-                iteration.ChunkMetrics[m.Shard] = new Dictionary<string, double>(m.Metrics);
-                ClearFailure(iteration, CampaignStage.Update, m.Shard);
+                iteration.ChunkMetrics[m.Chunk] = new Dictionary<string, double>(m.Metrics);
+                ClearFailure(iteration, CampaignStage.Update, m.Chunk);
             },
-            Cause: $"iteration {m.Iteration}: update chunk {m.Shard + 1}/{m.ChunkCount} trained{Figures(m.Metrics, "loss")}"));
+            Cause: $"iteration {m.Iteration}: update chunk {m.Chunk + 1}/{m.ChunkCount} trained{Figures(m.Metrics, "loss")}"));
     }
 
     /// <inheritdoc />
@@ -62,7 +62,7 @@ public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProv
             {
                 var iteration = state.Iteration(m.Iteration);
                 iteration.UpdateMetrics = new Dictionary<string, double>(m.Metrics);
-                ClearFailure(iteration, CampaignStage.Update, m.Shard);
+                ClearFailure(iteration, CampaignStage.Update, m.Chunk);
             },
             Cause: $"iteration {m.Iteration}: policy updated -> {m.Policy.Prefix}"));
     }
@@ -78,28 +78,34 @@ public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProv
             {
                 var iteration = state.Iteration(m.Iteration);
                 iteration.Evaluation = m.Difficulties.ToList();
+                iteration.EvaluationSeconds = m.WallSeconds;
                 ClearFailure(iteration, CampaignStage.Evaluation, 0);
             },
             Cause: $"iteration {m.Iteration}: evaluated, greedy accuracy {accuracy}"));
     }
 
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<Fault<GenerateRollouts>> context) => Failed(context, CampaignStage.Generation, context.Message.Message);
+    public Task Consume(ConsumeContext<Fault<GenerateRollouts>> context) =>
+        Failed(context, CampaignStage.Generation, context.Message.Message, context.Message.Message.Shard);
 
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<Fault<ScoreRollouts>> context) => Failed(context, CampaignStage.Scoring, context.Message.Message);
+    public Task Consume(ConsumeContext<Fault<ScoreRollouts>> context) =>
+        Failed(context, CampaignStage.Scoring, context.Message.Message, context.Message.Message.Shard);
 
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<Fault<JudgeRollouts>> context) => Failed(context, CampaignStage.Judging, context.Message.Message);
+    public Task Consume(ConsumeContext<Fault<JudgeRollouts>> context) =>
+        Failed(context, CampaignStage.Judging, context.Message.Message, context.Message.Message.Shard);
 
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<Fault<BuildPairs>> context) => Failed(context, CampaignStage.Pairs, context.Message.Message);
+    public Task Consume(ConsumeContext<Fault<BuildPairs>> context) =>
+        Failed(context, CampaignStage.Pairs, context.Message.Message, context.Message.Message.Shard);
 
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<Fault<UpdatePolicy>> context) => Failed(context, CampaignStage.Update, context.Message.Message);
+    public Task Consume(ConsumeContext<Fault<UpdatePolicy>> context) =>
+        Failed(context, CampaignStage.Update, context.Message.Message, context.Message.Message.Chunk);
 
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<Fault<EvaluatePolicy>> context) => Failed(context, CampaignStage.Evaluation, context.Message.Message);
+    public Task Consume(ConsumeContext<Fault<EvaluatePolicy>> context) => Failed(context, CampaignStage.Evaluation, context.Message.Message, unit: 0);
 
     /// <summary>The one-line reason of a fault: the first exception's type (without namespace) and message.</summary>
     public static string Reason(Fault fault)
@@ -132,7 +138,8 @@ public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProv
             Cause: $"iteration {m.Iteration}: {stage.Name()} shard {m.Shard} done ({what})"));
     }
 
-    Task Failed<T>(ConsumeContext<Fault<T>> context, CampaignStage stage, T command) where T : class, IShardMessage
+    /// <summary>Records the failure of one unit (shard, chunk, or 0 for an evaluation) of <paramref name="stage"/>.</summary>
+    Task Failed<T>(ConsumeContext<Fault<T>> context, CampaignStage stage, T command, int unit) where T : class, IStageMessage
     {
         var reason = Reason(context.Message);
         var at = _clock.GetUtcNow();
@@ -140,10 +147,10 @@ public sealed class OrchestratorConsumer(CampaignReconciler reconciler, TimeProv
             Record: state =>
             {
                 var progress = state.Iteration(command.Iteration).Stage(stage.Name());
-                progress.Failures.RemoveAll(f => f.Shard == command.Shard);
-                progress.Failures.Add(new StageFailure(command.Shard, reason, at));
+                progress.Failures.RemoveAll(f => f.Shard == unit);
+                progress.Failures.Add(new StageFailure(unit, reason, at));
             },
-            Cause: $"iteration {command.Iteration}: {stage.Name()} shard {command.Shard} FAILED: {reason}"));
+            Cause: $"iteration {command.Iteration}: {stage.Name()} {(stage == CampaignStage.Update ? "chunk" : "shard")} {unit} FAILED: {reason}"));
     }
 
     static void ClearFailure(IterationState iteration, CampaignStage stage, int shard)

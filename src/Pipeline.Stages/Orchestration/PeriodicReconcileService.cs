@@ -11,7 +11,7 @@ using Pipeline.Stages.Hosting;
 namespace Pipeline.Stages.Orchestration;
 
 /// <summary>Reconciles every running campaign each <see cref="StageOptions.ReconcileInterval"/>.</summary>
-public sealed class PeriodicReconcileService(CampaignStateStore states, CampaignReconciler reconciler, IBus bus, StageOptions options,
+internal sealed class PeriodicReconcileService(CampaignStateStore states, CampaignReconciler reconciler, IBus bus, StageOptions options,
     ILogger<PeriodicReconcileService> logger) : BackgroundService
 {
     /// <inheritdoc />

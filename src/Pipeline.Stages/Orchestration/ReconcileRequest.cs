@@ -9,5 +9,5 @@ namespace Pipeline.Stages.Orchestration;
 /// <param name="Record">Records an event's figures or a failure in the state; applied before the derivation, on every attempt.</param>
 /// <param name="Payload">Rollouts an event carried, reused for the next stage's command when its key matches.</param>
 /// <param name="Cause">One-line description of what triggered the reconcile, for observers and logs.</param>
-public sealed record ReconcileRequest(bool Redispatch = false, Action<CampaignState>? Record = null, IRolloutPayload? Payload = null,
+internal sealed record ReconcileRequest(bool Redispatch = false, Action<CampaignState>? Record = null, IRolloutPayload? Payload = null,
     string? Cause = null);

@@ -28,6 +28,11 @@ public sealed record IterationMetrics(int Iteration, IReadOnlyList<DifficultyMet
 /// <param name="Verdicts">Verdicts sampled, summed over the iteration's shards.</param>
 public sealed record JudgeParseCount(int Iteration, double Failures, double Verdicts);
 
+/// <summary>Seconds of compute per stage in one iteration (see <see cref="IterationState.StageSeconds"/>).</summary>
+/// <param name="Iteration">Iteration (0: only the base model's evaluation).</param>
+/// <param name="Seconds">Seconds by stage name.</param>
+public sealed record StageSeconds(int Iteration, IReadOnlyDictionary<string, double> Seconds);
+
 /// <summary>A campaign's per-iteration metrics and the little about the campaign needed to read them.</summary>
 /// <param name="CampaignId">Campaign id.</param>
 /// <param name="Recipe">Recipe name from campaign.json, or null when that file is missing or unreadable.</param>
@@ -40,6 +45,9 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
 {
     /// <summary>Unreadable judge verdicts per iteration that ran a judging stage, in increasing order; empty without one.</summary>
     public IReadOnlyList<JudgeParseCount> JudgeParseFailures { get; init; } = [];
+
+    /// <summary>Compute seconds per stage and iteration, from the state document; empty when it has none.</summary>
+    public IReadOnlyList<StageSeconds> Timing { get; init; } = [];
 
     /// <summary>
     /// Reads the report of <paramref name="campaignId"/> from <paramref name="store"/>.
@@ -73,7 +81,7 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
             }
         }
 
-        var (status, judgeParseFailures) = await ReadStateAsync(store, campaignId, notes, cancellationToken);
+        var (status, judgeParseFailures, timing) = await ReadStateAsync(store, campaignId, notes, cancellationToken);
 
         var iterations = new List<IterationMetrics>();
         foreach (var key in keys)
@@ -90,7 +98,7 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
                 iterations.Add(new IterationMetrics(iteration, evaluation.Difficulties));
         }
         iterations.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
-        return new CampaignReport(campaignId, recipe, planned, status, iterations, notes) { JudgeParseFailures = judgeParseFailures };
+        return new CampaignReport(campaignId, recipe, planned, status, iterations, notes) { JudgeParseFailures = judgeParseFailures, Timing = timing };
     }
 
     /// <summary>Options for the report's own JSON: camelCase, indented, undefined metrics as null.</summary>
@@ -100,7 +108,7 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
         Converters = { new NullForNonFinite() },
     };
 
-    static async Task<(string? Status, List<JudgeParseCount> JudgeParseFailures)> ReadStateAsync(IObjectStore store, string campaignId,
+    static async Task<(string? Status, List<JudgeParseCount> JudgeParseFailures, List<StageSeconds> Timing)> ReadStateAsync(IObjectStore store, string campaignId,
         List<string> notes, CancellationToken cancellationToken)
     {
         CampaignState? state;
@@ -111,10 +119,10 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
         catch (InvalidDataException e)
         {
             notes.Add($"{CampaignKeys.State(campaignId)} is not a readable state document: {e.Message}");
-            return (null, []);
+            return (null, [], []);
         }
         if (state is null)
-            return (null, []);
+            return (null, [], []);
         var counts = new List<JudgeParseCount>();
         foreach (var iteration in state.IterationStates)
         {
@@ -125,7 +133,9 @@ public sealed partial record CampaignReport(string CampaignId, string? Recipe, i
                 shards.Values.Sum(summary => summary.GetValueOrDefault("judge_samples"))));
         }
         counts.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
-        return (CampaignJson.EnumName(state.Status), counts);
+        var timing = state.IterationStates.OrderBy(i => i.Iteration).Select(i => new StageSeconds(i.Iteration, i.StageSeconds()))
+            .Where(t => t.Seconds.Count > 0).ToList();
+        return (CampaignJson.EnumName(state.Status), counts, timing);
     }
 
     [GeneratedRegex(@"^iter-(?<n>[0-9]{1,9})/evaluation\.json$")]

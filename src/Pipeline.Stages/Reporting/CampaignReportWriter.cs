@@ -128,6 +128,25 @@ public static class CampaignReportWriter
         }
 
         text.AppendLine();
+        text.AppendLine("## Compute seconds per stage");
+        text.AppendLine();
+        if (report.Timing.Count == 0)
+        {
+            text.AppendLine("No stage has recorded its time yet.");
+        }
+        else
+        {
+            var stages = StageDefinitions.All.Select(s => s.Name).Where(n => report.Timing.Any(t => t.Seconds.ContainsKey(n))).ToList();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| iteration | {string.Join(" | ", stages)} | total |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"|---:|{string.Concat(stages.Select(_ => "---:|"))}---:|");
+            foreach (var t in report.Timing)
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {t.Iteration} | {string.Join(" | ", stages.Select(s => t.Seconds.TryGetValue(s, out var v) ? v.ToString("0.0", CultureInfo.InvariantCulture) : ""))} | {t.Seconds.Values.Sum():0.0} |");
+            text.AppendLine();
+            text.AppendLine("Summed over shards and chunks; stages of one iteration may overlap in time, and the evaluation of iteration n measures its policy.");
+        }
+
+        text.AppendLine();
         text.AppendLine("## All figures per iteration");
         foreach (var iteration in report.Iterations)
         {

@@ -11,5 +11,9 @@ namespace Pipeline.Stages.Work;
 /// <param name="Checkpoint">The policy evaluated.</param>
 /// <param name="Difficulties">The figures per difficulty, as <see cref="PolicyEvaluated"/> carries them.</param>
 /// <param name="Reports">The evaluator's full report per difficulty.</param>
-public sealed record EvaluationReport(string CampaignId, int Iteration, CheckpointReference Checkpoint,
-    IReadOnlyList<DifficultyMetrics> Difficulties, IReadOnlyList<DifficultyReport> Reports);
+internal sealed record EvaluationReport(string CampaignId, int Iteration, CheckpointReference Checkpoint,
+    IReadOnlyList<DifficultyMetrics> Difficulties, IReadOnlyList<DifficultyReport> Reports)
+{
+    /// <summary>Seconds the evaluation took (0 in documents written before it was recorded).</summary>
+    public double WallSeconds { get; init; }
+}

@@ -2,6 +2,7 @@
 // calibration, self-certainty AUROC, length, accuracy as its own verdict judge). The same sampling seed is used for every
 // iteration, so differences between iterations come from the policy, not from the draw. The stored document is written
 // and read only here, so the orchestrator and the campaign report read exactly what the stage wrote.
+using System.Diagnostics;
 using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Learning.Evaluation;
@@ -14,7 +15,7 @@ namespace Pipeline.Stages.Work;
 /// <summary>Evaluates a policy (the <c>evaluation</c> stage).</summary>
 /// <param name="store">Where evaluation.json is stored.</param>
 /// <param name="policies">Where policies are loaded from.</param>
-public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
+internal sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
 {
     /// <summary>
     /// The evaluation of <see cref="EvaluatePolicy.Checkpoint"/> for the iteration: read back from
@@ -28,6 +29,7 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         string key = CampaignKeys.Evaluation(command.CampaignId, command.Iteration);
         if (await TryReadAsync(store, key, cancellationToken) is { } stored) return (stored, key, true);
 
+        var clock = Stopwatch.StartNew();
         var sets = CampaignPrompts.EvaluationSets(definition);
         var reports = await policies.UseAsync(command.Checkpoint, definition.Backend, policy =>
         {
@@ -41,7 +43,10 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
             };
             return sets.Select(s => evaluator.Evaluate(s.Difficulty, s.Problems, task.JudgeExamples(s.Problems, definition.TaskSeed), options)).ToList();
         }, cancellationToken);
-        var report = new EvaluationReport(command.CampaignId, command.Iteration, command.Checkpoint, reports.Select(Metrics).ToList(), reports);
+        var report = new EvaluationReport(command.CampaignId, command.Iteration, command.Checkpoint, reports.Select(Metrics).ToList(), reports)
+        {
+            WallSeconds = clock.Elapsed.TotalSeconds,
+        };
         var (written, reused) = await WriteAsync(store, report, cancellationToken);
         return (written, key, reused);
     }
@@ -56,7 +61,7 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(report);
         string key = CampaignKeys.Evaluation(report.CampaignId, report.Iteration);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(report, Indented);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(report, StoredJson.Document);
         try
         {
             await store.PutAsync(key, new MemoryStream(bytes, writable: false), PutMode.CreateOnly, cancellationToken);
@@ -77,7 +82,7 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         try
         {
             await using var stream = await store.OpenReadAsync(key, cancellationToken);
-            report = await JsonSerializer.DeserializeAsync<EvaluationReport>(stream, Indented, cancellationToken);
+            report = await JsonSerializer.DeserializeAsync<EvaluationReport>(stream, StoredJson.Document, cancellationToken);
         }
         catch (ObjectNotFoundException)
         {
@@ -103,5 +108,4 @@ public sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
             meanSc, report.SelfCertaintyAuroc, report.MeanResponseTokens, report.JudgeAccuracy);
     }
 
-    private static readonly JsonSerializerOptions Indented = new(ShardStore.Json) { WriteIndented = true };
 }

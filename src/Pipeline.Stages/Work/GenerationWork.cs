@@ -2,6 +2,7 @@
 // sampled token ids with the sampler's per-token statistics (every later signal derives from these), its text, and its
 // extracted answer with the tokens that spell it. Seeds derive from (campaign, iteration, shard),
 // and generation of a sequence does not depend on its batch, so a re-run produces the same rollouts.
+using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Signals;
@@ -13,12 +14,12 @@ namespace Pipeline.Stages.Work;
 /// <summary>Samples a shard's rollouts (the <c>generation</c> stage).</summary>
 /// <param name="shards">Where outputs are stored.</param>
 /// <param name="policies">Where policies are loaded from.</param>
-public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
+internal sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
 {
     /// <summary>
     /// The shard's rollouts: read back when stored already, otherwise sampled (<see cref="CampaignDefinition.SamplesPerPrompt"/>
     /// per prompt, all samples of a prompt adjacent) and stored at <see cref="CampaignKeys.ShardOutput"/>.
-    /// Summary: <c>prompts</c>, <c>rollouts</c>, <c>mean_tokens</c>, <c>answer_rate</c>, <c>truncated_rate</c>, <c>mean_self_certainty</c>.
+    /// Summary: <c>prompts</c>, <c>rollouts</c>, <c>mean_tokens</c>, <c>answer_rate</c>, <c>truncated_rate</c>, <c>mean_self_certainty</c>, <c>wall_seconds</c>.
     /// </summary>
     public async Task<StoredShard<Rollout>> RunAsync(CampaignDefinition definition, GenerateRollouts command, CancellationToken cancellationToken = default)
     {
@@ -28,6 +29,7 @@ public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
         if (await shards.TryReadAsync<Rollout>(key, cancellationToken) is { } stored) return stored;
         if (command.Prompts.Count == 0) throw new ArgumentException("The shard holds no prompt.", nameof(command));
 
+        var clock = Stopwatch.StartNew();
         var (rollouts, truncated) = await policies.UseAsync(command.Checkpoint, definition.Backend, policy => Sample(definition, command, policy), cancellationToken);
         var summary = new Dictionary<string, double>
         {
@@ -37,6 +39,7 @@ public sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
             ["answer_rate"] = rollouts.Count(r => r.Answer is not null) / (double)rollouts.Count,
             ["truncated_rate"] = truncated / (double)rollouts.Count,
             ["mean_self_certainty"] = rollouts.Average(r => SampledTokenRecords.SelfCertainty(r.Tokens)),
+            [StageTiming.WallSeconds] = clock.Elapsed.TotalSeconds,
         };
         return await shards.WriteAsync(key, rollouts, summary, cancellationToken);
     }

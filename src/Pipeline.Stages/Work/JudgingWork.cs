@@ -1,6 +1,7 @@
 // Judging: the iteration's starting policy judges each rollout as its own verdict judge (J sampled verdicts; the score is
 // the share of "correct" among the readable ones, unreadable ones counted), or, for the gold-reward baseline, the
 // verifier compares the extracted answer with the prompt's gold answer.
+using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Judging;
@@ -12,7 +13,7 @@ namespace Pipeline.Stages.Work;
 /// <summary>Attaches judge or verifier scores to a shard's rollouts (the <c>judging</c> stage).</summary>
 /// <param name="shards">Where outputs are stored.</param>
 /// <param name="policies">Where policies are loaded from.</param>
-public sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
+internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
 {
     /// <summary>
     /// The shard's judged rollouts: read back when stored, otherwise judged and stored. Scores: <c>verifier</c> (grpo-gold),
@@ -29,6 +30,7 @@ public sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
         var input = await shards.RolloutsAsync(command, cancellationToken);
         if (input.Count == 0) throw new ArgumentException("The shard holds no rollout.", nameof(command));
 
+        var clock = Stopwatch.StartNew();
         List<Rollout> judged;
         var summary = new Dictionary<string, double> { ["rollouts"] = input.Count };
         if (definition.Chain.Signal == ScoreNames.Verifier)
@@ -62,6 +64,7 @@ public sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
             summary["unscored"] = scores.Count(s => s.Score is null);
             summary["judge_samples"] = scores.Sum(s => s.Samples);
         }
+        summary[StageTiming.WallSeconds] = clock.Elapsed.TotalSeconds;
         return await shards.WriteAsync(key, judged, summary, cancellationToken);
     }
 

@@ -10,4 +10,4 @@ namespace Pipeline.Stages.Work;
 /// <param name="Folder">Local folder of its files (config.json, model.safetensors, tokenizer.json).</param>
 /// <param name="Model">The model.</param>
 /// <param name="Encoding">The task encoding over its tokenizer (BOS/EOS conventions).</param>
-public sealed record LoadedPolicy(CheckpointReference Reference, string Folder, IPolicy Model, TaskEncoding Encoding);
+internal sealed record LoadedPolicy(CheckpointReference Reference, string Folder, IPolicy Model, TaskEncoding Encoding);

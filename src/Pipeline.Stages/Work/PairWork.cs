@@ -2,6 +2,7 @@
 // judge scores; both builders come from Learning. Samples of one prompt with the same tokens are one candidate (scored by
 // the mean of their scores): otherwise a sampled judge can prefer a response over its own copy, and that pair teaches
 // nothing. At most MaxPairsPerPrompt pairs per prompt are kept, the strongest preferences first.
+using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Learning.Pairs;
 using Pipeline.Stages.Campaigns;
@@ -10,7 +11,7 @@ namespace Pipeline.Stages.Work;
 
 /// <summary>Builds a shard's preference pairs (the <c>pairs</c> stage). Needs no model.</summary>
 /// <param name="shards">Where outputs are stored.</param>
-public sealed class PairWork(ShardStore shards)
+internal sealed class PairWork(ShardStore shards)
 {
     /// <summary>
     /// The shard's pairs: read back when stored, otherwise built and stored. Summary: <c>prompts</c>, <c>pairs</c>,
@@ -25,7 +26,9 @@ public sealed class PairWork(ShardStore shards)
         string key = CampaignKeys.ShardOutput(command.CampaignId, command.Iteration, CampaignStage.Pairs, command.Shard);
         if (await shards.TryReadAsync<PreferencePairRecord>(key, cancellationToken) is { } stored) return stored;
         var input = await shards.RolloutsAsync(command, cancellationToken);
+        var clock = Stopwatch.StartNew();
         var (pairs, summary) = Build(definition, input);
+        summary[StageTiming.WallSeconds] = clock.Elapsed.TotalSeconds;
         return await shards.WriteAsync(key, pairs, summary, cancellationToken);
     }
 

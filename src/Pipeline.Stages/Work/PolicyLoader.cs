@@ -1,9 +1,8 @@
 // Turns a checkpoint reference from a message into a loaded model: the files come through the local CheckpointCache
 // (one verified folder per manifest hash), and the last few loaded models stay in memory, since every shard of an
 // iteration uses the same starting policy. Shards of one iteration arrive together, so concurrent first users of a policy
-// share one download and one load instead of each reading the store and loading a copy. Also the one place that converts between the message record
-// (Contracts.CheckpointReference) and the storage record (Storage.Checkpoints.CheckpointRef). Models are loaded by the
-// backend each campaign names (managed, torch); the worker knows the backends its host registered.
+// share one download and one load instead of each reading the store and loading a copy. Models are loaded by the backend
+// each campaign names (managed, torch): the host's default and the others it registered.
 using Pipeline.Contracts;
 using Pipeline.Engine.Tokenization;
 using Pipeline.Learning.Policies;
@@ -13,7 +12,7 @@ using Pipeline.Storage.Checkpoints;
 namespace Pipeline.Stages.Work;
 
 /// <summary>Loads policy checkpoints, caching their files on disk and the last few models in memory.</summary>
-public sealed class PolicyLoader
+internal sealed class PolicyLoader
 {
     /// <summary>File name of the tokenizer in a policy folder.</summary>
     public const string TokenizerFileName = "tokenizer.json";
@@ -31,7 +30,7 @@ public sealed class PolicyLoader
     /// A loader over <paramref name="store"/> caching files in <paramref name="cacheDirectory"/> (configuration
     /// <c>Stages:CacheDirectory</c>; default <see cref="DefaultCacheDirectory"/>) and keeping <paramref name="capacity"/> models in memory.
     /// <paramref name="backend"/> is the default backend (managed when null); <paramref name="backends"/> adds the others
-    /// campaigns may name.
+    /// campaigns may name. The managed engine can always be named, since campaigns name it by default.
     /// </summary>
     public PolicyLoader(CheckpointStore store, string? cacheDirectory = null, int capacity = 2, IPolicyBackend? backend = null,
         IEnumerable<IPolicyBackend>? backends = null)
@@ -40,6 +39,7 @@ public sealed class PolicyLoader
         Backend = backend ?? new ManagedPolicyBackend();
         foreach (var b in (backends ?? []).Prepend(Backend))
             _backends.TryAdd(b.Name, b);
+        _backends.TryAdd(ManagedPolicyBackend.BackendName, new ManagedPolicyBackend());
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _store = store;
         _cache = new CheckpointCache(store, cacheDirectory ?? DefaultCacheDirectory);
@@ -63,23 +63,9 @@ public sealed class PolicyLoader
     /// <summary>The checkpoint store the loader reads from.</summary>
     public CheckpointStore Store => _store;
 
-    /// <summary>The storage reference of a message's checkpoint reference (validated).</summary>
-    public static CheckpointRef ToStorage(CheckpointReference reference)
-    {
-        ArgumentNullException.ThrowIfNull(reference);
-        return new CheckpointRef(reference.Prefix, reference.ManifestSha256);
-    }
-
-    /// <summary>The message form of a storage reference.</summary>
-    public static CheckpointReference ToContract(CheckpointRef reference)
-    {
-        ArgumentNullException.ThrowIfNull(reference);
-        return new CheckpointReference(reference.Prefix, reference.ManifestSha256);
-    }
-
     /// <summary>The local folder holding the verified files of <paramref name="reference"/>, downloading them on first use.</summary>
     public Task<string> FolderAsync(CheckpointReference reference, CancellationToken cancellationToken = default) =>
-        _cache.GetAsync(ToStorage(reference), cancellationToken);
+        _cache.GetAsync(reference, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="work"/> on the shared in-memory copy of the policy, one caller at a time per policy (the

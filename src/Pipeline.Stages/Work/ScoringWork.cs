@@ -2,6 +2,7 @@
 // stored with each rollout (no model pass): self-certainty at the sampling temperature (INTUITOR), answer-span confidence
 // (RLSF), and, from the answers of each prompt's samples, every rollout's vote share and majority flag (self-training).
 // Each recipe's update or pair stage reads the one it learns from.
+using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Learning;
 using Pipeline.Learning.Signals;
@@ -11,7 +12,7 @@ namespace Pipeline.Stages.Work;
 
 /// <summary>Attaches confidence signals to a shard's rollouts (the <c>scoring</c> stage). Needs no model.</summary>
 /// <param name="shards">Where outputs are stored.</param>
-public sealed class ScoringWork(ShardStore shards)
+internal sealed class ScoringWork(ShardStore shards)
 {
     /// <summary>
     /// The shard's scored rollouts (scores <c>self_certainty</c>, <c>answer_confidence</c>, <c>votes</c>, <c>majority</c>):
@@ -26,7 +27,9 @@ public sealed class ScoringWork(ShardStore shards)
         if (await shards.TryReadAsync<Rollout>(key, cancellationToken) is { } stored) return stored;
         var input = await shards.RolloutsAsync(command, cancellationToken);
         if (input.Count == 0) throw new ArgumentException("The shard holds no rollout.", nameof(command));
+        var clock = Stopwatch.StartNew();
         var (scored, summary) = Score(definition, input);
+        summary[StageTiming.WallSeconds] = clock.Elapsed.TotalSeconds;
         return await shards.WriteAsync(key, scored, summary, cancellationToken);
     }
 

@@ -23,12 +23,6 @@ public sealed class ShardStore
     /// </summary>
     public const int FormatVersion = 2;
 
-    /// <summary>Serializer options of the stored lines and summaries (camelCase; NaN and infinities as named literals).</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     private readonly IObjectStore _store;
 
     /// <summary>A shard store over <paramref name="store"/>; records whose JSON exceeds <paramref name="inlineLimitBytes"/> go by key only.</summary>
@@ -82,7 +76,7 @@ public sealed class ShardStore
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(summary);
         var bytes = ToLines(records);
-        var summaryBytes = JsonSerializer.SerializeToUtf8Bytes(summary, Json);
+        var summaryBytes = JsonSerializer.SerializeToUtf8Bytes(summary, StoredJson.Lines);
         // Deterministic work gives the same summary whoever writes it, so the summary may be overwritten; the lines may not.
         await _store.PutAsync(CampaignKeys.ShardSummary(key), new MemoryStream(summaryBytes, writable: false), PutMode.Overwrite, cancellationToken);
         try
@@ -108,11 +102,11 @@ public sealed class ShardStore
     public static byte[] ToLines<T>(IEnumerable<T> records)
     {
         using var buffer = new MemoryStream();
-        JsonSerializer.Serialize(buffer, new ShardHeader(FormatVersion, typeof(T).Name), Json);
+        JsonSerializer.Serialize(buffer, new ShardHeader(FormatVersion, typeof(T).Name), StoredJson.Lines);
         buffer.WriteByte((byte)'\n');
         foreach (var record in records)
         {
-            JsonSerializer.Serialize(buffer, record, Json);
+            JsonSerializer.Serialize(buffer, record, StoredJson.Lines);
             buffer.WriteByte((byte)'\n');
         }
         return buffer.ToArray();
@@ -132,7 +126,7 @@ public sealed class ShardStore
             if (line.Length == 0) continue;
             try
             {
-                records.Add(JsonSerializer.Deserialize<T>(line, Json) ?? throw new JsonException("null record"));
+                records.Add(JsonSerializer.Deserialize<T>(line, StoredJson.Lines) ?? throw new JsonException("null record"));
             }
             catch (JsonException e)
             {
@@ -149,7 +143,7 @@ public sealed class ShardStore
         {
             using var document = JsonDocument.Parse(line);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("shardFormat", out _))
-                header = document.RootElement.Deserialize<ShardHeader>(Json);
+                header = document.RootElement.Deserialize<ShardHeader>(StoredJson.Lines);
         }
         catch (JsonException)
         {
@@ -171,7 +165,7 @@ public sealed class ShardStore
         try
         {
             await using var stream = await _store.OpenReadAsync(CampaignKeys.ShardSummary(key), cancellationToken);
-            return await JsonSerializer.DeserializeAsync<Dictionary<string, double>>(stream, Json, cancellationToken)
+            return await JsonSerializer.DeserializeAsync<Dictionary<string, double>>(stream, StoredJson.Lines, cancellationToken)
                 ?? new Dictionary<string, double>();
         }
         catch (ObjectNotFoundException)

@@ -10,7 +10,7 @@ namespace Pipeline.Stages.Work;
 /// <param name="Metrics">Chunk figures (loss, gradient_norm, learning_rate, step, steps, units, and the objective's own).</param>
 /// <param name="Policy">On the last chunk, the updated policy (checkpoints/{id}/iter-{n}/); null before.</param>
 /// <param name="Reused">True when the chunk's state existed already and nothing was trained.</param>
-public sealed record UpdateChunkResult(int Chunk, int ChunkCount, CheckpointReference TrainerState,
+internal sealed record UpdateChunkResult(int Chunk, int ChunkCount, CheckpointReference TrainerState,
     IReadOnlyDictionary<string, double> Metrics, CheckpointReference? Policy, bool Reused)
 {
     /// <summary>Whether this was the iteration's last chunk (then <see cref="Policy"/> is set).</summary>

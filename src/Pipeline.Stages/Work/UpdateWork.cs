@@ -5,6 +5,7 @@
 // figures and, for the last chunk, the published policy, so it re-publishes like the other stages. Which units a step
 // trains on is a pure function of (campaign seed, iteration, step), and the frozen reference is the starting policy, so
 // a resumed update gives the same weights, bit for bit, as an uninterrupted one.
+using System.Diagnostics;
 using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Engine.Training;
@@ -21,7 +22,7 @@ namespace Pipeline.Stages.Work;
 /// <summary>Runs update chunks (the <c>update</c> stage): GRPO, DPO/IRPO or majority-vote SFT, per the recipe.</summary>
 /// <param name="shards">Where the inputs are read from.</param>
 /// <param name="policies">Where policies and trainer states are loaded from.</param>
-public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
+internal sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
 {
     /// <summary>Name of the metrics document saved with each chunk's trainer state.</summary>
     public const string MetricsFileName = "metrics.json";
@@ -29,7 +30,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
     private CheckpointStore Checkpoints => policies.Store;
 
     /// <summary>
-    /// Runs chunk <see cref="UpdatePolicy.Shard"/>: returns the stored result when its trainer state exists (with the
+    /// Runs chunk <see cref="UpdatePolicy.Chunk"/>: returns the stored result when its trainer state exists (with the
     /// stored policy for the last chunk, publishing it first when the state exists without it), otherwise trains and saves.
     /// </summary>
     /// <exception cref="InvalidOperationException">The chunk count disagrees with the definition, or the previous chunk's state is missing.</exception>
@@ -37,7 +38,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(command);
-        int chunk = command.Shard, count = definition.ChunkCount;
+        int chunk = command.Chunk, count = definition.ChunkCount;
         if (command.ChunkCount != count)
             throw new InvalidOperationException($"The update has {count} chunks under the campaign's definition, the command says {command.ChunkCount}.");
         if (chunk < 0 || chunk >= count) throw new ArgumentOutOfRangeException(nameof(command), chunk, $"Chunks run from 0 to {count - 1}.");
@@ -54,12 +55,13 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
                 // rather than fetch the whole state (weights and optimizer moments) to save the same files again.
                 var policy = await TryResolveAsync(CampaignKeys.Policy(command.CampaignId, command.Iteration), cancellationToken);
                 published = policy is not null
-                    ? PolicyLoader.ToContract(policy)
-                    : await PublishPolicyAsync(command, await policies.FolderAsync(PolicyLoader.ToContract(existing), cancellationToken), cancellationToken);
+                    ? policy
+                    : await PublishPolicyAsync(command, await policies.FolderAsync(existing, cancellationToken), cancellationToken);
             }
-            return new UpdateChunkResult(chunk, count, PolicyLoader.ToContract(existing), stored, published, Reused: true);
+            return new UpdateChunkResult(chunk, count, existing, stored, published, Reused: true);
         }
 
+        var clock = Stopwatch.StartNew();
         // The starting policy's files (cached by hash): chunk 0 trains from its weights, every chunk copies its tokenizer.
         string startFolder = await policies.FolderAsync(command.Checkpoint, cancellationToken);
         IPolicyTrainer trainer;
@@ -72,21 +74,22 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
             string previous = CampaignKeys.UpdateChunk(command.CampaignId, command.Iteration, chunk - 1);
             var state = await TryResolveAsync(previous, cancellationToken)
                 ?? throw new InvalidOperationException($"Update chunk {chunk} needs the trainer state of chunk {chunk - 1} at '{previous}', which does not exist.");
-            trainer = policies.BackendFor(definition.Backend).ResumeTraining(await policies.FolderAsync(PolicyLoader.ToContract(state), cancellationToken));
+            trainer = policies.BackendFor(definition.Backend).ResumeTraining(await policies.FolderAsync(state, cancellationToken));
         }
 
         using var disposeTrainer = trainer;
         var metrics = await TrainAsync(definition, command, trainer, chunk, cancellationToken);
+        metrics[StageTiming.WallSeconds] = clock.Elapsed.TotalSeconds;
 
         string temp = Path.Combine(Path.GetTempPath(), $"pipeline-update-{Guid.NewGuid():N}");
         try
         {
             trainer.Save(temp);
             File.Copy(Path.Combine(startFolder, PolicyLoader.TokenizerFileName), Path.Combine(temp, PolicyLoader.TokenizerFileName));
-            File.WriteAllBytes(Path.Combine(temp, MetricsFileName), JsonSerializer.SerializeToUtf8Bytes(metrics, ShardStore.Json));
+            File.WriteAllBytes(Path.Combine(temp, MetricsFileName), JsonSerializer.SerializeToUtf8Bytes(metrics, StoredJson.Lines));
             var saved = await Checkpoints.SaveAsync(prefix, temp, cancellationToken);
             var published = last ? await PublishPolicyAsync(command, temp, cancellationToken) : null;
-            return new UpdateChunkResult(chunk, count, PolicyLoader.ToContract(saved), metrics, published, Reused: false);
+            return new UpdateChunkResult(chunk, count, saved, metrics, published, Reused: false);
         }
         finally
         {
@@ -179,7 +182,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         {
             UpdateKind.Grpo => UpdateInputs.Grpo(definition, await ReadAllAsync<Rollout>(command, cancellationToken)),
             UpdateKind.Dpo => new DpoObjective(UpdateInputs.Dpo(await ReadAllAsync<PreferencePairRecord>(command, cancellationToken)), u.Beta, u.NllWeight),
-            UpdateKind.Sft => new SelfTrainingObjective(UpdateInputs.SelfTraining(await ReadAllAsync<Rollout>(command, cancellationToken)),
+            UpdateKind.SelfTraining => new SelfTrainingObjective(UpdateInputs.SelfTraining(await ReadAllAsync<Rollout>(command, cancellationToken)),
                 u.MinVoteShare, u.MinLengthFraction),
             _ => throw new InvalidOperationException($"Unknown update kind {definition.Chain.Update}."),
         };
@@ -203,7 +206,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
                 File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
             File.Copy(Path.Combine(trainerFolder, PolicyLoader.TokenizerFileName), Path.Combine(temp, PolicyLoader.TokenizerFileName));
             var saved = await Checkpoints.SaveAsync(CampaignKeys.Policy(command.CampaignId, command.Iteration), temp, cancellationToken);
-            return PolicyLoader.ToContract(saved);
+            return saved;
         }
         finally
         {
@@ -211,7 +214,7 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         }
     }
 
-    private async Task<CheckpointRef?> TryResolveAsync(string prefix, CancellationToken cancellationToken)
+    private async Task<CheckpointReference?> TryResolveAsync(string prefix, CancellationToken cancellationToken)
     {
         try
         {
@@ -224,12 +227,12 @@ public sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
     }
 
     // The chunk's figures alone, not the whole trainer state: a reused chunk needs nothing else from it.
-    private async Task<Dictionary<string, double>> ReadMetricsAsync(CheckpointRef trainerState, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, double>> ReadMetricsAsync(CheckpointReference trainerState, CancellationToken cancellationToken)
     {
         try
         {
             var bytes = await Checkpoints.ReadFileAsync(trainerState, MetricsFileName, cancellationToken);
-            return JsonSerializer.Deserialize<Dictionary<string, double>>(bytes, ShardStore.Json) ?? [];
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(bytes, StoredJson.Lines) ?? [];
         }
         catch (FileNotFoundException)
         {

@@ -1,5 +1,7 @@
 // Workers load the same checkpoint many times: this keeps one verified local copy per manifest hash. A copy exists only
 // once complete, because CheckpointStore.DownloadAsync moves the folder into place after verification.
+using Pipeline.Contracts;
+
 namespace Pipeline.Storage.Checkpoints;
 
 /// <summary>A local folder of verified checkpoints, one sub-folder per manifest SHA-256.</summary>
@@ -19,9 +21,10 @@ public sealed class CheckpointCache
     public string Directory { get; }
 
     /// <summary>Returns the local folder holding <paramref name="checkpoint"/>, downloading and verifying it on first use.</summary>
-    public async Task<string> GetAsync(CheckpointRef checkpoint, CancellationToken cancellationToken = default)
+    public async Task<string> GetAsync(CheckpointReference checkpoint, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(checkpoint);
+        // Validated before its hash names a folder.
+        CheckpointReferences.Validate(checkpoint);
         var folder = Path.Combine(Directory, checkpoint.ManifestSha256);
         if (System.IO.Directory.Exists(folder)) return folder;
         try

@@ -3,6 +3,7 @@
 // file against it, and only then move the download into place.
 using System.Security.Cryptography;
 using System.Text.Json;
+using Pipeline.Contracts;
 
 namespace Pipeline.Storage.Checkpoints;
 
@@ -25,7 +26,7 @@ public sealed class CheckpointStore(IObjectStore store)
     /// <param name="sourceDirectory">Local folder with config.json, model.safetensors, tokenizer.json and so on.</param>
     /// <param name="cancellationToken">Cancels the save; no manifest is written then, so no checkpoint appears.</param>
     /// <exception cref="CheckpointAlreadyExistsException">A different checkpoint is already complete at the prefix.</exception>
-    public async Task<CheckpointRef> SaveAsync(string prefix, string sourceDirectory, CancellationToken cancellationToken = default)
+    public async Task<CheckpointReference> SaveAsync(string prefix, string sourceDirectory, CancellationToken cancellationToken = default)
     {
         prefix = NormalisePrefix(prefix);
         var sources = LocalFiles(sourceDirectory);
@@ -54,27 +55,27 @@ public sealed class CheckpointStore(IObjectStore store)
             // Another writer completed this prefix while we uploaded; its files may have replaced ours, so ours is void.
             throw new CheckpointAlreadyExistsException(prefix);
         }
-        return new CheckpointRef(prefix, Sha256Hex(manifestBytes));
+        return CheckpointReferences.Create(prefix, Sha256Hex(manifestBytes));
     }
 
     /// <summary>The reference of the complete checkpoint at <paramref name="prefix"/>.</summary>
     /// <exception cref="CheckpointNotFoundException">No manifest exists there.</exception>
     /// <exception cref="CheckpointCorruptException">The manifest is not a valid manifest.</exception>
-    public async Task<CheckpointRef> ResolveAsync(string prefix, CancellationToken cancellationToken = default)
+    public async Task<CheckpointReference> ResolveAsync(string prefix, CancellationToken cancellationToken = default)
     {
         prefix = NormalisePrefix(prefix);
         var bytes = await TryReadManifestBytesAsync(prefix, cancellationToken) ?? throw new CheckpointNotFoundException(prefix);
         ParseManifest(prefix, bytes);
-        return new CheckpointRef(prefix, Sha256Hex(bytes));
+        return CheckpointReferences.Create(prefix, Sha256Hex(bytes));
     }
 
     /// <summary>
     /// Complete checkpoints (those with a manifest) whose prefix starts with <paramref name="prefix"/>, in ordinal order of prefix.
     /// Files uploaded by a save that never wrote its manifest are not listed.
     /// </summary>
-    public async Task<IReadOnlyList<CheckpointRef>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CheckpointReference>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
-        var references = new List<CheckpointRef>();
+        var references = new List<CheckpointReference>();
         foreach (var key in await store.ListAsync(prefix, cancellationToken))
         {
             if (key != ManifestName && !key.EndsWith("/" + ManifestName, StringComparison.Ordinal)) continue;
@@ -95,9 +96,9 @@ public sealed class CheckpointStore(IObjectStore store)
     /// <summary>Reads the manifest of <paramref name="checkpoint"/> and checks it against the reference's hash.</summary>
     /// <exception cref="CheckpointNotFoundException">The manifest is missing.</exception>
     /// <exception cref="CheckpointCorruptException">The manifest's hash differs from the reference or it does not parse.</exception>
-    public async Task<CheckpointManifest> ReadManifestAsync(CheckpointRef checkpoint, CancellationToken cancellationToken = default)
+    public async Task<CheckpointManifest> ReadManifestAsync(CheckpointReference checkpoint, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(checkpoint);
+        CheckpointReferences.Validate(checkpoint);
         var bytes = await TryReadManifestBytesAsync(checkpoint.Prefix, cancellationToken)
             ?? throw new CheckpointNotFoundException(checkpoint.Prefix);
         var actual = Sha256Hex(bytes);
@@ -114,12 +115,12 @@ public sealed class CheckpointStore(IObjectStore store)
     /// <exception cref="CheckpointNotFoundException">The manifest is missing.</exception>
     /// <exception cref="CheckpointCorruptException">The manifest or a file is missing or differs in size or SHA-256.</exception>
     /// <exception cref="IOException">The destination exists and is not empty.</exception>
-    public async Task DownloadAsync(CheckpointRef checkpoint, string destinationDirectory, CancellationToken cancellationToken = default)
+    public async Task DownloadAsync(CheckpointReference checkpoint, string destinationDirectory, CancellationToken cancellationToken = default)
     {
         var manifest = await ReadManifestAsync(checkpoint, cancellationToken);
         var destination = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destinationDirectory));
         if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
-            throw new IOException($"Cannot download checkpoint {checkpoint} into '{destination}': the folder is not empty.");
+            throw new IOException($"Cannot download checkpoint {checkpoint.Describe()} into '{destination}': the folder is not empty.");
         // A hidden sibling: same file system (so the final move is a rename) and out of sight if a crash leaves it behind.
         var staging = Path.Combine(Path.GetDirectoryName(destination)!, $".{Path.GetFileName(destination)}.partial-{Guid.NewGuid():N}");
         try
@@ -143,11 +144,11 @@ public sealed class CheckpointStore(IObjectStore store)
     /// <exception cref="CheckpointNotFoundException">The manifest is missing.</exception>
     /// <exception cref="CheckpointCorruptException">The manifest or the file is missing or differs in size or SHA-256.</exception>
     /// <exception cref="FileNotFoundException">The manifest lists no file named <paramref name="name"/>.</exception>
-    public async Task<byte[]> ReadFileAsync(CheckpointRef checkpoint, string name, CancellationToken cancellationToken = default)
+    public async Task<byte[]> ReadFileAsync(CheckpointReference checkpoint, string name, CancellationToken cancellationToken = default)
     {
         var manifest = await ReadManifestAsync(checkpoint, cancellationToken);
         var file = manifest.Files.FirstOrDefault(f => f.Name == name)
-            ?? throw new FileNotFoundException($"Checkpoint {checkpoint} has no file '{name}' in its {ManifestName}.", name);
+            ?? throw new FileNotFoundException($"Checkpoint {checkpoint.Describe()} has no file '{name}' in its {ManifestName}.", name);
         using var buffer = new MemoryStream();
         await CopyVerifiedAsync(checkpoint.Prefix, file, buffer, cancellationToken);
         return buffer.ToArray();
@@ -180,7 +181,7 @@ public sealed class CheckpointStore(IObjectStore store)
             throw new CheckpointCorruptException(prefix, $"file '{file.Name}' has SHA-256 {sha}, but {ManifestName} lists {file.Sha256}.");
     }
 
-    private async Task<CheckpointRef> SameCheckpointOrThrowAsync(
+    private async Task<CheckpointReference> SameCheckpointOrThrowAsync(
         string prefix, byte[] existingBytes, IReadOnlyList<(string Name, string Path)> sources, CancellationToken cancellationToken)
     {
         var existing = ParseManifest(prefix, existingBytes);
@@ -196,7 +197,7 @@ public sealed class CheckpointStore(IObjectStore store)
             if (Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken)) != listed.Sha256)
                 throw new CheckpointAlreadyExistsException(prefix);
         }
-        return new CheckpointRef(prefix, Sha256Hex(existingBytes));
+        return CheckpointReferences.Create(prefix, Sha256Hex(existingBytes));
     }
 
     private async Task<byte[]?> TryReadManifestBytesAsync(string prefix, CancellationToken cancellationToken)

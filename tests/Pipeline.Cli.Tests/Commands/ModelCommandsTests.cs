@@ -11,7 +11,7 @@ namespace Pipeline.Cli.Tests.Commands;
 public sealed class ModelCommandsTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "pipeline-cli-tests", Guid.NewGuid().ToString("N"));
-    private readonly BpeTokenizer _tokenizer = CharacterTokenizerBuilder.Build("abcdefgh =+0123456789");
+    private readonly ModelTokenizer _tokenizer = CharacterTokenizerBuilder.Build("abcdefgh =+0123456789");
     private readonly LlamaModel _model;
 
     public ModelCommandsTests()

@@ -189,7 +189,8 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
 
         Assert.Equal(0, exitCode);
         Assert.Equal("", error);
-        Assert.StartsWith($"campaign ops-report: iterations 0, 1, 2; wrote 7 files to {outDir}", output);
+        Assert.StartsWith($"campaign ops-report: iterations 0, 1, 2; wrote 8 files to {outDir}", output);
+        Assert.Contains("<table id=\"evaluation\"", File.ReadAllText(Path.Combine(outDir, "report.html")));
         Assert.Contains("| 1 | 0.600 | 0.250 |", File.ReadAllText(Path.Combine(outDir, "report.md")));
         Assert.Equal(3, JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")))!["iterations"]!.AsArray().Count);
         Assert.All(["accuracy", "ece", "self-certainty", "response-length", "judge-parse-failures"],

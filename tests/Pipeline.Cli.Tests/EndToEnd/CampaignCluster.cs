@@ -30,7 +30,8 @@ internal sealed class CampaignCluster : IAsyncDisposable
     readonly DateTime _started = DateTime.UtcNow;
     int _workerCount;
 
-    CampaignCluster(string name, RabbitMqHostOptions broker, RabbitMqManagementClient management, string folder, ITestOutputHelper log)
+    CampaignCluster(string name, RabbitMqHostOptions broker, RabbitMqManagementClient management, string folder, ITestOutputHelper log,
+        string blobConnection)
     {
         Name = name;
         Broker = broker;
@@ -44,7 +45,7 @@ internal sealed class CampaignCluster : IAsyncDisposable
             ["Bus__RabbitMq__VirtualHost"] = broker.VirtualHost,
             ["Bus__StopTimeout"] = "5s",
             ["Storage__Kind"] = "AzureBlob",
-            ["Storage__AzureBlob__ConnectionString"] = AzuriteConnectionString,
+            ["Storage__AzureBlob__ConnectionString"] = blobConnection,
             ["Storage__AzureBlob__Container"] = name,
             // Short retries keep the poison test quick; a short reconcile interval repairs a lost event within seconds.
             ["Stages__Retry__Intervals"] = "200ms,1s",
@@ -74,8 +75,11 @@ internal sealed class CampaignCluster : IAsyncDisposable
 
     public CheckpointStore Checkpoints => _storage.GetRequiredService<CheckpointStore>();
 
-    /// <summary>Creates the virtual host; fails (not skips) with a hint when the servers are not running.</summary>
-    public static async Task<CampaignCluster> CreateAsync(string purpose, ITestOutputHelper log)
+    /// <summary>
+    /// Creates the virtual host and the blob container (on infra/servers.sh's Azurite unless <paramref name="blobConnection"/>
+    /// names another); fails (not skips) with a hint when the servers are not running.
+    /// </summary>
+    public static async Task<CampaignCluster> CreateAsync(string purpose, ITestOutputHelper log, string blobConnection = AzuriteConnectionString)
     {
         var name = $"e2e-{purpose}-{Guid.NewGuid():N}"[..(purpose.Length + 13)];
         var host = System.Environment.GetEnvironmentVariable("PIPELINE_RABBITMQ_HOST") is { Length: > 0 } h ? h : "127.0.0.1";
@@ -92,10 +96,10 @@ internal sealed class CampaignCluster : IAsyncDisposable
         }
         var folder = Path.Combine(Path.GetTempPath(), "pipeline-e2e", name);
         Directory.CreateDirectory(folder);
-        var cluster = new CampaignCluster(name, broker, management, folder, log);
+        var cluster = new CampaignCluster(name, broker, management, folder, log, blobConnection);
         try
         {
-            await new BlobContainerClient(AzuriteConnectionString, name).CreateIfNotExistsAsync();
+            await new BlobContainerClient(blobConnection, name).CreateIfNotExistsAsync();
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or HttpRequestException)
         {

@@ -10,9 +10,10 @@ public class AddedTokenSplitterTests
             new AddedToken(3, "<|b|>", true)]);
         var segments = new List<AddedTokenSplitter.Segment>();
 
-        splitter.Split("x<|a|><|b|>y<|b|><|a|", segments);
+        const string text = "x<|a|><|b|>y<|b|><|a|";
+        splitter.Split(text, segments);
 
-        Assert.Equal(["text:x", "id:2", "text:y", "id:3", "text:<|a|"], segments.Select(Describe));
+        Assert.Equal(["text:x", "id:2", "text:y", "id:3", "text:<|a|"], segments.Select(s => Describe(text, s)));
     }
 
     [Fact]
@@ -21,9 +22,11 @@ public class AddedTokenSplitterTests
         var splitter = new AddedTokenSplitter([new AddedToken(7, "<mask>", true, LeftStrip: true, RightStrip: true)]);
         var segments = new List<AddedTokenSplitter.Segment>();
 
-        splitter.Split("a  <mask>  b", segments);
+        const string text = "a  <mask>  b";
+        splitter.Split(text, segments);
 
-        Assert.Equal(["text:a", "id:7", "text:b"], segments.Select(Describe));
+        Assert.Equal(["text:a", "id:7", "text:b"], segments.Select(s => Describe(text, s)));
+        Assert.Equal(new AddedTokenSplitter.Segment(1, 10, segments[1].Token), segments[1]);
     }
 
     [Fact]
@@ -31,10 +34,12 @@ public class AddedTokenSplitterTests
     {
         var segments = new List<AddedTokenSplitter.Segment>();
 
-        new AddedTokenSplitter([]).Split("plain <|x|> text", segments);
+        const string text = "plain <|x|> text";
+        new AddedTokenSplitter([]).Split(text, segments);
 
-        Assert.Equal(["text:plain <|x|> text"], segments.Select(Describe));
+        Assert.Equal(["text:plain <|x|> text"], segments.Select(s => Describe(text, s)));
     }
 
-    private static string Describe(AddedTokenSplitter.Segment s) => s.Token is null ? "text:" + s.Text : "id:" + s.Token.Id;
+    private static string Describe(string text, AddedTokenSplitter.Segment s) =>
+        s.Token is null ? "text:" + text.Substring(s.Start, s.Length) : "id:" + s.Token.Id;
 }

@@ -5,21 +5,8 @@ namespace Pipeline.Engine.Tests.Tokenization;
 
 public class BpeTokenizerTests
 {
-    // Byte-level vocabulary: the 256 byte tokens (ids 0-255 in byte order), then merged tokens.
     private static BpeTokenizer TinyByteLevel(IReadOnlyList<(string, string)> merges, bool ignoreMerges = false,
-        IReadOnlyList<AddedToken>? added = null)
-    {
-        var vocab = Enumerable.Range(0, 256).ToDictionary(b => ByteLevelAlphabet.ByteToChar((byte)b).ToString(), b => b);
-        foreach (var (left, right) in merges)
-        {
-            vocab.TryAdd(left + right, vocab.Count);
-        }
-        foreach (var token in added ?? [])
-        {
-            vocab.TryAdd(token.Content, token.Id);
-        }
-        return BpeTokenizer.CreateByteLevel(vocab, merges, added ?? [], ignoreMerges);
-    }
+        IReadOnlyList<AddedToken>? added = null) => TinyTokenizers.ByteLevel(merges, ignoreMerges, added);
 
     [Fact]
     public void Encode_TinyMergeTable_AppliesLowestRankFirst()
@@ -93,9 +80,53 @@ public class BpeTokenizerTests
     }
 
     [Fact]
+    public void Decode_DestinationTooSmall_StopsAfterTheLastWholeCharacter()
+    {
+        Microsoft.ML.Tokenizers.Tokenizer tokenizer = TinyByteLevel([]);
+        int[] ids = ['a', 0xF0, 0x9F, 0x98, 0x80, 'b']; // a😀b
+        var destination = new char[3];
+
+        var small = tokenizer.Decode(ids, destination.AsSpan(0, 2), out int idsConsumed, out int charsWritten);
+        Assert.Equal((System.Buffers.OperationStatus.DestinationTooSmall, 1, 1), (small, idsConsumed, charsWritten));
+        Assert.Equal('a', destination[0]);
+
+        var exact = tokenizer.Decode(ids, destination, out idsConsumed, out charsWritten);
+        Assert.Equal((System.Buffers.OperationStatus.DestinationTooSmall, 5, 3), (exact, idsConsumed, charsWritten));
+        Assert.Equal("a😀", new string(destination));
+
+        exact = tokenizer.Decode(ids[..5], destination, out idsConsumed, out charsWritten);
+        Assert.Equal((System.Buffers.OperationStatus.Done, 5, 3), (exact, idsConsumed, charsWritten));
+        Assert.Equal("a😀", new string(destination));
+    }
+
+    [Fact]
+    public void Decode_UnknownIdIntoSpan_ReportsInvalidDataAfterTheIdsBefore()
+    {
+        Microsoft.ML.Tokenizers.Tokenizer tokenizer = TinyByteLevel([]);
+        var destination = new char[10];
+
+        var status = tokenizer.Decode(new List<int> { 'o', 'k', 999, 'x' }, destination, out int idsConsumed, out int charsWritten);
+
+        Assert.Equal((System.Buffers.OperationStatus.InvalidData, 2, 2), (status, idsConsumed, charsWritten));
+        Assert.Equal("ok", new string(destination, 0, charsWritten));
+    }
+
+    [Fact]
+    public void Decode_LazySequenceThroughLibraryType_DecodesLikeAnArray()
+    {
+        var tokenizer = TinyByteLevel([], added: [new AddedToken(300, "<|eos|>", true)]);
+        Microsoft.ML.Tokenizers.Tokenizer library = tokenizer;
+        int[] ids = tokenizer.Encode("naïve 😀<|eos|>");
+
+        Assert.Equal("naïve 😀<|eos|>", library.Decode(ids.Select(id => id)));
+        Assert.Equal("naïve 😀", tokenizer.Decode(ids, skipSpecialTokens: true));
+    }
+
+    [Fact]
     public void Decode_UnknownId_Throws()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => TinyByteLevel([]).Decode([999]));
+        var error = Assert.Throws<InvalidOperationException>(() => TinyByteLevel([]).Decode([65, 999]));
+        Assert.Contains("999", error.Message);
     }
 
     [Fact]

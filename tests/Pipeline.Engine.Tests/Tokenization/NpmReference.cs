@@ -22,6 +22,9 @@ internal static class NpmReference
     /// <summary>The npm prefix holding node_modules/ with the pinned packages, installed if missing.</summary>
     public static string Prefix => Installed.Value;
 
+    /// <summary>A script of the npm/ folder beside these tests.</summary>
+    public static string ScriptPath(string name) => Path.Combine(RepositoryRoot, "tests", "Pipeline.Engine.Tests", "Tokenization", "npm", name);
+
     public static string ModulePath(params string[] parts) => Path.Combine([Prefix, "node_modules", .. parts]);
 
     /// <summary>Encodes every line with the reference ("gpt2" or "hf:&lt;tokenizer.json&gt;"), returning ids and decoded text.</summary>
@@ -32,8 +35,7 @@ internal static class NpmReference
         string input = Path.Combine(work, "input.json");
         string output = Path.Combine(work, "output.json");
         File.WriteAllText(input, JsonSerializer.Serialize(lines));
-        string script = Path.Combine(RepositoryRoot, "tests", "Pipeline.Engine.Tests", "Tokenization", "npm", "reference-encode.js");
-        Run("node", [script, Prefix, mode, input, output], work);
+        Run("node", [ScriptPath("reference-encode.js"), Prefix, mode, input, output], work);
         using var document = JsonDocument.Parse(File.ReadAllText(output));
         var ids = document.RootElement.GetProperty("ids").EnumerateArray()
             .Select(a => a.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
@@ -63,7 +65,8 @@ internal static class NpmReference
         return document.RootElement.GetProperty("version").GetString();
     }
 
-    private static void Run(string program, string[] arguments, string workingDirectory)
+    /// <summary>Runs a program to completion; a non-zero exit code throws with its output.</summary>
+    public static void Run(string program, string[] arguments, string workingDirectory)
     {
         var start = new ProcessStartInfo(program)
         {

@@ -24,6 +24,25 @@ public class PreTokenizerTests
     }
 
     [Fact]
+    public void Split_ByteLevelPrefixSpaceMatchedAlone_IsAWordOfNoInputCharacters()
+    {
+        // " \tx": the added space is matched on its own, before the tab, so that word covers nothing of the input.
+        var words = new List<Word>();
+        new ByteLevelStep(addPrefixSpace: true, useRegex: true).Split("\tx", new Word(0, 2, false), words);
+
+        Assert.Equal([new Word(0, 0, true), new Word(0, 1, false), new Word(1, 1, false)], words);
+    }
+
+    [Fact]
+    public void Split_PieceInsideText_WordsAreRangesOfTheWholeText()
+    {
+        var words = new List<Word>();
+        new ByteLevelStep(addPrefixSpace: true, useRegex: true).Split("ab cd ef", new Word(3, 5, false), words);
+
+        Assert.Equal([new Word(3, 2, true), new Word(5, 3, false)], words);
+    }
+
+    [Fact]
     public void Split_Llama3Pattern_CaseInsensitiveContractionsAndDigitTriples()
     {
         var pieces = Split(new RegexSplitStep(Llama3Pattern, SplitBehavior.Isolated, invert: false), "I'LL pay 1234567 now");
@@ -76,12 +95,12 @@ public class PreTokenizerTests
               {"type":"ByteLevel","add_prefix_space":false,"trim_offsets":true,"use_regex":false}]}
             """);
         var preTokenizer = TokenizerJson.ParsePreTokenizer(node);
-        var pieces = new List<string>();
+        var words = new List<Word>();
 
-        preTokenizer.Split("a b  c", pieces);
+        preTokenizer.Split("a b  c", words);
 
         Assert.True(preTokenizer.IsByteLevel);
-        Assert.Equal(["a", " b", " ", " c"], pieces);
+        Assert.Equal(["a", " b", " ", " c"], words.Select(w => w.ToString("a b  c")));
     }
 
     [Fact]
@@ -93,8 +112,8 @@ public class PreTokenizerTests
 
     private static List<string> Split(PreTokenizerStep step, string text)
     {
-        var output = new List<string>();
-        step.Split(text, output);
-        return output;
+        var words = new List<Word>();
+        step.Split(text, new Word(0, text.Length, false), words);
+        return words.Select(w => w.ToString(text)).ToList();
     }
 }

@@ -15,7 +15,7 @@ public sealed class ModelJudgeTests
     private const string Problem = "3+4=";
     private const string Solution = "7;#### 7";
 
-    private static readonly BpeTokenizer Tokenizer = CharacterTokenizerBuilder.Build(new string(
+    private static readonly ModelTokenizer Tokenizer = CharacterTokenizerBuilder.Build(new string(
         (RubricJudge.BuildPrompt(Problem, Solution) + VerdictJudge.BuildPrompt(Problem, Solution) + VerdictJudge.IncorrectVerdict
             + "0123456789Score:").Distinct().ToArray()));
 

@@ -8,7 +8,7 @@ namespace Pipeline.Learning.Tests.Updates;
 
 internal static class TinyPolicy
 {
-    public static BpeTokenizer Tokenizer { get; } = CharacterTokenizerBuilder.Build("0123456789+-=;# \nabcdefgh");
+    public static ModelTokenizer Tokenizer { get; } = CharacterTokenizerBuilder.Build("0123456789+-=;# \nabcdefgh");
 
     public static ModelConfig Config { get; } = ModelConfig.Llama(Tokenizer.VocabularySize, hiddenSize: 32, intermediateSize: 64,
         numLayers: 2, numHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 64);

@@ -48,7 +48,7 @@ public sealed class BootstrappedArithModel : IDisposable
 
     public ArithTask Task { get; } = new();
 
-    public BpeTokenizer Tokenizer { get; }
+    public ModelTokenizer Tokenizer { get; }
 
     public IReadOnlyList<TaskProblem> Problems { get; }
 

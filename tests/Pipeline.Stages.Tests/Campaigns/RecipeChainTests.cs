@@ -11,7 +11,7 @@ public sealed class RecipeChainTests
     [InlineData(Recipe.SelfRewarding, "generation,judging,pairs", UpdateKind.Dpo, "judge")]
     [InlineData(Recipe.Irpo, "generation,judging,pairs", UpdateKind.Dpo, "judge")]
     [InlineData(Recipe.GrpoGold, "generation,judging", UpdateKind.Grpo, "verifier")]
-    [InlineData(Recipe.SelfTraining, "generation,scoring", UpdateKind.Sft, "votes")]
+    [InlineData(Recipe.SelfTraining, "generation,scoring", UpdateKind.SelfTraining, "votes")]
     public void For_EachRecipe_MatchesTheDesign(Recipe recipe, string stages, UpdateKind update, string signal)
     {
         var chain = RecipeChain.For(recipe);

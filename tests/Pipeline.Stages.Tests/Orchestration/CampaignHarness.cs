@@ -37,7 +37,8 @@ internal sealed class CampaignHarness : IAsyncDisposable
 
     public CampaignService Service => new(Store, Provider.GetRequiredService<CheckpointStore>(), States, new BusCommandSender(Harness.Bus));
 
-    public static async Task<CampaignHarness> StartAsync()
+    /// <summary>Starts the harness; <paramref name="configure"/> may register services first (e.g. another policy backend).</summary>
+    public static async Task<CampaignHarness> StartAsync(Action<IServiceCollection>? configure = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "pipeline-stage-tests", Guid.NewGuid().ToString("N"));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -50,6 +51,7 @@ internal sealed class CampaignHarness : IAsyncDisposable
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
+        configure?.Invoke(services);
         services.AddStageServices(configuration);
         services.AddMassTransitTestHarness(x =>
         {

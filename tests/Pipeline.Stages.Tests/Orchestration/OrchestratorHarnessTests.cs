@@ -4,6 +4,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using Pipeline.Contracts;
+using Pipeline.Stages;
 using Pipeline.Stages.Campaigns;
 using Pipeline.Stages.Orchestration;
 using Pipeline.Stages.Tests.Work;
@@ -44,6 +45,11 @@ public sealed class OrchestratorHarnessTests
         Assert.Equal(2, harness.Harness.Published.Select<PolicyUpdated>().Count());
         Assert.All(state.IterationStates.Where(i => i.Iteration > 0),
             i => Assert.Equal(Enumerable.Range(0, definition.ChunkCount), i.ChunkMetrics.Keys.Order()));
+        // Every stage that ran recorded its compute time, so the campaign's cost per stage can be shown.
+        Assert.All(state.IterationStates.Where(i => i.Iteration > 0), i => Assert.Equal(
+            [.. definition.Chain.ShardStages.Select(s => s.Name()), "update", "evaluation"],
+            i.StageSeconds().Keys.OrderBy(k => StageDefinitions.All.ToList().FindIndex(s => s.Name == k))));
+        Assert.All(state.IterationStates.SelectMany(i => i.StageSeconds().Values), seconds => Assert.True(seconds > 0));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-// Loading policies by reference: the conversion between message and storage references, the shared in-memory copy (one
+// Loading policies by reference: references from messages validated, the shared in-memory copy (one
 // load for concurrent first users), and private copies for training.
 using Pipeline.Contracts;
 using Pipeline.Stages.Campaigns;
@@ -11,17 +11,13 @@ namespace Pipeline.Stages.Tests.Work;
 public sealed class PolicyLoaderTests
 {
     [Fact]
-    public void ToStorageAndBack_ValidReference_RoundTrips()
+    public async Task FolderAsync_MalformedHashFromAMessage_RefusedBeforeAnyFileAccess()
     {
-        var reference = new CheckpointReference("checkpoints/c/iter-1/", new string('0', 63) + "f");
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
 
-        Assert.Equal(reference, PolicyLoader.ToContract(PolicyLoader.ToStorage(reference)));
-    }
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => campaign.Policies.FolderAsync(new CheckpointReference("checkpoints/tiny/iter-0/", "../x")));
 
-    [Fact]
-    public void ToStorage_BadHash_Throws()
-    {
-        Assert.Throws<ArgumentException>(() => PolicyLoader.ToStorage(new CheckpointReference("checkpoints/c/iter-1/", "abc")));
+        Assert.Equal("manifestSha256", error.ParamName);
     }
 
     [Fact]

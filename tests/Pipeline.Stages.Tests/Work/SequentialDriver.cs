@@ -77,7 +77,7 @@ internal sealed class SequentialDriver(IObjectStore store, PolicyLoader policies
     /// <summary>Evaluates <paramref name="policy"/> as the result of <paramref name="iteration"/>.</summary>
     public async Task<EvaluationReport> EvaluateAsync(int iteration, CheckpointReference policy)
     {
-        var (report, _, _) = await new EvaluationWork(store, policies).RunAsync(definition, new EvaluatePolicy(campaignId, iteration, 0, policy));
+        var (report, _, _) = await new EvaluationWork(store, policies).RunAsync(definition, new EvaluatePolicy(campaignId, iteration, policy));
         return report;
     }
 

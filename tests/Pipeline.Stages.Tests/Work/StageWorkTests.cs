@@ -170,7 +170,7 @@ public sealed class StageWorkTests
         var report = await driver.EvaluateAsync(1, policy);
 
         Assert.Equal(CampaignKeys.Policy("tiny", 1), policy.Prefix);
-        Assert.Equal(policy, PolicyLoader.ToContract(await campaign.Checkpoints.ResolveAsync(policy.Prefix)));
+        Assert.Equal(policy, await campaign.Checkpoints.ResolveAsync(policy.Prefix));
         var difficulty = Assert.Single(report.Difficulties);
         Assert.Equal(("d2s1", 3), (difficulty.Difficulty, difficulty.Problems));
         Assert.True(await campaign.Store.ExistsAsync(CampaignKeys.Evaluation("tiny", 1)));
@@ -201,8 +201,8 @@ public sealed class StageWorkTests
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
         var work = new EvaluationWork(campaign.Store, campaign.Policies);
 
-        var (first, key, reused) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, 0, campaign.Base));
-        var (second, _, reusedAgain) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, 0, Nowhere));
+        var (first, key, reused) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, campaign.Base));
+        var (second, _, reusedAgain) = await work.RunAsync(campaign.Definition, new EvaluatePolicy("tiny", 0, Nowhere));
 
         Assert.Equal(CampaignKeys.Evaluation("tiny", 0), key);
         Assert.False(reused);

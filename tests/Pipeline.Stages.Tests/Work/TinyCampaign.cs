@@ -64,7 +64,7 @@ internal sealed class TinyCampaign : IDisposable
         var store = new FolderObjectStore(Path.Combine(root, "store"));
         var saved = await new CheckpointStore(store).SaveAsync(CampaignKeys.Policy(id, 0), await BaseFolder.Value);
         await CampaignFiles.WriteDefinitionAsync(store, id, definition);
-        return new TinyCampaign(root, id, definition, store, PolicyLoader.ToContract(saved));
+        return new TinyCampaign(root, id, definition, store, saved);
     }
 
     /// <summary>The tiny base model's folder, trained once per test run (also the orchestrator harness tests' base model).</summary>

@@ -1,6 +1,7 @@
 // Stops a test-owned Azurite in the middle of a multi-block checkpoint upload and starts it again on the same port,
 // while a second client keeps listing and loading checkpoints. Whatever the outcome of the save, that reader must only
 // ever see no checkpoint or a complete, verifiable one.
+using Pipeline.Contracts;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Xunit.Abstractions;
@@ -47,7 +48,7 @@ public sealed class AzuriteInterruptionTests(ITestOutputHelper output) : IDispos
     }
 
     private sealed record InterruptedRun(
-        string Source, CheckpointRef? Saved, Exception? SaveError, IReadOnlyList<CheckpointRef> ListedAfterwards, string? LoadedAfterwards);
+        string Source, CheckpointReference? Saved, Exception? SaveError, IReadOnlyList<CheckpointReference> ListedAfterwards, string? LoadedAfterwards);
 
     private async Task<InterruptedRun> RunInterruptedSaveAsync(bool persistent, bool graceful)
     {
@@ -85,7 +86,7 @@ public sealed class AzuriteInterruptionTests(ITestOutputHelper output) : IDispos
         var observations = new ConcurrentQueue<string>();
         var reading = Task.Run(() => ObserveAsync(reader, observations, stopReading.Token));
 
-        CheckpointRef? saved = null;
+        CheckpointReference? saved = null;
         Exception? saveError = null;
         try
         {
