@@ -79,15 +79,21 @@ internal sealed class PolicyLoader
     public async Task<T> UseAsync<T>(CheckpointReference reference, string? backend, Func<LoadedPolicy, T> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var entry = await EntryAsync(reference, BackendFor(backend), cancellationToken);
-        await entry.Gate.WaitAsync(cancellationToken);
-        try
+        var chosen = BackendFor(backend);
+        while (true)
         {
-            return await CpuWork.RunAsync(() => work(entry.Policy), cancellationToken);
-        }
-        finally
-        {
-            entry.Gate.Release();
+            var entry = await EntryAsync(reference, chosen, cancellationToken);
+            await entry.Gate.WaitAsync(cancellationToken);
+            try
+            {
+                // Evicted (and disposed) between the lookup and the gate: look it up again, which loads it anew.
+                if (entry.Retired) continue;
+                return await CpuWork.RunAsync(() => work(entry.Policy), cancellationToken);
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
         }
     }
 
@@ -140,7 +146,11 @@ internal sealed class PolicyLoader
             lock (_lock)
             {
                 _recent.AddFirst(entry);
-                while (_recent.Count > _capacity) _recent.RemoveLast();
+                while (_recent.Count > _capacity)
+                {
+                    _ = RetireAsync(_recent.Last!.Value);
+                    _recent.RemoveLast();
+                }
                 _loading.Remove(key);
             }
             return entry;
@@ -154,8 +164,29 @@ internal sealed class PolicyLoader
 
     private static string Key(CheckpointReference reference, IPolicyBackend backend) => reference.ManifestSha256 + "/" + backend.Name;
 
+    /// <summary>
+    /// Disposes an evicted model once no caller holds it: a libtorch model holds native (possibly GPU) memory that the
+    /// garbage collector would return only whenever it happens to finalize the tensors.
+    /// </summary>
+    private static async Task RetireAsync(Entry entry)
+    {
+        await entry.Gate.WaitAsync();
+        try
+        {
+            entry.Retired = true;
+            entry.Policy.Model.Dispose();
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
     private sealed class Entry(LoadedPolicy policy, IPolicyBackend backend)
     {
+        /// <summary>Set (under the gate) when the entry was evicted and its model disposed.</summary>
+        public bool Retired { get; set; }
+
         public LoadedPolicy Policy { get; } = policy;
 
         public IPolicyBackend Backend { get; } = backend;
