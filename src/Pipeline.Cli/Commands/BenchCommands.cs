@@ -1,11 +1,14 @@
 // `pipeline bench engine` and `pipeline bench gemm`: the engine's speed next to PyTorch's on this machine, in one
 // invocation. Each engine configuration runs in a fresh child process (this CLI re-invoked with the hidden --single
-// option) and each torch configuration in its own python process, so every peak RSS belongs to one configuration.
+// option) and each torch configuration in its own python process, so every peak RSS belongs to one configuration. The
+// child also measures libtorch 2.10 (the TorchSharp backend) after the engine, so those two share a process.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Pipeline.Backends.Torch.Benchmarks;
+using Pipeline.Backends.Torch.Runtime;
 using Pipeline.Engine.Benchmarks;
 using Spectre.Console;
 using static Pipeline.Cli.Commands.CommandSupport;
@@ -63,8 +66,18 @@ internal static class BenchCommands
             {
                 if (parse.GetValue(singleOption) is { } single)
                 {
-                    EngineBenchmarkResult alone = EngineBenchmark.Run(BenchmarkConfig.Reference(single), settings, error.WriteLine);
-                    output.WriteLine(alone.ToJson().ToJsonString());
+                    BenchmarkConfig config = BenchmarkConfig.Reference(single);
+                    JsonObject alone = EngineBenchmark.Run(config, settings, error.WriteLine).ToJson();
+                    try
+                    {
+                        alone["libtorch"] = LibTorchBenchmark.Run(config, settings, error.WriteLine).ToJson();
+                    }
+                    catch (TorchUnavailableException e)
+                    {
+                        error.WriteLine($"libtorch skipped: {e.Message}");
+                    }
+
+                    output.WriteLine(alone.ToJsonString());
                     return 0;
                 }
 
@@ -72,15 +85,21 @@ internal static class BenchCommands
                 ReferenceScripts.RequireTorch();
                 var configs = parse.GetValue(configOption) is { } name ? [BenchmarkConfig.Reference(name)] : BenchmarkConfig.References;
                 int repeats = parse.GetValue(repeatOption);
-                var comparisons = new List<BenchmarkComparison>();
+                var comparisons = new List<(BenchmarkComparison Comparison, LibTorchBenchmarkResult? LibTorch)>();
                 foreach (BenchmarkConfig config in configs)
                 {
                     var runs = new List<BenchmarkComparison>();
+                    var libTorchRuns = new List<LibTorchBenchmarkResult>();
                     for (int run = 1; run <= repeats; run++)
                     {
                         string label = repeats > 1 ? $"{config.Name} ({run}/{repeats})" : config.Name;
-                        progress.MarkupLine($"[bold]{label}[/]: engine in a fresh process");
-                        EngineBenchmarkResult engine = RunEngineProcess(config);
+                        progress.MarkupLine($"[bold]{label}[/]: engine and libtorch in a fresh process");
+                        (EngineBenchmarkResult engine, LibTorchBenchmarkResult? libTorch) = RunEngineProcess(config);
+                        if (libTorch is not null)
+                        {
+                            libTorchRuns.Add(libTorch);
+                        }
+
                         progress.MarkupLine($"[bold]{label}[/]: PyTorch reference");
                         runs.Add(new BenchmarkComparison(engine, TorchBenchmarkResult.Run(config, settings)));
                         if (repeats > 1)
@@ -91,10 +110,13 @@ internal static class BenchCommands
                     }
 
                     BenchmarkComparison comparison = BenchmarkComparison.Median(runs);
-                    comparisons.Add(comparison);
+                    LibTorchBenchmarkResult? libTorchMedian = libTorchRuns.Count > 0 ? LibTorchBenchmarkResult.Median(libTorchRuns) : null;
+                    comparisons.Add((comparison, libTorchMedian));
                     if (parse.GetValue(jsonOption))
                     {
-                        output.WriteLine(comparison.ToJson().ToJsonString());
+                        JsonObject json = comparison.ToJson();
+                        libTorchMedian?.AddTo(json, comparison.Engine);
+                        output.WriteLine(json.ToJsonString());
                     }
                 }
 
@@ -174,8 +196,11 @@ internal static class BenchCommands
         return command;
     }
 
-    /// <summary>Runs this CLI again with <c>--single</c>, so the engine's peak RSS is that of one configuration.</summary>
-    private static EngineBenchmarkResult RunEngineProcess(BenchmarkConfig config)
+    /// <summary>
+    /// Runs this CLI again with <c>--single</c>, so the engine's peak RSS is that of one configuration; the child measures
+    /// libtorch after the engine (null when libtorch does not load there).
+    /// </summary>
+    private static (EngineBenchmarkResult Engine, LibTorchBenchmarkResult? LibTorch) RunEngineProcess(BenchmarkConfig config)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable is running.");
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true };
@@ -198,13 +223,15 @@ internal static class BenchCommands
             throw new InvalidOperationException($"The engine benchmark of {config.Name} exited with {process.ExitCode}.");
         }
 
-        return EngineBenchmarkResult.FromJson(output.Trim());
+        string line = output.Trim();
+        LibTorchBenchmarkResult? libTorch = JsonNode.Parse(line)?["libtorch"] is JsonObject figures ? LibTorchBenchmarkResult.FromJson(figures) : null;
+        return (EngineBenchmarkResult.FromJson(line), libTorch);
     }
 
-    private static Table EngineTable(IReadOnlyList<BenchmarkComparison> comparisons)
+    private static Table EngineTable(IReadOnlyList<(BenchmarkComparison Comparison, LibTorchBenchmarkResult? LibTorch)> comparisons)
     {
         var table = new Table().AddColumns("config", "params", "", "engine", "PyTorch", "ratio", "target");
-        foreach (BenchmarkComparison c in comparisons)
+        foreach ((BenchmarkComparison c, LibTorchBenchmarkResult? libTorch) in comparisons)
         {
             string name = c.Engine.Config;
             string parameters = Number(c.Engine.Params / 1e6, "0.00") + " M";
@@ -215,6 +242,14 @@ internal static class BenchCommands
             table.AddRow("", "", "peak RSS MiB", Number(c.Engine.PeakRssMb, "0"), Number(c.Torch.PeakRssMb, "0"),
                 Number(c.MemoryRatio, "0.00"), "≤ 1.5");
             table.AddRow("", "", "GEMM GFLOP/s (gate|up)", Number(c.Engine.GemmGflops, "0.0"), "", "", "");
+            if (libTorch is not null)
+            {
+                // Same process as the engine; the "PyTorch" column holds libtorch 2.10's figure on these rows.
+                table.AddRow("", "", "train tokens/s vs libtorch 2.10", Number(c.Engine.TrainTokensPerSecond, "0"),
+                    Number(libTorch.TrainTokensPerSecond, "0"), Number(c.Engine.TrainTokensPerSecond / libTorch.TrainTokensPerSecond, "0.00"), "");
+                table.AddRow("", "", "generated tokens/s vs libtorch 2.10", Number(c.Engine.GenTokensPerSecond, "0"),
+                    Number(libTorch.GenTokensPerSecond, "0"), Number(c.Engine.GenTokensPerSecond / libTorch.GenTokensPerSecond, "0.00"), "");
+            }
         }
 
         return table;

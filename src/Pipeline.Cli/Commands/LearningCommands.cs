@@ -56,16 +56,18 @@ internal static class LearningCommands
         var samplesOption = new Option<int>("--samples") { Description = "k of maj@k.", DefaultValueFactory = _ => new EvaluationOptions().Samples };
         var seedOption = new Option<int>("--seed") { Description = "Seed of the task's splits (the held-out sets).", DefaultValueFactory = _ => new BootstrapOptions().Seed };
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        Option<string> backendOption = PolicyBackends.BackendOption();
         var command = new Command("eval", "Evaluate a model folder on a task's held-out sets, per difficulty.")
         {
-            modelOption, taskOption, samplesOption, seedOption, jsonOption,
+            modelOption, taskOption, samplesOption, seedOption, jsonOption, backendOption,
         };
         command.SetAction(parse => Run(parse, () =>
         {
             ITask task = TaskRegistry.Get(parse.GetRequiredValue(taskOption));
             int samples = parse.GetValue(samplesOption);
             if (samples < 1) throw new ArgumentException("--samples must be ≥ 1.");
-            var (model, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption));
+            var (model, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption), PolicyBackends.Named(parse.GetRequiredValue(backendOption)));
+            using var disposeModel = model;
             var splits = task.Splits(parse.GetValue(seedOption), new SplitSizes(CampaignOnly: true));
             var evaluator = new TaskEvaluator(task, model, new TaskEncoding(tokenizer));
             var options = new EvaluationOptions { Samples = samples };

@@ -42,14 +42,16 @@ internal static class ModelCommands
         var responseOption = new Option<string>("--response") { Description = "Response text to score.", Required = true };
         Option<float> temperatureOption = TemperatureOption(1f, "τ of p = softmax(z / τ): the temperature the response was sampled at.");
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        Option<string> backendOption = PolicyBackends.BackendOption();
         var command = new Command("score",
             "Per response token: log-prob, entropy and self-certainty KL(U‖p) (log V kept) of the distribution that produced it, and their means.")
         {
-            modelOption, promptOption, responseOption, temperatureOption, jsonOption,
+            modelOption, promptOption, responseOption, temperatureOption, jsonOption, backendOption,
         };
         command.SetAction(parse => Run(parse, () =>
         {
-            var (llama, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption));
+            var (llama, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption), PolicyBackends.Named(parse.GetRequiredValue(backendOption)));
+            using var disposeModel = llama;
             int[] prompt = Encode(tokenizer, llama, parse.GetRequiredValue(promptOption), "prompt");
             int[] response = Encode(tokenizer, llama, parse.GetRequiredValue(responseOption), "response");
             if (response.Length == 0) throw new ArgumentException("The response is empty: there is no token to score.");
@@ -97,13 +99,15 @@ internal static class ModelCommands
         var topPOption = new Option<float>("--top-p") { Description = "Nucleus mass; 1 keeps all.", DefaultValueFactory = _ => 1f };
         var maxOption = new Option<int>("--max-new-tokens") { Description = "Length limit.", DefaultValueFactory = _ => 64 };
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON with per-token statistics." };
+        Option<string> backendOption = PolicyBackends.BackendOption();
         var command = new Command("sample", "Sample continuations of a prompt (stops at the tokenizer's EOS or the length limit).")
         {
-            modelOption, promptOption, countOption, temperatureOption, seedOption, topKOption, topPOption, maxOption, jsonOption,
+            modelOption, promptOption, countOption, temperatureOption, seedOption, topKOption, topPOption, maxOption, jsonOption, backendOption,
         };
         command.SetAction(parse => Run(parse, () =>
         {
-            var (llama, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption));
+            var (llama, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption), PolicyBackends.Named(parse.GetRequiredValue(backendOption)));
+            using var disposeModel = llama;
             int[] prompt = Encode(tokenizer, llama, parse.GetRequiredValue(promptOption), "prompt");
             int count = parse.GetValue(countOption);
             if (count <= 0)

@@ -177,11 +177,13 @@ internal static class RunCommand
         {
             var builder = PipelineHosts.Builder(configuration, Microsoft.Extensions.Logging.LogLevel.Warning);
             builder.Services.AddSingleton(observer);
+            builder.Services.AddPolicyBackends(builder.Configuration);
             builder.Services.AddPipelineStages(builder.Configuration, WorkerRoles.All);
             return builder.Build();
         }
         var web = PipelineHosts.WebBuilder(configuration, Microsoft.Extensions.Logging.LogLevel.Warning, dashboardUrls);
         web.Services.AddSingleton(observer);
+        web.Services.AddPolicyBackends(web.Configuration);
         web.Services.AddPipelineStages(web.Configuration, WorkerRoles.All);
         web.Services.AddDashboard(web.Configuration);
         var app = web.Build();

@@ -32,6 +32,7 @@ internal static class WorkerCommand
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             var transport = BusOptions.FromConfiguration(configuration).Transport;
             var builder = PipelineHosts.Builder(configuration, LogLevel.Information);
+            builder.Services.AddPolicyBackends(builder.Configuration);
             builder.Services.AddPipelineStages(builder.Configuration, stages);
             using var host = builder.Build();
             await host.StartAsync(token);

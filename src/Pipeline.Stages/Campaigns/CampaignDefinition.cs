@@ -15,11 +15,20 @@ public sealed record CampaignDefinition
 {
     private const string ResourcePrefix = "Pipeline.Stages.Recipes.";
 
+    /// <summary>Backend names a campaign may give (the IPolicyBackend names of the managed engine and of Backends.Torch).</summary>
+    private static readonly string[] KnownBackends = ["managed", "torch"];
+
     /// <summary>The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>, <c>self-training</c>.</summary>
     public Recipe Recipe { get; init; }
 
     /// <summary>The embedded task (default and only value today: <c>arith</c>).</summary>
     public string Task { get; init; } = "arith";
+
+    /// <summary>
+    /// The policy backend every stage loads and trains the campaign's policies with: <c>managed</c> (default, the project's
+    /// engine) or <c>torch</c> (libtorch through TorchSharp, on the device each worker is configured with).
+    /// </summary>
+    public string Backend { get; init; } = "managed";
 
     /// <summary>Seed of every random stream of the campaign (sampling, data order), derived per stage (default 1).</summary>
     public int Seed { get; init; } = 1;
@@ -139,6 +148,8 @@ public sealed record CampaignDefinition
     public void Validate()
     {
         if (!Enum.IsDefined(Recipe)) Fail("recipe", $"unknown recipe {Recipe}");
+        // Whether a worker has the backend is its own business (it fails the message, saying so); the names are checked here.
+        if (!KnownBackends.Contains(Backend)) Fail("backend", $"unknown backend '{Backend}' (known: {string.Join(", ", KnownBackends)})");
         if (!TaskRegistry.Contains(Task)) Fail("task", $"unknown task '{Task}' (known: {string.Join(", ", TaskRegistry.Names)})");
         var task = TaskRegistry.Get(Task);
         int campaignPrompts = task.CampaignPromptCount;

@@ -19,6 +19,18 @@ namespace Pipeline.Stages.Hosting;
 public static class StageServiceCollectionExtensions
 {
     /// <summary>
+    /// Adds a policy backend that campaigns may name (<c>"backend"</c>) besides the default one; the default stays the
+    /// <see cref="IPolicyBackend"/> service (the managed engine unless the host registered another).
+    /// </summary>
+    public static IServiceCollection AddPolicyBackend(this IServiceCollection services, IPolicyBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(backend);
+        services.AddSingleton(new NamedPolicyBackend(backend));
+        return services;
+    }
+
+    /// <summary>
     /// Adds storage (<c>Storage</c> section), the bus (<c>Bus</c> section) with the consumers of <paramref name="stages"/>,
     /// and what they need (<c>Stages</c> section, see <see cref="StageOptions"/>).
     /// </summary>
@@ -58,10 +70,11 @@ public static class StageServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(p => new ShardStore(p.GetRequiredService<IObjectStore>(), options.InlineLimitBytes));
-        // The managed engine unless the host registered another backend first.
+        // The managed engine unless the host registered another backend first; campaigns may also name the backends the host
+        // added with AddPolicyBackend (the CLI adds libtorch's).
         services.TryAddSingleton<IPolicyBackend, ManagedPolicyBackend>();
         services.TryAddSingleton(p => new PolicyLoader(p.GetRequiredService<CheckpointStore>(), options.CacheDirectory,
-            backend: p.GetRequiredService<IPolicyBackend>()));
+            backend: p.GetRequiredService<IPolicyBackend>(), backends: p.GetServices<NamedPolicyBackend>().Select(n => n.Backend)));
         services.TryAddSingleton<CampaignDefinitionCache>();
         services.TryAddSingleton(p => new CampaignStateStore(p.GetRequiredService<IObjectStore>(), p.GetRequiredService<TimeProvider>()));
         return services;

@@ -31,7 +31,7 @@ internal sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
 
         var clock = Stopwatch.StartNew();
         var sets = CampaignPrompts.EvaluationSets(definition);
-        var reports = await policies.UseAsync(command.Checkpoint, policy =>
+        var reports = await policies.UseAsync(command.Checkpoint, definition.Backend, policy =>
         {
             var task = TaskRegistry.Get(definition.Task);
             var evaluator = new TaskEvaluator(task, policy.Model, policy.Encoding);

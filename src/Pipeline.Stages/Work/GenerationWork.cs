@@ -30,7 +30,7 @@ internal sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
         if (command.Prompts.Count == 0) throw new ArgumentException("The shard holds no prompt.", nameof(command));
 
         var clock = Stopwatch.StartNew();
-        var (rollouts, truncated) = await policies.UseAsync(command.Checkpoint, policy => Sample(definition, command, policy), cancellationToken);
+        var (rollouts, truncated) = await policies.UseAsync(command.Checkpoint, definition.Backend, policy => Sample(definition, command, policy), cancellationToken);
         var summary = new Dictionary<string, double>
         {
             ["prompts"] = command.Prompts.Count,

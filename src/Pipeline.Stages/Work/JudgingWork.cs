@@ -51,7 +51,7 @@ internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
         }
         else
         {
-            var scores = await policies.UseAsync(command.Checkpoint, policy => Judge(definition, command, policy, input), cancellationToken);
+            var scores = await policies.UseAsync(command.Checkpoint, definition.Backend, policy => Judge(definition, command, policy, input), cancellationToken);
             judged = input.Select((r, i) =>
             {
                 var s = new Dictionary<string, double>(r.Scores) { [ScoreNames.JudgeParseFailures] = scores[i].ParseFailures };

@@ -5,7 +5,7 @@ using Pipeline.Learning.Tasks;
 
 namespace Pipeline.Stages.Work;
 
-/// <summary>A loaded policy. The model is not thread-safe: use it through <see cref="PolicyLoader.UseAsync{T}"/>.</summary>
+/// <summary>A loaded policy. The model is not thread-safe: use it through <see cref="PolicyLoader.UseAsync{T}(CheckpointReference, string?, Func{LoadedPolicy, T}, CancellationToken)"/>.</summary>
 /// <param name="Reference">The checkpoint it was loaded from.</param>
 /// <param name="Folder">Local folder of its files (config.json, model.safetensors, tokenizer.json).</param>
 /// <param name="Model">The model.</param>

@@ -67,14 +67,14 @@ internal sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         IPolicyTrainer trainer;
         if (chunk == 0)
         {
-            trainer = policies.Backend.StartTraining(startFolder, Options(definition), StageSeeds.Derive(definition, $"update/iter-{command.Iteration}/trainer"));
+            trainer = policies.BackendFor(definition.Backend).StartTraining(startFolder, Options(definition), StageSeeds.Derive(definition, $"update/iter-{command.Iteration}/trainer"));
         }
         else
         {
             string previous = CampaignKeys.UpdateChunk(command.CampaignId, command.Iteration, chunk - 1);
             var state = await TryResolveAsync(previous, cancellationToken)
                 ?? throw new InvalidOperationException($"Update chunk {chunk} needs the trainer state of chunk {chunk - 1} at '{previous}', which does not exist.");
-            trainer = policies.Backend.ResumeTraining(await policies.FolderAsync(state, cancellationToken));
+            trainer = policies.BackendFor(definition.Backend).ResumeTraining(await policies.FolderAsync(state, cancellationToken));
         }
 
         using var disposeTrainer = trainer;

@@ -69,6 +69,40 @@ public sealed class CampaignCommandsTests : IDisposable
         Assert.Equal(["0", "1", "2"], rows.Select(r => r.Split('│', StringSplitOptions.TrimEntries)[1]));
     }
 
+    [Theory]
+    [InlineData("intuitor")]
+    [InlineData("self-rewarding")]
+    public async Task Run_TinyCampaignOnTorchBackend_CompletesAndPrintsPerIterationMetrics(string recipe)
+    {
+        // The same embedded campaign with every model pass on libtorch (GRPO through intuitor, DPO through self-rewarding).
+        var baseModel = TinyBaseModel();
+        var campaign = File("torch.json", $$$"""
+            {"recipe": "{{{recipe}}}", "backend": "torch", "iterations": 2, "promptsPerIteration": 4, "shards": 2, "samplesPerPrompt": 2,
+             "maxNewTokens": 16, "judging": {"samples": 1},
+             "update": {"steps": 2, "stepsPerChunk": 1, "promptsPerStep": 2, "microBatchSize": 4},
+             "evaluation": {"problemsPerDifficulty": 2, "samples": 1, "difficulties": ["d2s1"]}}
+            """);
+
+        var (exitCode, output, error) = await InvokeAsync("run", campaign, "--runs", Path.Combine(_folder, "runs"), "--base-model", baseModel);
+
+        Assert.True(exitCode == 0, error);
+        // The run is in this process: libtorch was loaded (and given its threads) by the backend, the only code that does.
+        Assert.True(Pipeline.Backends.Torch.Runtime.TorchRuntime.Threads > 0, "libtorch was never initialised");
+        Assert.Contains("iteration 2: policy updated", error);
+        var rows = output.Split('\n').Where(l => l.Contains("d2s1")).ToList();
+        Assert.Equal(["0", "1", "2"], rows.Select(r => r.Split('│', StringSplitOptions.TrimEntries)[1]));
+    }
+
+    [Fact]
+    public async Task Run_UnknownBackend_OneErrorLine()
+    {
+        var campaign = File("gpu.json", """{"recipe": "intuitor", "backend": "gpu"}""");
+
+        var (exitCode, _, error) = await InvokeAsync("run", campaign, "--runs", _folder);
+
+        AssertOneErrorLine(exitCode, error, "backend");
+    }
+
     [Fact]
     public async Task Run_UnknownRecipe_OneErrorLine()
     {

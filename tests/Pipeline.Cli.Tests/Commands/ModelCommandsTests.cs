@@ -81,6 +81,34 @@ public sealed class ModelCommandsTests : IDisposable
     }
 
     [Fact]
+    public void SampleAndScore_TorchBackend_SameOutputAsManaged()
+    {
+        // The model's logits differ between the backends only by float rounding, so the seeded samples and the printed
+        // statistics (4 decimals) agree.
+        string[] sample = ["model", "sample", "--model", _folder, "--prompt", "1+2=", "-n", "3", "--temperature", "0.9", "--seed", "5", "--max-new-tokens", "12"];
+        string[] score = ["model", "score", "--model", _folder, "--prompt", "1+2=", "--response", "3 ab"];
+
+        var managed = Invoke(sample);
+        var torch = Invoke([.. sample, "--backend", "torch"]);
+        var managedScore = Invoke(score);
+        var torchScore = Invoke([.. score, "--backend", "torch"]);
+
+        Assert.Equal(0, torch.ExitCode);
+        Assert.Equal(managed.Output, torch.Output);
+        Assert.Equal(0, torchScore.ExitCode);
+        Assert.Equal(managedScore.Output, torchScore.Output);
+    }
+
+    [Fact]
+    public void Sample_UnknownBackend_Refused()
+    {
+        var (exitCode, _, error) = Invoke("model", "sample", "--model", _folder, "--prompt", "ab", "--backend", "gpu");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("gpu", error);
+    }
+
+    [Fact]
     public void Sample_Text_PrintsOneHeaderPerSample()
     {
         var (exitCode, output, _) = Invoke("model", "sample", "--model", _folder, "--prompt", "ab", "-n", "2", "--max-new-tokens", "3");

@@ -25,9 +25,10 @@ public sealed class CampaignEndToEndTests(ITestOutputHelper log)
     static readonly string[] IntuitorWorkers = ["orchestrator", "generation", "scoring", "update"];
 
     /// <summary>A tiny two-iteration intuitor campaign: 2 shards, a few update steps in at least two chunks.</summary>
-    static string Campaign(int promptsPerIteration = 8, int maxNewTokens = 16, int steps = 4, int stepsPerChunk = 2) => $$"""
+    static string Campaign(int promptsPerIteration = 8, int maxNewTokens = 16, int steps = 4, int stepsPerChunk = 2, string backend = "managed") => $$"""
         {
           "recipe": "intuitor",
+          "backend": "{{backend}}",
           "seed": 7,
           "iterations": {{Iterations}},
           "promptsPerIteration": {{promptsPerIteration}},
@@ -73,6 +74,33 @@ public sealed class CampaignEndToEndTests(ITestOutputHelper log)
         }
         // Each stage ran in its own process, and none of them died on the way.
         Assert.All(workers.Values, w => Assert.False(w.HasExited, $"{w.Name} exited.\n{w.Describe()}"));
+    }
+
+    [Fact]
+    public async Task CampaignStart_TorchBackendEveryStageASeparateProcess_CompletesBothIterationsOnLibtorch()
+    {
+        await using var cluster = await CampaignCluster.CreateAsync("torch", log);
+        cluster.Environment["Torch__Threads"] = "1";
+        var workers = await cluster.StartWorkersAsync(IntuitorWorkers);
+        var id = Id("torch");
+        await cluster.StartCampaignAsync(cluster.WriteCampaignFile("campaign.json", Campaign(backend: "torch")), id);
+
+        var status = await cluster.WaitForCompletionAsync(id, CampaignLimit);
+
+        Assert.Equal(Iterations + 1, (int?)status["currentIteration"]);
+        Assert.Empty(Failures(status));
+        for (var n = 0; n <= Iterations; n++)
+        {
+            Assert.NotNull(Iteration(status, n)?["evaluation"]);
+            await cluster.Checkpoints.ResolveAsync(CampaignKeys.Policy(id, n));
+        }
+        // The workers that run models have libtorch mapped: they sampled, evaluated and trained on it.
+        foreach (var stage in new[] { "generation", "update" })
+        {
+            var worker = workers[stage];
+            Assert.False(worker.HasExited, $"{worker.Name} exited.\n{worker.Describe()}");
+            Assert.Contains("libtorch_cpu.so", File.ReadAllText($"/proc/{worker.Id}/maps"));
+        }
     }
 
     [Fact]

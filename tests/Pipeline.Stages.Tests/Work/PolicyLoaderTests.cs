@@ -36,6 +36,90 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public async Task UseAsync_NamedBackend_LoadsThroughItAndKeepsItsOwnModel()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        var other = new CountingBackend("torch");
+        var loader = new PolicyLoader(campaign.Policies.Store, Path.Combine(campaign.Root, "cache-backends"), backends: [other]);
+
+        var managed = await loader.UseAsync(campaign.Base, p => p.Model);
+        var named = await loader.UseAsync(campaign.Base, "torch", p => p.Model);
+        var again = await loader.UseAsync(campaign.Base, "torch", p => p.Model);
+
+        Assert.Equal(1, other.Loads);
+        Assert.Same(named, again);
+        Assert.NotSame(managed, named);
+        Assert.Same(other, loader.BackendFor("torch"));
+        Assert.Same(loader.Backend, loader.BackendFor(null));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => loader.UseAsync(campaign.Base, "gpu", p => p.Model));
+        Assert.Contains("'gpu'", error.Message);
+    }
+
+    [Fact]
+    public async Task UseAsync_MoreModelsThanCapacity_EvictedModelIsDisposedAndReloadedOnUse()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
+        var backend = new CountingBackend("managed");
+        var loader = new PolicyLoader(campaign.Policies.Store, Path.Combine(campaign.Root, "cache-evict"), capacity: 1, backend: backend,
+            backends: [new CountingBackend("torch")]);
+
+        var first = await loader.UseAsync(campaign.Base, p => p.Model);
+        var other = await loader.UseAsync(campaign.Base, "torch", p => p.Model);
+        await Task.Delay(50);
+        var again = await loader.UseAsync(campaign.Base, p => p.Model);
+
+        Assert.Equal(1, backend.Disposed);
+        Assert.NotSame(first, again);
+        Assert.Equal(2, backend.Loads);
+        Assert.NotSame(first, other);
+    }
+
+    /// <summary>The managed engine under another name, counting its loads and the disposals of what it loaded.</summary>
+    private sealed class CountingBackend(string name) : Pipeline.Learning.Policies.IPolicyBackend
+    {
+        private readonly Pipeline.Learning.Policies.ManagedPolicyBackend _inner = new();
+
+        public int Loads { get; private set; }
+
+        public int Disposed;
+
+        public string Name => name;
+
+        public Pipeline.Learning.Policies.IPolicy Load(string modelFolder)
+        {
+            Loads++;
+            return new Counted(_inner.Load(modelFolder), this);
+        }
+
+        private sealed class Counted(Pipeline.Learning.Policies.IPolicy inner, CountingBackend owner) : Pipeline.Learning.Policies.IPolicy
+        {
+            public Pipeline.Engine.Model.ModelConfig Config => inner.Config;
+
+            public IReadOnlyList<Pipeline.Engine.Sampling.GeneratedSequence> Generate(IReadOnlyList<int[]> prompts,
+                Pipeline.Engine.Sampling.SamplingOptions options, long firstSequenceIndex = 0) => inner.Generate(prompts, options, firstSequenceIndex);
+
+            public Pipeline.Engine.Sampling.TokenStatistics[][] Statistics(IReadOnlyList<Pipeline.Learning.Updates.PromptResponse> sequences,
+                float temperature, int microBatchSize) => inner.Statistics(sequences, temperature, microBatchSize);
+
+            public float[][] LogProbs(IReadOnlyList<Pipeline.Learning.Updates.PromptResponse> sequences, int microBatchSize) =>
+                inner.LogProbs(sequences, microBatchSize);
+
+            public void Save(string folder) => inner.Save(folder);
+
+            public void Dispose()
+            {
+                Interlocked.Increment(ref owner.Disposed);
+                inner.Dispose();
+            }
+        }
+
+        public Pipeline.Learning.Policies.IPolicyTrainer StartTraining(string modelFolder, Pipeline.Learning.Updates.TrainingOptions options, ulong seed) =>
+            _inner.StartTraining(modelFolder, options, seed);
+
+        public Pipeline.Learning.Policies.IPolicyTrainer ResumeTraining(string trainerFolder) => _inner.ResumeTraining(trainerFolder);
+    }
+
+    [Fact]
     public async Task UseAsync_ConcurrentFirstUsers_ReadTheCheckpointOnceAndShareOneModel()
     {
         using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Intuitor));
