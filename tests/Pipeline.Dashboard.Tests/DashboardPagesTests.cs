@@ -184,7 +184,8 @@ public sealed class DashboardPagesTests(CompletedCampaign campaign) : IClassFixt
         Assert.Contains("<style>", html);
         Assert.Contains("<table id=\"evaluation\"", html);
         Assert.Contains("<table class=\"progress\">", html);
-        Assert.Equal(6, Regex.Matches(html, "<figure class=\"plot\"").Count);
+        // Accuracy, ECE, self-certainty, length, judge accuracy, parse failures, and the stages' compute time.
+        Assert.Equal(7, Regex.Matches(html, "<figure class=\"plot\"").Count);
         Assert.DoesNotContain("src=\"", html);
         Assert.DoesNotContain("href=\"/", html);
         Assert.DoesNotContain("<form", html);
