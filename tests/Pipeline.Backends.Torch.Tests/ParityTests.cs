@@ -11,6 +11,7 @@ using Pipeline.Engine.Training;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using Pipeline.Testing;
 
 namespace Pipeline.Backends.Torch.Tests;
 
@@ -29,7 +30,7 @@ public sealed class CheckpointFixture : IDisposable
         TestModels.SaveHalf(half, Folder("qwen2-bf16"), "BF16");
     }
 
-    public string Folder(string name) => _directory.Sub(name);
+    public string Folder(string name) => Path.Combine(_directory, name);
 
     public void Dispose() => _directory.Dispose();
 

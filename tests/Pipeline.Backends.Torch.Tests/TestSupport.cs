@@ -6,33 +6,11 @@ using System.Text.Json.Nodes;
 using Pipeline.Backends.Torch.Policies;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Training;
+using Pipeline.Testing;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace Pipeline.Backends.Torch.Tests;
-
-internal sealed class TemporaryDirectory : IDisposable
-{
-    public TemporaryDirectory()
-    {
-        FullName = Path.Combine(Path.GetTempPath(), "pipeline-torch-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(FullName);
-    }
-
-    public string FullName { get; }
-
-    public static implicit operator string(TemporaryDirectory directory) => directory.FullName;
-
-    public string Sub(string name) => Path.Combine(FullName, name);
-
-    public void Dispose()
-    {
-        if (Directory.Exists(FullName))
-        {
-            Directory.Delete(FullName, recursive: true);
-        }
-    }
-}
 
 internal static class TestModels
 {

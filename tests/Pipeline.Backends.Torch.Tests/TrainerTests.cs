@@ -6,6 +6,7 @@ using Pipeline.Learning.Policies;
 using Pipeline.Engine.Training;
 using Pipeline.Learning.Objectives;
 using Pipeline.Learning.Updates;
+using Pipeline.Testing;
 
 namespace Pipeline.Backends.Torch.Tests;
 
@@ -27,8 +28,8 @@ public sealed class TrainerTests(CheckpointFixture checkpoints) : IClassFixture<
         Step(first, 0);
         first.Random.NextUInt64();
         straight.Random.NextUInt64();
-        first.Save(directory.Sub("trainer"));
-        using TorchPolicyTrainer resumed = TorchPolicyTrainer.Resume(directory.Sub("trainer"), TestModels.Cpu);
+        first.Save(Path.Combine(directory, "trainer"));
+        using TorchPolicyTrainer resumed = TorchPolicyTrainer.Resume(Path.Combine(directory, "trainer"), TestModels.Cpu);
         Step(resumed, 1);
         Step(resumed, 2);
 
@@ -46,9 +47,9 @@ public sealed class TrainerTests(CheckpointFixture checkpoints) : IClassFixture<
         using var directory = new TemporaryDirectory();
         using TorchPolicyTrainer trainer = TorchPolicyTrainer.Start(checkpoints.Folder("llama"), Options, seed: 3, TestModels.Cpu);
         Step(trainer, 0);
-        trainer.Save(directory.Sub("trainer"));
+        trainer.Save(Path.Combine(directory, "trainer"));
 
-        PolicyTrainer managed = PolicyTrainer.Load(directory.Sub("trainer"));
+        PolicyTrainer managed = PolicyTrainer.Load(Path.Combine(directory, "trainer"));
 
         Assert.Equal(1, managed.Step);
         Assert.Equal(trainer.Random.State, managed.Random.State);
@@ -63,15 +64,15 @@ public sealed class TrainerTests(CheckpointFixture checkpoints) : IClassFixture<
     public void Save_Policy_WritesTheHfFolderTheManagedEngineLoads()
     {
         using var directory = new TemporaryDirectory();
-        string source = directory.Sub("source");
+        string source = Path.Combine(directory, "source");
         TestModels.Randomised(TestModels.Tiny("Qwen2ForCausalLM"), 4).Save(source);
         IPolicy policy = new TorchPolicyBackend(TestModels.Cpu).Load(source);
 
-        policy.Save(directory.Sub("copy"));
+        policy.Save(Path.Combine(directory, "copy"));
         policy.Dispose();
 
-        Assert.Equal(["config.json", LlamaModel.WeightsFileName], Directory.GetFiles(directory.Sub("copy")).Select(Path.GetFileName).Order());
-        LlamaModel original = LlamaModel.Load(source), copy = LlamaModel.Load(directory.Sub("copy"));
+        Assert.Equal(["config.json", LlamaModel.WeightsFileName], Directory.GetFiles(Path.Combine(directory, "copy")).Select(Path.GetFileName).Order());
+        LlamaModel original = LlamaModel.Load(source), copy = LlamaModel.Load(Path.Combine(directory, "copy"));
         Assert.Equal(original.Config, copy.Config);
         Assert.Equal(original.Parameters.ToArray(), copy.Parameters.ToArray());
     }

@@ -7,9 +7,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Pipeline.Backends.Torch.Benchmarks;
 using Pipeline.Backends.Torch.Runtime;
-using Pipeline.Engine.Benchmarks;
+using Pipeline.Benchmarks;
 using Spectre.Console;
 using static Pipeline.Cli.Commands.CommandSupport;
 
@@ -52,7 +51,7 @@ internal static class BenchCommands
         };
         singleOption.AcceptOnlyFromAmong(names);
         var command = new Command("engine",
-            "Training and generation tokens/s, peak RSS and GEMM GFLOP/s of the engine and of PyTorch (tests/reference/torch_bench.py) "
+            "Training and generation tokens/s, peak RSS and GEMM GFLOP/s of the engine and of PyTorch (the reference torch_bench.py) "
             + "on the reference configurations, with ratios. gemm_gflops is the engine's GEMM on the fused gate|up product [B·T × C]·[2F × C]ᵀ.")
         {
             configOption, jsonOption, repeatOption, singleOption,
@@ -140,7 +139,7 @@ internal static class BenchCommands
     {
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var command = new Command("gemm",
-            "GFLOP/s of the engine's GEMM backends on the model's product shapes next to torch.mm (tests/reference/torch_gemm_bench.py).")
+            "GFLOP/s of the engine's GEMM backends on the model's product shapes next to torch.mm (the reference torch_gemm_bench.py).")
         {
             jsonOption,
         };

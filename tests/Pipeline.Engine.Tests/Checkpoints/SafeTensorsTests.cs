@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Pipeline.Engine.Checkpoints;
 using Pipeline.Engine.Tests.Model;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Checkpoints;
 

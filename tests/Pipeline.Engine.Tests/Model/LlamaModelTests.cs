@@ -2,6 +2,7 @@ using Pipeline.Engine.Checkpoints;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Tests.Layers;
 using Pipeline.Engine.Training;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Model;
 

@@ -1,5 +1,7 @@
 using Pipeline.Engine.Model;
 
+using Pipeline.Testing;
+
 namespace Pipeline.Engine.Tests.Model;
 
 public class ModelConfigTests

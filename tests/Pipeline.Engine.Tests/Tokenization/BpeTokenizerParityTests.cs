@@ -3,6 +3,7 @@
 using System.Text;
 using EncodedToken = Microsoft.ML.Tokenizers.EncodedToken;
 using Tokenizer = Microsoft.ML.Tokenizers.Tokenizer;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Tokenization;
 

@@ -1,5 +1,6 @@
 // BpeTokenizer on hand-built vocabularies: merge order, added tokens, decoding, tokenizer.json round trips.
 using System.Text.Json.Nodes;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Tokenization;
 

@@ -1,4 +1,6 @@
 // Training small byte-level BPE vocabularies, and loading the saved files in our loader and in transformers.js.
+using Pipeline.Testing;
+
 namespace Pipeline.Engine.Tests.Tokenization;
 
 public class BpeTrainerTests

@@ -1,4 +1,6 @@
 // Character vocabularies for synthetic tasks.
+using Pipeline.Testing;
+
 namespace Pipeline.Engine.Tests.Tokenization;
 
 public class CharacterTokenizerBuilderTests

@@ -2,6 +2,7 @@
 // UnicodeNormalizer compare against. The solution runs with InvariantGlobalization, where .NET's string.Normalize does
 // nothing, and node is already required by the tokenizer parity tests; official node builds bundle their own ICU.
 using System.Text.Json;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Tokenization;
 

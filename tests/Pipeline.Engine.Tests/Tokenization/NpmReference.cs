@@ -2,7 +2,7 @@
 // on first use and runs their JavaScript encoders through node.
 using System.Diagnostics;
 using System.Text.Json;
-using Pipeline.Engine.Benchmarks;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Tokenization;
 
@@ -17,7 +17,7 @@ internal static class NpmReference
 
     private static readonly Lazy<string> Installed = new(Install, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static string RepositoryRoot { get; } = ReferenceScripts.RepositoryRoot();
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>The npm prefix holding node_modules/ with the pinned packages, installed if missing.</summary>
     public static string Prefix => Installed.Value;
@@ -86,5 +86,13 @@ internal static class NpmReference
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stderr}\n{stdout.Result}");
         }
+    }
+
+    /// <summary>The folder holding Pipeline.sln, searched upwards from the test binaries.</summary>
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Pipeline.sln"))) return directory.FullName;
+        throw new DirectoryNotFoundException("Pipeline.sln not found above the test binaries: the npm reference lives in the repository.");
     }
 }

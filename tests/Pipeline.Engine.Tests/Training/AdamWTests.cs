@@ -1,6 +1,7 @@
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Tests.Model;
 using Pipeline.Engine.Training;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Training;
 

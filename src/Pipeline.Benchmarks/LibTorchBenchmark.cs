@@ -1,5 +1,5 @@
 // libtorch 2.10 (through TorchSharp) on the reference benchmark configurations, measured in the process that has just
-// measured the managed engine, the way EngineBenchmark and tests/reference/torch_bench.py measure: the same weights
+// measured the managed engine, the way EngineBenchmark and the reference torch_bench.py measure: the same weights
 // (the engine's seed-1234 init copied over), the same training step (forward, mean cross-entropy as a log-prob loss,
 // backward, AdamW lr 1e-3, betas (0.9, 0.95), weight decay 0.1), the same generation (batch 64, prompt 32, 64 new tokens
 // at temperature 1 from a key/value cache, prefill included), the same warm-up and step counts, medians. The one entry
@@ -10,14 +10,14 @@ using Pipeline.Backends.Torch.Model;
 using Pipeline.Backends.Torch.Runtime;
 using Pipeline.Backends.Torch.Sampling;
 using Pipeline.Backends.Torch.Training;
-using Pipeline.Engine.Benchmarks;
+using Pipeline.Benchmarks;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Pipeline.Backends.Torch.Benchmarks;
+namespace Pipeline.Benchmarks;
 
 /// <summary>libtorch's figures on one configuration.</summary>
 /// <param name="Config">Configuration name.</param>

@@ -2,9 +2,9 @@
 // (engine and PyTorch together): every figure is produced, positive and finite, and the printed JSON has exactly the
 // fields of the speed acceptance. No speed is asserted here; the targets live in the benchmark's own output.
 using System.Text.Json.Nodes;
-using Pipeline.Engine.Benchmarks;
+using Pipeline.Benchmarks;
 
-namespace Pipeline.Engine.Tests.Benchmarks;
+namespace Pipeline.Benchmarks.Tests;
 
 public sealed class EngineBenchmarkTests
 {

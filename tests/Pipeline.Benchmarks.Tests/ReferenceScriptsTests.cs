@@ -1,18 +1,27 @@
-// The shared reference-script runner: finds the repository from the test binaries, and reduces a python traceback to
-// the one line the CLI prints when torch is missing.
-using Pipeline.Engine.Benchmarks;
+// The reference-script runner: the scripts come out of the assembly beside each other (one imports another), and a
+// python traceback is reduced to the one line the CLI prints when torch is missing.
+using Pipeline.Benchmarks;
 
-namespace Pipeline.Engine.Tests.Benchmarks;
+namespace Pipeline.Benchmarks.Tests;
 
 public sealed class ReferenceScriptsTests
 {
     [Fact]
-    public void PathOf_BenchScript_PointsIntoTheRepositorysReferenceFolder()
+    public void PathOf_BenchScript_WrittenOutWithTheModelItImports()
     {
         string path = ReferenceScripts.PathOf("torch_bench.py");
 
         Assert.True(File.Exists(path), path);
-        Assert.True(File.Exists(Path.Combine(ReferenceScripts.RepositoryRoot(), "Pipeline.sln")));
+        Assert.Contains("from torch_llama import", File.ReadAllText(path));
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(path)!, "torch_llama.py")));
+    }
+
+    [Fact]
+    public void PathOf_UnknownScript_NamesIt()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => ReferenceScripts.PathOf("nope.py"));
+
+        Assert.Contains("'nope.py'", error.Message);
     }
 
     [Fact]

@@ -1,13 +1,14 @@
-// Parity with PyTorch: tests/reference/torch_llama.py builds a random tiny Llama (grouped KV heads, attention biases,
+// Parity with PyTorch: the reference torch_llama.py builds a random tiny Llama (grouped KV heads, attention biases,
 // untied head), saves it in HF format (F32, F16, BF16) and dumps logits, gradients of a weighted log-prob loss and the
 // weights after one torch.optim.AdamW step. The engine must load the folders and reproduce all of it.
 using System.Text.Json.Nodes;
-using Pipeline.Engine.Benchmarks;
+using Pipeline.Benchmarks;
 using Pipeline.Engine.Checkpoints;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Training;
+using Pipeline.Testing;
 
-namespace Pipeline.Engine.Tests.Model;
+namespace Pipeline.Benchmarks.Tests;
 
 public sealed class TorchReferenceFixture : IDisposable
 {

@@ -1,8 +1,8 @@
 // The GEMM benchmark's plumbing: it measures every requested backend and shape, and its shape list round-trips
 // through the torch reference script (real /usr/bin/python3 with Debian's torch, as the CLI runs it).
-using Pipeline.Engine.Benchmarks;
+using Pipeline.Benchmarks;
 
-namespace Pipeline.Engine.Tests.Benchmarks;
+namespace Pipeline.Benchmarks.Tests;
 
 public sealed class GemmBenchmarkTests
 {

@@ -1,11 +1,11 @@
 // Micro-benchmark of Gemm.Multiply on the shapes the transformer actually runs (training rows = batch·seq = 4096,
 // attention per head, generation with 64 rows or 1). The CLI prints these figures next to torch.mm's from
-// tests/reference/torch_gemm_bench.py, which reads the same shape list as JSON.
+// the reference torch_gemm_bench.py, which reads the same shape list as JSON.
 using System.Diagnostics;
 using System.Text.Json;
 using Pipeline.Engine.Kernels;
 
-namespace Pipeline.Engine.Benchmarks;
+namespace Pipeline.Benchmarks;
 
 /// <summary>One product shape: C[m,n] = op(A)[m,k]·op(B)[k,n].</summary>
 /// <param name="Name">Where the shape occurs in the model.</param>
@@ -148,7 +148,7 @@ public static class GemmBenchmark
     }
 
     /// <summary>
-    /// Reads tests/reference/torch_gemm_bench.py's output (a JSON list of {name, gflops, microseconds}) into
+    /// Reads the reference torch_gemm_bench.py's output (a JSON list of {name, gflops, microseconds}) into
     /// GFLOP/s by shape name, for printing ratios next to <see cref="Measure"/>'s figures.
     /// </summary>
     public static IReadOnlyDictionary<string, double> ParseTorchReference(string json)

@@ -1,8 +1,8 @@
-// The PyTorch half of `pipeline bench engine`: runs tests/reference/torch_bench.py for one configuration (in its own
+// The PyTorch half of `pipeline bench engine`: runs the reference torch_bench.py for one configuration (in its own
 // python process, so its peak RSS is that configuration's) and puts its figures next to the engine's as ratios.
 using System.Text.Json.Nodes;
 
-namespace Pipeline.Engine.Benchmarks;
+namespace Pipeline.Benchmarks;
 
 /// <summary>PyTorch's figures on one configuration, as torch_bench.py prints them.</summary>
 /// <param name="Config">Configuration name.</param>
@@ -31,7 +31,7 @@ public sealed record TorchBenchmarkResult(string Config, long Params, double Tra
         {
             // A missing torch ends in a traceback; its last line ("ModuleNotFoundError: No module named 'torch'") says why.
             throw new InvalidOperationException(
-                $"PyTorch reference failed ({ReferenceScripts.Python} tests/reference/torch_bench.py): {ReferenceScripts.LastLine(e.Message)}", e);
+                $"PyTorch reference failed ({ReferenceScripts.Python} the reference torch_bench.py): {ReferenceScripts.LastLine(e.Message)}", e);
         }
 
         return Parse(output.Trim());

@@ -1,4 +1,4 @@
-// Speed of the whole engine on the reference configurations, measured the way tests/reference/torch_bench.py measures
+// Speed of the whole engine on the reference configurations, measured the way the reference torch_bench.py measures
 // PyTorch so the two can be put side by side as ratios: the same model (vocab, width, layers, heads, ffn; tied
 // embeddings, no biases, normal(0, 0.02) matrices), the same training step (forward, mean cross-entropy as a log-prob
 // loss, backward, AdamW), the same generation (batch 64, prompt 32, 64 new tokens at temperature 1 from a key/value
@@ -10,7 +10,7 @@ using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Training;
 
-namespace Pipeline.Engine.Benchmarks;
+namespace Pipeline.Benchmarks;
 
 /// <summary>A benchmark model and its training batch, as in torch_bench.py's CONFIGS.</summary>
 /// <param name="Name">Configuration name (small, medium, or a test's own).</param>
