@@ -1,7 +1,10 @@
 // Command to the scoring stage.
 namespace Pipeline.Contracts;
 
-/// <summary> attach the recipe's confidence signal (self-certainty, answer-span confidence, votes) to a shard's rollouts:Score the rollouts of one shard, read from the store (or inline when present).</summary>
+/// <summary>
+/// Attach the confidence signals (self-certainty, answer-span confidence, votes) to one shard's rollouts, read from the
+/// store (or inline when present).
+/// </summary>
 /// <param name="CampaignId">Campaign id.</param>
 /// <param name="Iteration">Iteration.</param>
 /// <param name="Shard">Shard.</param>

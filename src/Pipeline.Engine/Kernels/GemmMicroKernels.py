@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""Writes GemmMicroKernels.cs: the register-blocked SGEMM tile kernels, one struct per (vector width, MR, NR).
+"""Writes GemmMicroKernels.g.cs: the register-blocked SGEMM tile kernels, one struct per (vector width, MR, NR).
 
 Each kernel keeps MR x (NR / lanes) accumulators as named locals so the JIT holds them in registers, which C# cannot
 express with arrays or loops over registers; hence generated code. Run from anywhere:
     python3 src/Pipeline.Engine/Kernels/GemmMicroKernels.py
 """
 import os
+import sys
 
 # (vector width in bits, rows per tile, vectors per tile row): the shapes Gemm.cs dispatches to.
 SHAPES = [(512, 14, 2), (512, 6, 4), (256, 14, 2), (128, 6, 2)]
@@ -118,7 +119,8 @@ def kernel(width, mr, nrv):
 
 
 def main():
-    target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "GemmMicroKernels.cs")
+    # An explicit target (a temp file) lets a test check that the committed file is this script's output.
+    target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "GemmMicroKernels.g.cs")
     with open(target, "w", encoding="utf-8") as f:
         f.write(HEADER + "\n\n".join(kernel(*shape) for shape in SHAPES) + "\n")
 
