@@ -65,9 +65,10 @@ internal static class LearningCommands
             .Where(n => n >= 1, "must be at least 1");
         var seedOption = new Option<int>("--seed") { Description = "Seed of the task's splits (the held-out sets).", DefaultValueFactory = _ => new BootstrapOptions().Seed };
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var noProgressOption = ProgressDisplays.NoProgressOption();
         var command = new Command("eval", "Evaluate a model folder on a task's held-out sets, per difficulty.")
         {
-            modelOption, taskOption, samplesOption, seedOption, jsonOption,
+            modelOption, taskOption, samplesOption, seedOption, jsonOption, noProgressOption,
         };
         command.SetAction(parse => Run(parse, () =>
         {
@@ -77,7 +78,17 @@ internal static class LearningCommands
             var splits = task.Splits(parse.GetValue(seedOption), new SplitSizes(CampaignOnly: true));
             var evaluator = new TaskEvaluator(task, model, new TaskEncoding(tokenizer));
             var options = new EvaluationOptions { Samples = samples };
-            var reports = splits.Evaluation.Select(set => evaluator.Evaluate(set.Key, set.Value, task.JudgeExamples(set.Value, parse.GetValue(seedOption)), options)).ToList();
+            var reports = new List<DifficultyReport>();
+            using (var progress = ProgressDisplays.Create(parse, noProgressOption))
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                foreach (var (difficulty, problems) in splits.Evaluation)
+                {
+                    progress.Show("eval", [EvaluationRow(reports, splits.Evaluation.Count, clock.Elapsed, $"evaluating {difficulty}")]);
+                    reports.Add(evaluator.Evaluate(difficulty, problems, task.JudgeExamples(problems, parse.GetValue(seedOption)), options));
+                }
+                progress.Show("eval", [EvaluationRow(reports, splits.Evaluation.Count, clock.Elapsed, "")]);
+            }
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(jsonOption))
             {
@@ -104,6 +115,18 @@ internal static class LearningCommands
         }));
         return command;
     }
+
+    /// <summary>
+    /// The evaluation's progress as a row: difficulties done, each one's greedy accuracy, and what runs now. Live only:
+    /// a log of <c>pipeline eval</c> holds its result, not its pace.
+    /// </summary>
+    private static ProgressRow EvaluationRow(IReadOnlyList<DifficultyReport> done, int total, TimeSpan elapsed, string now) =>
+        new("eval", "evaluation", done.Count, total, "difficulties")
+        {
+            Detail = string.Join("  ", done.Select(r => $"{r.Difficulty}={Number(r.GreedyAccuracy)}").Append(now).Where(p => p.Length > 0)),
+            Elapsed = elapsed,
+            Remaining = done.Count > 0 && done.Count < total ? elapsed / done.Count * (total - done.Count) : null,
+        };
 
     private static string Number(double value) =>
         double.IsNaN(value) ? "n/a" : value.ToString("0.000", CultureInfo.InvariantCulture);

@@ -137,8 +137,6 @@ internal static class RunCommand
         await host.StartAsync(cancellationToken);
         try
         {
-            if (host is WebApplication app)
-                progress.WriteLine($"dashboard at {string.Join(", ", app.Urls)}");
             // The id is fixed before the start so the observer follows this campaign alone: the store may hold earlier
             // campaigns that were interrupted, and the orchestrator reconciles (and so reports) those as well.
             var campaigns = PipelineHosts.SendingService(host);
@@ -147,6 +145,9 @@ internal static class RunCommand
             await campaigns.StartAsync(definition, baseModel, id, cancellationToken);
             progress.WriteLine($"campaign {id}: {definition.Recipe.Name()}, {definition.Iterations} iteration(s), "
                 + $"{definition.Shards} shard(s) of {definition.PromptsPerIteration} prompts; store {runs}");
+            // Said once the campaign exists, so the first page a reader opens already lists it.
+            if (host is WebApplication app)
+                progress.WriteLine($"dashboard at {string.Join(", ", app.Urls)}");
             // The host's console lifetime takes SIGTERM and Ctrl-C for itself (they no longer cancel the verb's token),
             // so its stopping signal ends the wait as well.
             var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;

@@ -79,6 +79,7 @@ internal sealed class CampaignProgress(IProgressDisplay display, CampaignDefinit
                 Elapsed = times.Elapsed(Source, started: true, finished: state.Status != CampaignStatus.Running),
             },
         };
+        rows[0] = rows[0] with { Remaining = Remaining(rows[0]) };
         foreach (var iteration in state.IterationStates.OrderBy(i => i.Iteration))
         {
             var stages = iteration.Stages.Where(s => s.Value.Total > 0)
@@ -104,16 +105,21 @@ internal sealed class CampaignProgress(IProgressDisplay display, CampaignDefinit
                 var running = progress.Dispatched.Count;
                 var stageStarted = progress.Done > 0 || running > 0;
                 var finished = progress.Done >= progress.Total;
-                rows.Add(new ProgressRow(stageKey, $"{name} {stage}", progress.Done, progress.Total, Unit(stage))
+                var row = new ProgressRow(stageKey, $"{name} {stage}", progress.Done, progress.Total, Unit(stage))
                 {
                     Detail = Join(finished || running == 0 ? "" : $"{running} running", StageFigures(iteration, stage, definition), Failure(progress),
                         stageStarted ? "" : "waiting"),
                     Elapsed = times.Elapsed(stageKey, stageStarted, finished),
-                });
+                };
+                rows.Add(row with { Remaining = Remaining(row) });
             }
         }
         return rows;
     }
+
+    /// <summary>Time left at the pace so far (elapsed per unit done), once a unit is done; null before, and when finished.</summary>
+    static TimeSpan? Remaining(ProgressRow row) =>
+        row.Elapsed is { } elapsed && row.Done > 0 && !row.IsFinished ? elapsed / row.Done * (row.Total - row.Done) : null;
 
     static string Unit(string stage) => stage == CampaignStage.Update.Name() ? "chunks"
         : stage == CampaignStage.Evaluation.Name() ? "evaluation" : "shards";

@@ -1,5 +1,5 @@
 // Progress as Spectre.Console bars redrawn in place on a terminal's stderr: description, bar, percentage, elapsed and
-// remaining time, and the row's count and figures. Event lines print above the bars, which stay at the bottom. The
+// remaining time (both as the row's owner measured them, running on between updates), and the row's count and figures. Event lines print above the bars, which stay at the bottom. The
 // display runs from construction to Stop, across everything a verb does (a bootstrap, then the campaign).
 using System.Diagnostics;
 using Spectre.Console;
@@ -141,15 +141,19 @@ internal sealed class LiveProgressDisplay : IProgressDisplay
         public override int? GetColumnWidth(RenderOptions options) => 8;
     }
 
-    /// <summary>Time left: the owner's estimate when the row has one, else Spectre's from the bar's pace.</summary>
+    /// <summary>
+    /// Time left as the row's owner estimated it, counting down since the row arrived; nothing before there is an estimate
+    /// (a pace measured over the display's own samples would guess wildly between a campaign's events).
+    /// </summary>
     sealed class RemainingColumn : ProgressColumn
     {
         /// <inheritdoc />
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
             if (task.IsFinished) return new Text("done", new Style(Color.Green));
-            var row = (task.Tag as Drawn)?.Row;
-            var remaining = row?.Remaining ?? (task.Value > 0 ? task.RemainingTime : null);
+            var remaining = task.Tag is Drawn { Row.Remaining: { } estimate } drawn
+                ? TimeSpan.FromTicks(Math.Max(0, (estimate - Stopwatch.GetElapsedTime(drawn.ArrivedAt)).Ticks))
+                : (TimeSpan?)null;
             return remaining is { } time
                 ? new Text($"eta {ProgressRow.Clock(time)}", new Style(Color.Blue))
                 : new Text("eta --:--", new Style(Color.Grey));

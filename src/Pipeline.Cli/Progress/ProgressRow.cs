@@ -18,7 +18,7 @@ internal sealed record ProgressRow(string Key, string Description, double Done, 
     /// <summary>Time the work has taken, when its owner measures it.</summary>
     public TimeSpan? Elapsed { get; init; }
 
-    /// <summary>Time left as the work's owner estimates it; when null the live display estimates it from the bar's pace.</summary>
+    /// <summary>Time left as the work's owner estimates it, or null when there is no estimate yet.</summary>
     public TimeSpan? Remaining { get; init; }
 
     /// <summary>

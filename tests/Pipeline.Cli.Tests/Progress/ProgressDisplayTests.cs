@@ -185,7 +185,7 @@ public sealed class ProgressDisplayTests
     }
 
     [Fact]
-    public void CampaignRows_ElapsedRunsFromFirstSeenStartedToFirstSeenFinished()
+    public void CampaignRows_ElapsedRunsFromFirstSeenStartedToFirstSeenFinishedAndRemainingFollowsThePace()
     {
         var clock = new ManualClock();
         var times = new RowTimes(clock);
@@ -194,9 +194,13 @@ public sealed class ProgressDisplayTests
         CampaignProgress.Rows(state, Definition(), times);
         clock.Advance(TimeSpan.FromSeconds(7));
         state.Iteration(1).Stage("generation").Done = 2;
-        CampaignProgress.Rows(state, Definition(), times);
+        var update = CampaignProgress.Rows(state, Definition(), times).Single(r => r.Key == "1/update");
         clock.Advance(TimeSpan.FromSeconds(5));
         var rows = CampaignProgress.Rows(state, Definition(), times);
+
+        // One of two chunks done in 7 s: the other is due in 7 s more.
+        Assert.Equal((TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7)), (update.Elapsed, update.Remaining));
+        Assert.Null(rows[0].Remaining);
 
         var generation = rows.Single(r => r.Key == "1/generation");
         Assert.True(generation.IsFinished);
