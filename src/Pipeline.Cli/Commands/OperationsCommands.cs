@@ -156,11 +156,12 @@ internal static class OperationsCommands
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
             var id = parse.GetRequiredValue(idArgument);
+            var directory = parse.GetValue(outOption) ?? Path.Combine("reports", id);
+            RequireFolderPath(directory, "--out");
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             await using var services = PipelineHosts.StoreServices(configuration);
             var store = services.GetRequiredService<IObjectStore>();
             var report = await CampaignReport.LoadAsync(store, id, token);
-            var directory = parse.GetValue(outOption) ?? Path.Combine("reports", id);
             // report.html is the dashboard's campaign page as one file: the same tables and plots.
             var files = CampaignReportWriter.Write(report, directory).Append(await CampaignHtmlReport.WriteAsync(store, report, directory, token)).ToList();
             var output = parse.InvocationConfiguration.Output;

@@ -97,6 +97,8 @@ internal static class RunCommand
     /// </summary>
     internal static void CheckBaseModel(string folder)
     {
+        if (File.Exists(folder))
+            throw new IOException($"Base model folder '{folder}' is a file; expected a folder with config.json, model.safetensors and tokenizer.json.");
         CampaignService.ValidateBaseModel(folder);
         CheckModelFolder(folder);
     }

@@ -115,4 +115,22 @@ public sealed class CommandLineTests : IDisposable
     {
         AssertOneLineError(Invoke("bench", "engine", "--repeat", "0"), "--repeat must be at least 1. See 'pipeline bench engine --help'.");
     }
+
+    [Fact]
+    public void Report_OutIsAFile_OneLineErrorBeforeReadingTheStore()
+    {
+        var file = Config("report.txt", "");
+
+        AssertOneLineError(Invoke("report", "some-campaign", "--out", file, "--config", Config("none.json", "{}")),
+            $"--out {file} is a file; expected a folder (it is created when missing).");
+    }
+
+    [Fact]
+    public async Task Run_BaseModelIsAFile_OneLineError()
+    {
+        var file = Config("model.bin", "");
+
+        AssertOneLineError(await InvokeAsync("run", "rlsf", "--runs", _folder, "--base-model", file),
+            $"Base model folder '{file}' is a file; expected a folder with config.json, model.safetensors and tokenizer.json.");
+    }
 }
