@@ -1,7 +1,8 @@
 // `pipeline run [CAMPAIGN.json|RECIPE]`: the main job, embedded. Every stage and the orchestrator run in this one
 // process on MassTransit's in-memory bus, with the folder store under --runs; the code path is the distributed one, only
-// the configuration differs. The base model is bootstrapped into <runs>/base-arith when missing. Progress lines go to
-// stderr as events arrive; the per-iteration metrics table goes to stdout at the end. With --dashboard the same host also
+// the configuration differs. The base model is bootstrapped into <runs>/base-arith when missing. Progress (the bootstrap,
+// then each iteration's stages) goes to stderr on one progress display, live bars or plain lines; the per-iteration
+// metrics table goes to stdout at the end, once the display has stopped. With --dashboard the same host also
 // serves the campaign dashboard, so a failed stage no longer ends the run: it waits for the fix and the retry pressed on
 // the dashboard, and the pages stay up after the campaign ends, until Ctrl-C.
 using System.CommandLine;
