@@ -2,4 +2,4 @@
 // Each verb lives in Commands/ and is added in Commands/PipelineCommand.cs.
 using Pipeline.Cli.Commands;
 
-return await PipelineCommand.Create().Parse(args).InvokeAsync();
+return await PipelineCommand.InvokeAsync(args);

@@ -62,7 +62,7 @@ internal static class CampaignCommands
             // Everything about the input is checked before the broker is contacted.
             var definition = LoadDefinition(parse.GetRequiredValue(campaignArgument), parse.GetValue(iterationsOption));
             var baseModel = parse.GetRequiredValue(baseModelOption);
-            CampaignService.ValidateBaseModel(baseModel);
+            RunCommand.CheckBaseModel(baseModel);
             var id = parse.GetValue(idOption);
             if (id is not null) CampaignKeys.ValidateId(id);
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));

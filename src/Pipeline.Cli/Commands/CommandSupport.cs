@@ -1,6 +1,7 @@
 // What every verb shares: one-line errors instead of stack traces, a plain console for tables and progress, and
 // loading a model folder.
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Tokenization;
@@ -54,56 +55,126 @@ internal static class CommandSupport
         or Pipeline.Storage.StorageException or MassTransit.MassTransitException
         || (e is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsExpected));
 
-    /// <summary>The message of <paramref name="e"/> on one line (the first inner exception of an aggregate).</summary>
-    static string OneLine(Exception e)
+    /// <summary>
+    /// The message of <paramref name="e"/> on one line (the first inner exception of an aggregate). The components name the
+    /// file or value in their messages; what .NET appends to an argument exception's message for programmers (the
+    /// parameter's name, the actual value) is left out, since the message already says what is wrong.
+    /// </summary>
+    internal static string OneLine(Exception e)
     {
         if (e is AggregateException { InnerExceptions.Count: > 0 } aggregate)
             e = aggregate.InnerExceptions[0];
-        var message = e is Microsoft.Extensions.Options.OptionsValidationException options ? string.Join(" ", options.Failures) : e.Message;
-        return message.ReplaceLineEndings(" ");
+        var message = e switch
+        {
+            Microsoft.Extensions.Options.OptionsValidationException options => string.Join(" ", options.Failures),
+            ArgumentException argument => WithoutParameter(argument),
+            _ => e.Message,
+        };
+        return message.ReplaceLineEndings(" ").Trim();
     }
 
-    /// <summary>Loads a model folder (config.json, model.safetensors, tokenizer.json); problems become clear exceptions.</summary>
+    static string WithoutParameter(ArgumentException e)
+    {
+        var message = e.Message;
+        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
+        {
+            var suffix = $"Actual value was {actual}.";
+            var at = message.LastIndexOf(suffix, StringComparison.Ordinal);
+            if (at >= 0) message = message[..at].TrimEnd();
+        }
+        if (e.ParamName is { } name)
+        {
+            var suffix = $" (Parameter '{name}')";
+            if (message.EndsWith(suffix, StringComparison.Ordinal)) message = message[..^suffix.Length];
+        }
+        return message;
+    }
+
+    /// <summary>
+    /// Loads a model folder (config.json, model.safetensors, tokenizer.json); every problem is an exception whose message
+    /// names the file and what is wrong with it.
+    /// </summary>
     internal static (IPolicy Model, ModelTokenizer Tokenizer) LoadModelFolder(string directory, IPolicyBackend? backend = null)
     {
+        if (File.Exists(directory))
+            throw new IOException($"Model folder '{directory}' is a file; expected a folder with config.json, model.safetensors and tokenizer.json.");
         if (!Directory.Exists(directory))
-        {
             throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");
-        }
 
         string tokenizerPath = Path.Combine(directory, "tokenizer.json");
-        if (!File.Exists(tokenizerPath))
-        {
-            throw new FileNotFoundException($"{directory}: no tokenizer.json.");
-        }
+        RequireModelFile(tokenizerPath);
+        RequireModelFile(Path.Combine(directory, "config.json"));
 
-        string configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath))
-        {
-            throw new FileNotFoundException($"{directory}: no config.json.");
-        }
-
-        IPolicy model;
+        // The engine's loaders name the file and the fault (config.json, each safetensors file and tensor, tokenizer.json).
+        IPolicy model = (backend ?? new ManagedPolicyBackend()).Load(directory);
         try
         {
-            model = (backend ?? new ManagedPolicyBackend()).Load(directory);
+            return (model, BpeTokenizer.Load(tokenizerPath));
         }
-        catch (Exception e) when (e is JsonException or FormatException)
+        catch
         {
-            throw new InvalidDataException($"{configPath}: {e.Message}", e);
+            model.Dispose();
+            throw;
         }
+    }
 
-        ModelTokenizer tokenizer;
-        try
-        {
-            tokenizer = BpeTokenizer.Load(tokenizerPath);
-        }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidDataException or KeyNotFoundException)
-        {
-            throw new InvalidDataException($"{tokenizerPath}: {e.Message}", e);
-        }
+    static void RequireModelFile(string path)
+    {
+        if (Directory.Exists(path))
+            throw new InvalidDataException($"{path} is a folder; expected a file.");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{Path.GetDirectoryName(path)}: no {Path.GetFileName(path)}.");
+    }
 
-        return (model, tokenizer);
+    /// <summary>
+    /// Refuses at parse time a value of <paramref name="option"/> for which <paramref name="valid"/> is false, with the
+    /// error "&lt;option&gt; &lt;rule&gt;, got &lt;value&gt;." (before anything is loaded or trained).
+    /// </summary>
+    internal static Option<T> Where<T>(this Option<T> option, Func<T, bool> valid, string rule)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 0) return;
+            T value;
+            try
+            {
+                value = result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                // The value does not convert at all; the parser reports that on its own.
+                return;
+            }
+            if (!valid(value))
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} {rule}, got {value}."));
+        });
+        return option;
+    }
+
+    /// <summary>
+    /// Loads the model of <paramref name="directory"/> once and lets it go, so a base model that is missing a file, holds
+    /// corrupt weights or does not match its config is refused with the file named, before a campaign starts on it.
+    /// </summary>
+    internal static void CheckModelFolder(string directory)
+    {
+        var (model, _) = LoadModelFolder(directory);
+        model.Dispose();
+    }
+
+    /// <summary>Refuses a <paramref name="path"/> given to <paramref name="option"/> that exists but is a file, where a folder is written.</summary>
+    /// <exception cref="IOException">The path is a file.</exception>
+    internal static void RequireFolderPath(string path, string option)
+    {
+        if (File.Exists(path))
+            throw new IOException($"{option} {path} is a file; expected a folder (it is created when missing).");
+    }
+
+    /// <summary>Refuses a <paramref name="path"/> given to <paramref name="option"/> that exists but is a folder, where a file is written.</summary>
+    /// <exception cref="IOException">The path is a folder.</exception>
+    internal static void RequireFilePath(string path, string option)
+    {
+        if (Directory.Exists(path))
+            throw new IOException($"{option} {path} is a folder; expected a file.");
     }
 
     /// <summary>A plain (no colour, no ANSI) console over <paramref name="output"/>, so tables read the same in logs and pipes.</summary>

@@ -21,12 +21,41 @@ internal static class DashboardCommand
     internal const string DefaultUrls = "http://127.0.0.1:5080";
 
     /// <summary>The <c>--urls</c> option.</summary>
-    internal static Option<string> UrlsOption() => new("--urls")
+    internal static Option<string> UrlsOption()
     {
-        Description = $"Address(es) to listen on, ';'-separated (default {DefaultUrls}); any address that is not loopback needs "
-            + "Dashboard:Token or PIPELINE_DASHBOARD_TOKEN.",
-        DefaultValueFactory = _ => DefaultUrls,
-    };
+        var option = new Option<string>("--urls")
+        {
+            Description = $"Address(es) to listen on, ';'-separated (default {DefaultUrls}); any address that is not loopback needs "
+                + "Dashboard:Token or PIPELINE_DASHBOARD_TOKEN.",
+            DefaultValueFactory = _ => DefaultUrls,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && UrlsFault(result.GetValueOrDefault<string>() ?? "") is { } fault)
+                result.AddError($"--urls {fault}");
+        });
+        return option;
+    }
+
+    /// <summary>
+    /// What is wrong with a Kestrel address list, or null: each address is http:// or https://, a host (a name, an IP, [IPv6],
+    /// * or +) and an optional port from 0 to 65535.
+    /// </summary>
+    internal static string? UrlsFault(string urls)
+    {
+        var addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (addresses.Length == 0) return "is empty; expected an address such as " + DefaultUrls + ".";
+        foreach (var address in addresses)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(address, @"^https?://(?<host>\[[0-9A-Fa-f:.]+\]|[^/:\[\]]+)(:(?<port>[^/]*))?/?$");
+            if (!match.Success)
+                return $"'{address}' is not an address such as {DefaultUrls}.";
+            var port = match.Groups["port"];
+            if (port.Success && !(int.TryParse(port.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number <= 65535))
+                return $"'{address}': the port '{port.Value}' is not a number from 0 to 65535.";
+        }
+        return null;
+    }
 
     /// <summary>Builds the verb.</summary>
     public static Command Create()
@@ -43,13 +72,15 @@ internal static class DashboardCommand
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             if (parse.GetValue(runsOption) is { } runs)
             {
+                RequireFolderPath(Path.GetFullPath(runs), "--runs");
                 configuration = new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Storage:Kind"] = "Folder",
                     ["Storage:Folder:Root"] = Path.GetFullPath(runs),
                 }).Build();
             }
-            var builder = PipelineHosts.WebBuilder(configuration, LogLevel.Warning, parse.GetRequiredValue(urlsOption));
+            var builder = PipelineHosts.WebBuilder(configuration, LogLevel.Warning, parse.GetRequiredValue(urlsOption),
+                LineLoggerProvider.To(parse.InvocationConfiguration.Error));
             builder.Services.AddStageServices(builder.Configuration);
             // A bus without consumers: resume nudges the orchestrator through it, as `pipeline campaign resume` does.
             builder.Services.AddPipelineBus(builder.Configuration);

@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Pipeline.Cli.Progress;
 using Pipeline.Learning.Bootstrap;
 using Pipeline.Learning.Evaluation;
 using Pipeline.Learning.Tasks;
@@ -28,12 +29,14 @@ internal static class LearningCommands
         Option<string> taskOption = TaskOption();
         var outOption = new Option<string>("--out") { Description = "Output model folder.", DefaultValueFactory = _ => Path.Combine("runs", RunCommand.BaseModelFolder) };
         var seedOption = new Option<int>("--seed") { Description = "Data, initialisation and order seed.", DefaultValueFactory = _ => defaults.Seed };
-        var stepsOption = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => defaults.Steps };
+        var stepsOption = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => defaults.Steps }
+            .Where(n => n >= 1, "must be at least 1");
+        var noProgressOption = ProgressDisplays.NoProgressOption();
         var command = new Command("bootstrap", "Train a task's base model from scratch (SFT on the easy difficulties and the judge examples).")
         {
-            taskOption, outOption, seedOption, stepsOption,
+            taskOption, outOption, seedOption, stepsOption, noProgressOption,
         };
-        command.SetAction(parse => Run(parse, () =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, token =>
         {
             ITask task = TaskRegistry.Get(parse.GetRequiredValue(taskOption));
             var options = defaults with
@@ -41,10 +44,15 @@ internal static class LearningCommands
                 Seed = parse.GetValue(seedOption),
                 Steps = parse.GetValue(stepsOption),
             };
+            options.Validate();
             string output = parse.GetValue(outOption)!;
-            BootstrapReport report = TrainBaseModel(task, options, output, parse.InvocationConfiguration.Error, CancellationToken.None);
+            RequireFolderPath(output, "--out");
+            BootstrapReport report;
+            using (var progress = ProgressDisplays.Create(parse, noProgressOption))
+                report = TrainBaseModel(task, options, output, progress, token);
             parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {output}: {report.StepsDone} steps in {report.WallSeconds:0.0} s, loss {report.LossBySegment[0]:0.000} -> {report.LossBySegment[^1]:0.000}"));
+            return Task.CompletedTask;
         }));
         return command;
     }
@@ -53,25 +61,36 @@ internal static class LearningCommands
     {
         var modelOption = new Option<string>("--model") { Description = "Model folder: config.json, model.safetensors, tokenizer.json.", Required = true };
         Option<string> taskOption = TaskOption();
-        var samplesOption = new Option<int>("--samples") { Description = "k of maj@k.", DefaultValueFactory = _ => new EvaluationOptions().Samples };
+        var samplesOption = new Option<int>("--samples") { Description = "k of maj@k.", DefaultValueFactory = _ => new EvaluationOptions().Samples }
+            .Where(n => n >= 1, "must be at least 1");
         var seedOption = new Option<int>("--seed") { Description = "Seed of the task's splits (the held-out sets).", DefaultValueFactory = _ => new BootstrapOptions().Seed };
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         Option<string> backendOption = PolicyBackends.BackendOption();
+        var noProgressOption = ProgressDisplays.NoProgressOption();
         var command = new Command("eval", "Evaluate a model folder on a task's held-out sets, per difficulty.")
         {
-            modelOption, taskOption, samplesOption, seedOption, jsonOption, backendOption,
+            modelOption, taskOption, samplesOption, seedOption, jsonOption, backendOption, noProgressOption,
         };
         command.SetAction(parse => Run(parse, () =>
         {
             ITask task = TaskRegistry.Get(parse.GetRequiredValue(taskOption));
             int samples = parse.GetValue(samplesOption);
-            if (samples < 1) throw new ArgumentException("--samples must be ≥ 1.");
             var (model, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption), PolicyBackends.Named(parse.GetRequiredValue(backendOption)));
             using var disposeModel = model;
             var splits = task.Splits(parse.GetValue(seedOption), new SplitSizes(CampaignOnly: true));
             var evaluator = new TaskEvaluator(task, model, new TaskEncoding(tokenizer));
             var options = new EvaluationOptions { Samples = samples };
-            var reports = splits.Evaluation.Select(set => evaluator.Evaluate(set.Key, set.Value, task.JudgeExamples(set.Value, parse.GetValue(seedOption)), options)).ToList();
+            var reports = new List<DifficultyReport>();
+            using (var progress = ProgressDisplays.Create(parse, noProgressOption))
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                foreach (var (difficulty, problems) in splits.Evaluation)
+                {
+                    progress.Show("eval", [EvaluationRow(reports, splits.Evaluation.Count, clock.Elapsed, $"evaluating {difficulty}")]);
+                    reports.Add(evaluator.Evaluate(difficulty, problems, task.JudgeExamples(problems, parse.GetValue(seedOption)), options));
+                }
+                progress.Show("eval", [EvaluationRow(reports, splits.Evaluation.Count, clock.Elapsed, "")]);
+            }
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(jsonOption))
             {
@@ -99,6 +118,18 @@ internal static class LearningCommands
         return command;
     }
 
+    /// <summary>
+    /// The evaluation's progress as a row: difficulties done, each one's greedy accuracy, and what runs now. Live only:
+    /// a log of <c>pipeline eval</c> holds its result, not its pace.
+    /// </summary>
+    private static ProgressRow EvaluationRow(IReadOnlyList<DifficultyReport> done, int total, TimeSpan elapsed, string now) =>
+        new("eval", "evaluation", done.Count, total, "difficulties")
+        {
+            Detail = string.Join("  ", done.Select(r => $"{r.Difficulty}={Number(r.GreedyAccuracy)}").Append(now).Where(p => p.Length > 0)),
+            Elapsed = elapsed,
+            Remaining = done.Count > 0 && done.Count < total ? elapsed / done.Count * (total - done.Count) : null,
+        };
+
     private static string Number(double value) =>
         double.IsNaN(value) ? "n/a" : value.ToString("0.000", CultureInfo.InvariantCulture);
 
@@ -118,11 +149,13 @@ internal static class LearningCommands
     /// <summary>A bootstrap projected to take longer than this gets a warning (it still trains every step: the clock never changes the model).</summary>
     internal static readonly TimeSpan BootstrapWarnAfter = TimeSpan.FromMinutes(9);
 
-    /// <summary>Trains the base model into <paramref name="output"/>, writing a progress line at most every 10 s to <paramref name="progress"/>.</summary>
-    internal static BootstrapReport TrainBaseModel(ITask task, BootstrapOptions options, string output, TextWriter progress,
+    /// <summary>How often the plain display repeats the bootstrap's progress line.</summary>
+    internal static readonly TimeSpan BootstrapLineInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Trains the base model into <paramref name="output"/>, showing its steps, loss, tokens/s and time left on <paramref name="progress"/>.</summary>
+    internal static BootstrapReport TrainBaseModel(ITask task, BootstrapOptions options, string output, IProgressDisplay progress,
         CancellationToken cancellationToken)
     {
-        TimeSpan? lastPrint = null;
         bool warned = false;
         return BaseModelTrainer.Train(task, options, output, new SynchronousProgress<BootstrapProgress>(p =>
         {
@@ -133,12 +166,18 @@ internal static class LearningCommands
                 progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"warning: the bootstrap is projected to take {(p.Elapsed + p.Remaining).TotalMinutes:0} minutes at this machine's pace (is it busy?); it trains every step regardless"));
             }
-            if (p.Step != p.TotalSteps && lastPrint is { } last && p.Elapsed - last < TimeSpan.FromSeconds(10)) return;
-            lastPrint = p.Elapsed;
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.0000}  {p.TokensPerSecond:0} tok/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}"));
+            progress.Show("bootstrap", [BootstrapRow(p)]);
         }), cancellationToken);
     }
+
+    /// <summary>The bootstrap's progress as a row: steps, smoothed loss, tokens/s, elapsed and remaining time.</summary>
+    internal static ProgressRow BootstrapRow(BootstrapProgress p) => new("bootstrap", "bootstrap", p.Step, p.TotalSteps, "steps")
+    {
+        Detail = string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:0.0000}  {p.TokensPerSecond:0} tok/s"),
+        Elapsed = p.Elapsed,
+        Remaining = p.Remaining,
+        PlainInterval = BootstrapLineInterval,
+    };
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>

@@ -40,7 +40,8 @@ internal static class ModelCommands
         Option<string> modelOption = ModelOption();
         Option<string> promptOption = PromptOption();
         var responseOption = new Option<string>("--response") { Description = "Response text to score.", Required = true };
-        Option<float> temperatureOption = TemperatureOption(1f, "τ of p = softmax(z / τ): the temperature the response was sampled at.");
+        Option<float> temperatureOption = TemperatureOption(1f, "τ of p = softmax(z / τ): the temperature the response was sampled at.")
+            .Where(t => float.IsFinite(t) && t > 0, "must be a number > 0");
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         Option<string> backendOption = PolicyBackends.BackendOption();
         var command = new Command("score",
@@ -55,6 +56,7 @@ internal static class ModelCommands
             int[] prompt = Encode(tokenizer, llama, parse.GetRequiredValue(promptOption), "prompt");
             int[] response = Encode(tokenizer, llama, parse.GetRequiredValue(responseOption), "response");
             if (response.Length == 0) throw new ArgumentException("The response is empty: there is no token to score.");
+            RequireContext(llama, parse.GetRequiredValue(modelOption), prompt.Length, response.Length, "response");
             ScoredResponse scored = new(llama.Statistics([new PromptResponse(prompt, response)], parse.GetValue(temperatureOption), 1)[0]);
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(jsonOption))
@@ -92,12 +94,17 @@ internal static class ModelCommands
     {
         Option<string> modelOption = ModelOption();
         Option<string> promptOption = PromptOption();
-        var countOption = new Option<int>("-n") { Description = "Number of samples.", DefaultValueFactory = _ => 1 };
-        Option<float> temperatureOption = TemperatureOption(1f, "Sampling temperature τ; 0 is greedy.");
+        var countOption = new Option<int>("-n") { Description = "Number of samples.", DefaultValueFactory = _ => 1 }
+            .Where(n => n >= 1, "must be at least 1");
+        Option<float> temperatureOption = TemperatureOption(1f, "Sampling temperature τ; 0 is greedy.")
+            .Where(t => float.IsFinite(t) && t >= 0, "must be a number ≥ 0 (0 is greedy)");
         var seedOption = new Option<ulong>("--seed") { Description = "Seed; sample i uses the stream of (seed, i)." };
-        var topKOption = new Option<int>("--top-k") { Description = "Keep the k likeliest tokens; 0 keeps all." };
-        var topPOption = new Option<float>("--top-p") { Description = "Nucleus mass; 1 keeps all.", DefaultValueFactory = _ => 1f };
-        var maxOption = new Option<int>("--max-new-tokens") { Description = "Length limit.", DefaultValueFactory = _ => 64 };
+        var topKOption = new Option<int>("--top-k") { Description = "Keep the k likeliest tokens; 0 keeps all." }
+            .Where(k => k >= 0, "must be ≥ 0 (0 keeps all)");
+        var topPOption = new Option<float>("--top-p") { Description = "Nucleus mass; 1 keeps all.", DefaultValueFactory = _ => 1f }
+            .Where(p => p > 0 && p <= 1, "must be in (0, 1]");
+        var maxOption = new Option<int>("--max-new-tokens") { Description = "Length limit.", DefaultValueFactory = _ => 64 }
+            .Where(m => m >= 1, "must be at least 1");
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON with per-token statistics." };
         Option<string> backendOption = PolicyBackends.BackendOption();
         var command = new Command("sample", "Sample continuations of a prompt (stops at the tokenizer's EOS or the length limit).")
@@ -110,10 +117,7 @@ internal static class ModelCommands
             using var disposeModel = llama;
             int[] prompt = Encode(tokenizer, llama, parse.GetRequiredValue(promptOption), "prompt");
             int count = parse.GetValue(countOption);
-            if (count <= 0)
-            {
-                throw new ArgumentException("-n must be positive.");
-            }
+            RequireContext(llama, parse.GetRequiredValue(modelOption), prompt.Length, parse.GetValue(maxOption), "--max-new-tokens");
 
             var options = new SamplingOptions
             {
@@ -174,6 +178,27 @@ internal static class ModelCommands
         }
 
         return tokens;
+    }
+
+    /// <summary>
+    /// Refuses a prompt that, with <paramref name="more"/> tokens after it (the response, or the new tokens), would not fit
+    /// the model's context; the last token is never fed back, so the sequence needs prompt + more − 1 positions.
+    /// </summary>
+    private static void RequireContext(IPolicy model, string folder, int prompt, int more, string what)
+    {
+        int context = model.Config.MaxPositionEmbeddings;
+        string where = $"max_position_embeddings in {Path.Combine(folder, "config.json")}";
+        if (prompt >= context)
+        {
+            throw new ArgumentException($"The prompt is {prompt} tokens, but the model's context holds {context} ({where}); shorten the prompt.");
+        }
+
+        if (prompt + more - 1 > context)
+        {
+            throw new ArgumentException(what == "response"
+                ? $"The prompt ({prompt} tokens) and the response ({more} tokens) do not fit the model's context of {context} tokens ({where})."
+                : $"The prompt ({prompt} tokens) leaves room for {context - prompt + 1} new tokens in the model's context of {context} ({where}); lower {what} (now {more}) or shorten the prompt.");
+        }
     }
 
     private static JsonObject TokenJson(ModelTokenizer tokenizer, int token, TokenStatistics s) => new()

@@ -83,7 +83,8 @@ internal static class OperationsCommands
     static Command CreateRollouts()
     {
         var stageOption = StageOption();
-        var countOption = new Option<int>("--count") { Description = "Messages to show from the head of the queue.", DefaultValueFactory = _ => 5 };
+        var countOption = new Option<int>("--count") { Description = "Messages to show from the head of the queue.", DefaultValueFactory = _ => 5 }
+            .Where(n => n >= 1, "must be at least 1");
         var loadOption = new Option<bool>("--load") { Description = "Read rollouts that travel by key only from the store (Storage configuration)." };
         var errorOption = new Option<bool>("--error") { Description = "Peek the stage's _error queue instead." };
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
@@ -97,8 +98,6 @@ internal static class OperationsCommands
             var stage = StageQueues.Resolve(parse.GetValue(stageOption));
             var queue = parse.GetValue(errorOption) ? StageQueues.ErrorQueue(stage) : stage;
             var count = parse.GetValue(countOption);
-            if (count < 1)
-                throw new ArgumentException("--count must be at least 1.");
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             using var management = new RabbitMqManagementClient(BusOptions.FromConfiguration(configuration).RabbitMq);
             IReadOnlyList<PeekedStageMessage> peeked;
@@ -157,11 +156,12 @@ internal static class OperationsCommands
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
             var id = parse.GetRequiredValue(idArgument);
+            var directory = parse.GetValue(outOption) ?? Path.Combine("reports", id);
+            RequireFolderPath(directory, "--out");
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             await using var services = PipelineHosts.StoreServices(configuration);
             var store = services.GetRequiredService<IObjectStore>();
             var report = await CampaignReport.LoadAsync(store, id, token);
-            var directory = parse.GetValue(outOption) ?? Path.Combine("reports", id);
             // report.html is the dashboard's campaign page as one file: the same tables and plots.
             var files = CampaignReportWriter.Write(report, directory).Append(await CampaignHtmlReport.WriteAsync(store, report, directory, token)).ToList();
             var output = parse.InvocationConfiguration.Output;

@@ -29,15 +29,14 @@ internal static class PipelineHosts
 
     /// <summary>The configuration: <paramref name="file"/> when given, then environment variables.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not valid JSON.</exception>
+    /// <exception cref="InvalidDataException">The file is a folder, empty, or not a JSON object.</exception>
     internal static IConfiguration Configuration(string? file)
     {
         var builder = new ConfigurationBuilder();
         if (file is not null)
         {
             var path = Path.GetFullPath(file);
-            if (!File.Exists(path))
-                throw new FileNotFoundException($"Configuration file '{file}' does not exist.");
+            CheckConfigurationFile(file, path);
             builder.AddJsonFile(path, optional: false, reloadOnChange: false);
         }
         builder.AddEnvironmentVariables();
@@ -51,19 +50,46 @@ internal static class PipelineHosts
         }
     }
 
-    /// <summary>A host for <paramref name="configuration"/> with stderr logging at <paramref name="level"/> (none when null).</summary>
-    internal static HostApplicationBuilder Builder(IConfiguration configuration, LogLevel? level) =>
+    /// <summary>Says what is wrong with a configuration file before the configuration provider would, less precisely.</summary>
+    static void CheckConfigurationFile(string file, string path)
+    {
+        if (Directory.Exists(path))
+            throw new InvalidDataException($"Configuration file '{file}' is a folder; expected a JSON file.");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Configuration file '{file}' does not exist.");
+        var text = File.ReadAllText(path);
+        if (string.IsNullOrWhiteSpace(text))
+            throw new InvalidDataException($"Configuration file '{file}' is empty; expected a JSON object (Bus, Storage, Stages sections).");
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text,
+                new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+                throw new InvalidDataException($"Configuration file '{file}' is not a JSON object (Bus, Storage, Stages sections).");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException(
+                $"Configuration file '{file}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", e);
+        }
+    }
+
+    /// <summary>
+    /// A host for <paramref name="configuration"/> logging at <paramref name="level"/> (none when null) to stderr, or to
+    /// <paramref name="logSink"/> when given (the embedded run's progress display).
+    /// </summary>
+    internal static HostApplicationBuilder Builder(IConfiguration configuration, LogLevel? level, ILoggerProvider? logSink = null) =>
         // No default sources: the configuration was assembled above, and appsettings files play no part.
-        Configure(Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true }), configuration, level);
+        Configure(Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true }), configuration, level, logSink);
 
     /// <summary>
     /// A web host (the dashboard's) for <paramref name="configuration"/>, listening on <paramref name="urls"/> (Kestrel
     /// syntax, semicolon-separated), logging like <see cref="Builder"/>.
     /// </summary>
-    internal static WebApplicationBuilder WebBuilder(IConfiguration configuration, LogLevel? level, string urls)
+    internal static WebApplicationBuilder WebBuilder(IConfiguration configuration, LogLevel? level, string urls, ILoggerProvider? logSink = null)
     {
         // The empty builder has no default sources and no server; Kestrel without HTTPS is all the dashboard needs.
-        var builder = Configure(WebApplication.CreateEmptyBuilder(new WebApplicationOptions()), configuration, level);
+        var builder = Configure(WebApplication.CreateEmptyBuilder(new WebApplicationOptions()), configuration, level, logSink);
         builder.WebHost.UseKestrelCore().UseUrls(urls);
         // A start-up failure (an address in use, an address that needs a token) reaches the user as the verb's one
         // error line; the host's own log of it would add a stack trace.
@@ -72,7 +98,8 @@ internal static class PipelineHosts
         return builder;
     }
 
-    static TBuilder Configure<TBuilder>(TBuilder builder, IConfiguration configuration, LogLevel? level) where TBuilder : IHostApplicationBuilder
+    static TBuilder Configure<TBuilder>(TBuilder builder, IConfiguration configuration, LogLevel? level, ILoggerProvider? logSink)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();
@@ -81,13 +108,11 @@ internal static class PipelineHosts
             builder.Logging.SetMinimumLevel(minimum);
             builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            });
-            // Logs go to stderr, so stdout carries only what a verb prints as its result.
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            // A start-up failure (an unreachable broker) reaches the user as the verb's one error line; the host's own log
+            // of it would add the exception with its stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+            // Logs go to stderr (or the progress display), so stdout carries only what a verb prints as its result.
+            builder.Logging.AddProvider(logSink ?? LineLoggerProvider.To(Console.Error));
         }
         return builder;
     }

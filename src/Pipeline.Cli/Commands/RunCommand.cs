@@ -1,7 +1,8 @@
 // `pipeline run [CAMPAIGN.json|RECIPE]`: the main job, embedded. Every stage and the orchestrator run in this one
 // process on MassTransit's in-memory bus, with the folder store under --runs; the code path is the distributed one, only
-// the configuration differs. The base model is bootstrapped into <runs>/base-arith when missing. Progress lines go to
-// stderr as events arrive; the per-iteration metrics table goes to stdout at the end. With --dashboard the same host also
+// the configuration differs. The base model is bootstrapped into <runs>/base-arith when missing. Progress (the bootstrap,
+// then each iteration's stages) goes to stderr on one progress display, live bars or plain lines; the per-iteration
+// metrics table goes to stdout at the end, once the display has stopped. With --dashboard the same host also
 // serves the campaign dashboard, so a failed stage no longer ends the run: it waits for the fix and the retry pressed on
 // the dashboard, and the pages stay up after the campaign ends, until Ctrl-C.
 using System.CommandLine;
@@ -10,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pipeline.Cli.Progress;
 using Pipeline.Dashboard;
 using Pipeline.Learning.Bootstrap;
 using Pipeline.Learning.Tasks;
@@ -49,34 +51,64 @@ internal static class RunCommand
             Description = "Serve the campaign dashboard from this process while the campaign runs (and after, until Ctrl-C).",
         };
         var urlsOption = DashboardCommand.UrlsOption();
+        var noProgressOption = ProgressDisplays.NoProgressOption();
         var command = new Command("run", $"Run a campaign in this process (in-memory bus, folder store); default recipe {DefaultRecipe}.")
         {
-            campaignArgument, iterationsOption, runsOption, baseModelOption, dashboardOption, urlsOption,
+            campaignArgument, iterationsOption, runsOption, baseModelOption, dashboardOption, urlsOption, noProgressOption,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, async token =>
         {
+            // Everything the user typed is checked before the bootstrap spends minutes.
             var definition = CampaignCommands.LoadDefinition(parse.GetValue(campaignArgument) ?? DefaultRecipe, parse.GetValue(iterationsOption));
             var runs = Path.GetFullPath(parse.GetValue(runsOption)!);
-            var error = parse.InvocationConfiguration.Error;
+            RequireFolderPath(runs, "--runs");
             var baseModel = parse.GetValue(baseModelOption);
-            if (baseModel is null)
-            {
-                baseModel = Path.Combine(runs, BaseModelFolder);
-                if (!File.Exists(Path.Combine(baseModel, "config.json")))
-                    Bootstrap(definition, baseModel, error, token);
-            }
-            CampaignService.ValidateBaseModel(baseModel);
-
+            if (baseModel is not null)
+                CheckBaseModel(baseModel);
             var output = parse.InvocationConfiguration.Output;
-            var dashboard = parse.GetValue(dashboardOption)
-                ? new EmbeddedDashboard(parse.GetRequiredValue(urlsOption), state => CampaignOutput.WriteMetrics(output, state, definition.Evaluation.Samples))
-                : null;
-            var state = await RunEmbeddedAsync(definition, runs, baseModel, error, token, dashboard);
-            if (dashboard is null)
-                CampaignOutput.WriteMetrics(output, state, definition.Evaluation.Samples);
-                CampaignOutput.WriteTiming(output, state);
+            CampaignState state;
+            using (var progress = ProgressDisplays.Create(parse, noProgressOption))
+            {
+                if (baseModel is null)
+                {
+                    baseModel = Path.Combine(runs, BaseModelFolder);
+                    if (!File.Exists(Path.Combine(baseModel, "config.json")))
+                        Bootstrap(definition, baseModel, progress, token);
+                    CheckBaseModel(baseModel);
+                }
+                var dashboard = parse.GetValue(dashboardOption)
+                    ? new EmbeddedDashboard(parse.GetRequiredValue(urlsOption), finished =>
+                    {
+                        progress.Stop();
+                        WriteResults(output, finished, definition);
+                    })
+                    : null;
+                state = await RunEmbeddedAsync(definition, runs, baseModel, progress, token, dashboard);
+                if (dashboard is not null) return;
+            }
+            // The display has stopped: the table may go to the same terminal.
+            WriteResults(output, state, definition);
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Refuses a base model that the stages could not load (a missing file, corrupt weights, a config that does not match),
+    /// naming the user's file, before the campaign copies it into the store.
+    /// </summary>
+    internal static void CheckBaseModel(string folder)
+    {
+        if (File.Exists(folder))
+            throw new IOException($"Base model folder '{folder}' is a file; expected a folder with config.json, model.safetensors and tokenizer.json.");
+        CampaignService.ValidateBaseModel(folder);
+        CheckModelFolder(folder);
+    }
+
+    /// <summary>The run's results on stdout: held-out metrics per iteration, then compute seconds per stage.</summary>
+    static void WriteResults(TextWriter output, CampaignState state, CampaignDefinition definition)
+    {
+        CampaignOutput.WriteMetrics(output, state, definition.Evaluation.Samples);
+        CampaignOutput.WriteTiming(output, state);
     }
 
     /// <summary>Configuration of the embedded run: in-memory bus, folder store and checkpoint cache under <paramref name="runs"/>.</summary>
@@ -100,16 +132,14 @@ internal static class RunCommand
     /// With <paramref name="dashboard"/>, the host serves the dashboard too, a failure waits for a retry, and once the
     /// campaign has ended the pages stay up until the host is stopped.
     /// </summary>
-    internal static async Task<CampaignState> RunEmbeddedAsync(CampaignDefinition definition, string runs, string baseModel, TextWriter progress,
+    internal static async Task<CampaignState> RunEmbeddedAsync(CampaignDefinition definition, string runs, string baseModel, IProgressDisplay progress,
         CancellationToken cancellationToken, EmbeddedDashboard? dashboard = null)
     {
-        var observer = new ProgressObserver(progress, endOnFailure: dashboard is null);
-        using var host = BuildEmbeddedHost(EmbeddedConfiguration(runs), observer, dashboard?.Urls);
+        var observer = new CampaignProgress(progress, definition, endOnFailure: dashboard is null);
+        using var host = BuildEmbeddedHost(EmbeddedConfiguration(runs), observer, dashboard?.Urls, new LineLoggerProvider(progress.WriteLine));
         await host.StartAsync(cancellationToken);
         try
         {
-            if (host is WebApplication app)
-                progress.WriteLine($"dashboard at {string.Join(", ", app.Urls)}");
             // The id is fixed before the start so the observer follows this campaign alone: the store may hold earlier
             // campaigns that were interrupted, and the orchestrator reconciles (and so reports) those as well.
             var campaigns = PipelineHosts.SendingService(host);
@@ -118,6 +148,9 @@ internal static class RunCommand
             await campaigns.StartAsync(definition, baseModel, id, cancellationToken);
             progress.WriteLine($"campaign {id}: {definition.Recipe.Name()}, {definition.Iterations} iteration(s), "
                 + $"{definition.Shards} shard(s) of {definition.PromptsPerIteration} prompts; store {runs}");
+            // Said once the campaign exists, so the first page a reader opens already lists it.
+            if (host is WebApplication app)
+                progress.WriteLine($"dashboard at {string.Join(", ", app.Urls)}");
             // The host's console lifetime takes SIGTERM and Ctrl-C for itself (they no longer cancel the verb's token),
             // so its stopping signal ends the wait as well.
             var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -156,7 +189,7 @@ internal static class RunCommand
         }
     }
 
-    static void Bootstrap(CampaignDefinition definition, string folder, TextWriter progress, CancellationToken cancellationToken)
+    static void Bootstrap(CampaignDefinition definition, string folder, IProgressDisplay progress, CancellationToken cancellationToken)
     {
         // The task seed is the bootstrap seed, so the campaign's prompts stay disjoint from the base model's training data.
         var options = new BootstrapOptions { Seed = definition.TaskSeed };
@@ -171,17 +204,18 @@ internal static class RunCommand
     /// The embedded host: every stage and the orchestrator on the in-memory bus, the observer, and with
     /// <paramref name="dashboardUrls"/> the dashboard on the same services (its pages read the run's store).
     /// </summary>
-    internal static IHost BuildEmbeddedHost(IConfiguration configuration, ICampaignObserver observer, string? dashboardUrls)
+    internal static IHost BuildEmbeddedHost(IConfiguration configuration, ICampaignObserver observer, string? dashboardUrls,
+        Microsoft.Extensions.Logging.ILoggerProvider logSink)
     {
         if (dashboardUrls is null)
         {
-            var builder = PipelineHosts.Builder(configuration, Microsoft.Extensions.Logging.LogLevel.Warning);
+            var builder = PipelineHosts.Builder(configuration, Microsoft.Extensions.Logging.LogLevel.Warning, logSink);
             builder.Services.AddSingleton(observer);
             builder.Services.AddPolicyBackends(builder.Configuration);
             builder.Services.AddPipelineStages(builder.Configuration, WorkerRoles.All);
             return builder.Build();
         }
-        var web = PipelineHosts.WebBuilder(configuration, Microsoft.Extensions.Logging.LogLevel.Warning, dashboardUrls);
+        var web = PipelineHosts.WebBuilder(configuration, Microsoft.Extensions.Logging.LogLevel.Warning, dashboardUrls, logSink);
         web.Services.AddSingleton(observer);
         web.Services.AddPolicyBackends(web.Configuration);
         web.Services.AddPipelineStages(web.Configuration, WorkerRoles.All);
@@ -189,39 +223,5 @@ internal static class RunCommand
         var app = web.Build();
         app.MapDashboard();
         return app;
-    }
-
-    /// <summary>
-    /// Prints one line per orchestrator reconcile that had a cause, and completes when the campaign ends, or (with
-    /// <paramref name="endOnFailure"/>) at its first failure.
-    /// </summary>
-    sealed class ProgressObserver(TextWriter output, bool endOnFailure) : ICampaignObserver
-    {
-        readonly Lock _gate = new();
-        readonly TaskCompletionSource<CampaignState> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<CampaignState> Finished => _finished.Task;
-
-        public string? CampaignId { get; set; }
-
-        public void OnReconciled(CampaignState state, string? cause, IReadOnlyList<DispatchIntent> dispatched)
-        {
-            if (state.CampaignId != CampaignId) return;
-            lock (_gate)
-            {
-                var time = DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
-                if (cause is not null)
-                    output.WriteLine($"{time} {cause}");
-                foreach (var group in dispatched.GroupBy(d => (d.Iteration, d.Stage)))
-                {
-                    var what = group.Key.Stage == CampaignStage.Update ? "chunk" : "shard";
-                    output.WriteLine($"{time}   -> iteration {group.Key.Iteration}: {group.Key.Stage.Name()} {what} {string.Join(",", group.Select(d => d.Shard))}");
-                }
-            }
-            // Embedded, nothing would retry a faulted stage, so the first failure ends the run; unless a dashboard offers
-            // the retry.
-            if (state.Status != CampaignStatus.Running || (endOnFailure && state.Failures().Any()))
-                _finished.TrySetResult(state);
-        }
     }
 }

@@ -31,7 +31,7 @@ internal static class WorkerCommand
             var stages = WorkerRoles.Parse(parse.GetRequiredValue(stageOption));
             var configuration = PipelineHosts.Configuration(parse.GetValue(configOption));
             var transport = BusOptions.FromConfiguration(configuration).Transport;
-            var builder = PipelineHosts.Builder(configuration, LogLevel.Information);
+            var builder = PipelineHosts.Builder(configuration, LogLevel.Information, LineLoggerProvider.To(parse.InvocationConfiguration.Error));
             builder.Services.AddPolicyBackends(builder.Configuration);
             builder.Services.AddPipelineStages(builder.Configuration, stages);
             using var host = builder.Build();

@@ -69,6 +69,11 @@ public sealed class SafeTensorsReader : IDisposable
     public IReadOnlyDictionary<string, SafeTensorsEntry> Entries => _entries;
 
     /// <summary>Opens <paramref name="path"/> and parses its header.</summary>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a safetensors file: too short, a header length or header that does not parse, an entry without
+    /// dtype, shape or offsets, an unsupported dtype, or data that the file does not hold (truncated). The message names
+    /// the file and, where there is one, the tensor.
+    /// </exception>
     public static SafeTensorsReader Open(string path)
     {
         if (!BitConverter.IsLittleEndian)
@@ -76,15 +81,28 @@ public sealed class SafeTensorsReader : IDisposable
             throw new PlatformNotSupportedException("safetensors reading assumes a little-endian machine.");
         }
 
+        if (Directory.Exists(path))
+        {
+            throw new InvalidDataException($"{path} is a folder; expected a safetensors file.");
+        }
+
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
         try
         {
+            if (file.Length < 8)
+            {
+                throw new InvalidDataException(
+                    $"{path}: not a safetensors file ({file.Length} bytes; it starts with an 8-byte header length).");
+            }
+
             Span<byte> lengthBytes = stackalloc byte[8];
             file.ReadExactly(lengthBytes);
             long headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
             if (headerLength <= 0 || headerLength > 100_000_000 || 8 + headerLength > file.Length)
             {
-                throw new InvalidDataException($"{path}: bad safetensors header length {headerLength}.");
+                throw new InvalidDataException(headerLength > 0 && headerLength <= 100_000_000
+                    ? $"{path}: truncated safetensors file: its header of {headerLength} bytes goes past the end of the file ({file.Length} bytes)."
+                    : $"{path}: not a safetensors file (header length {headerLength} is not a size between 1 byte and 100 MB).");
             }
 
             byte[] header = new byte[headerLength];
@@ -168,7 +186,18 @@ public sealed class SafeTensorsReader : IDisposable
     private static (Dictionary<string, SafeTensorsEntry>, IReadOnlyDictionary<string, string>) ParseHeader(
         byte[] header, string path, long dataLength)
     {
-        JsonObject root = JsonNode.Parse(header) as JsonObject
+        JsonNode? parsed;
+        try
+        {
+            parsed = JsonNode.Parse(header);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException(
+                $"{path}: not a safetensors file (its header is not JSON; the first fault is at byte {8 + (e.BytePositionInLine ?? 0)}).", e);
+        }
+
+        JsonObject root = parsed as JsonObject
             ?? throw new InvalidDataException($"{path}: safetensors header is not a JSON object.");
         var entries = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -180,7 +209,8 @@ public sealed class SafeTensorsReader : IDisposable
                 {
                     foreach (var (key, value) in meta)
                     {
-                        metadata[key] = value?.GetValue<string>() ?? "";
+                        metadata[key] = value is JsonValue text && text.TryGetValue(out string? s) ? s
+                            : throw new InvalidDataException($"{path}: __metadata__ '{key}' is not a string.");
                     }
                 }
 
@@ -192,32 +222,63 @@ public sealed class SafeTensorsReader : IDisposable
                 throw new InvalidDataException($"{path}: entry '{name}' is not an object.");
             }
 
-            string dtypeName = tensor["dtype"]?.GetValue<string>() ?? "";
+            string dtypeName = tensor["dtype"] is JsonValue dtypeValue && dtypeValue.TryGetValue(out string? d) ? d : "";
             SafeTensorsDType dtype = dtypeName switch
             {
                 "F32" => SafeTensorsDType.F32,
                 "F16" => SafeTensorsDType.F16,
                 "BF16" => SafeTensorsDType.BF16,
+                "" => throw new InvalidDataException($"{path}: tensor '{name}' has no dtype."),
                 _ => throw new InvalidDataException($"{path}: tensor '{name}' has unsupported dtype '{dtypeName}' (F32, F16, BF16 only)."),
             };
-            int[] shape = tensor["shape"] is JsonArray dims
-                ? dims.Select(d => d!.GetValue<int>()).ToArray()
-                : throw new InvalidDataException($"{path}: tensor '{name}' has no shape.");
-            JsonArray offsets = tensor["data_offsets"] as JsonArray
-                ?? throw new InvalidDataException($"{path}: tensor '{name}' has no data_offsets.");
-            long begin = offsets[0]!.GetValue<long>();
-            long end = offsets[1]!.GetValue<long>();
-            var entry = new SafeTensorsEntry(name, dtype, shape, begin, end);
-            long expected = entry.ElementCount * (dtype == SafeTensorsDType.F32 ? 4 : 2);
-            if (begin < 0 || end > dataLength || end - begin != expected)
+            int[] shape = Integers(tensor["shape"], path, name, "shape").Select(v => v is >= 0 and <= int.MaxValue ? (int)v
+                : throw new InvalidDataException($"{path}: tensor '{name}' has a dimension of {v} in its shape.")).ToArray();
+            long[] offsets = Integers(tensor["data_offsets"], path, name, "data_offsets");
+            if (offsets.Length != 2)
             {
-                throw new InvalidDataException($"{path}: tensor '{name}' has data_offsets [{begin}, {end}] inconsistent with its shape or the file size.");
+                throw new InvalidDataException($"{path}: tensor '{name}' has {offsets.Length} data_offsets; expected [begin, end].");
+            }
+
+            var entry = new SafeTensorsEntry(name, dtype, shape, offsets[0], offsets[1]);
+            long expected = entry.ElementCount * (dtype == SafeTensorsDType.F32 ? 4 : 2);
+            if (entry.Begin < 0 || entry.End - entry.Begin != expected)
+            {
+                throw new InvalidDataException(
+                    $"{path}: tensor '{name}' has data_offsets [{entry.Begin}, {entry.End}], but its shape [{string.Join(", ", shape)}] of {dtypeName} needs {expected} bytes.");
+            }
+
+            if (entry.End > dataLength)
+            {
+                throw new InvalidDataException(
+                    $"{path}: truncated safetensors file: tensor '{name}' ends at data byte {entry.End}, but the file holds {dataLength} bytes of data.");
             }
 
             entries[name] = entry;
         }
 
         return (entries, metadata);
+    }
+
+    /// <summary>A header array of integers (a shape, offsets), or an error naming the file, tensor and field.</summary>
+    private static long[] Integers(JsonNode? node, string path, string tensor, string field)
+    {
+        if (node is not JsonArray array)
+        {
+            throw new InvalidDataException($"{path}: tensor '{tensor}' has no {field} array.");
+        }
+
+        var values = new long[array.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (array[i] is not JsonValue value || !value.TryGetValue(out long v))
+            {
+                throw new InvalidDataException($"{path}: tensor '{tensor}' has a {field} entry that is not an integer: {array[i]?.ToJsonString() ?? "null"}.");
+            }
+
+            values[i] = v;
+        }
+
+        return values;
     }
 }
 

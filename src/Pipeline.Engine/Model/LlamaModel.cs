@@ -2,8 +2,10 @@
 // reused across steps, forward and backward composed from the layer kernels, HF folder load and save.
 // Shape key: B batch, T time, C channels, H heads, Hkv kv heads, D head size, V vocab, F ffn size; N = B·T rows,
 // S = (H + 2·Hkv)·D fused q|k|v width.
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Engine.Checkpoints;
 using Pipeline.Engine.Layers;
@@ -125,9 +127,10 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
             var missing = expected.Keys.Where(n => !owner.ContainsKey(n)).ToList();
             if (unexpected.Count > 0 || missing.Count > 0)
             {
-                throw new InvalidDataException($"{directory}: checkpoint does not match config.json."
-                    + (missing.Count > 0 ? $" Missing: {string.Join(", ", missing)}." : "")
-                    + (unexpected.Count > 0 ? $" Unexpected: {string.Join(", ", unexpected)}." : ""));
+                string weights = files.Count == 1 ? files[0] : $"{directory} ({files.Count} safetensors files)";
+                throw new InvalidDataException($"{weights}: the tensors do not match config.json."
+                    + (missing.Count > 0 ? $" Missing {missing.Count}: {FirstFew(missing)}." : "")
+                    + (unexpected.Count > 0 ? $" Unexpected {unexpected.Count}: {FirstFew(unexpected)}." : ""));
             }
 
             foreach (ParameterTensor tensor in model.Tensors)
@@ -140,7 +143,9 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
                         $"{reader.Path}: tensor '{tensor.Name}' has shape [{string.Join(", ", stored)}], config needs [{string.Join(", ", tensor.Shape)}].");
                 }
 
-                reader.ReadInto(tensor.Name, model._parameters.AsSpan(tensor.Offset, tensor.Length));
+                Span<float> values = model._parameters.AsSpan(tensor.Offset, tensor.Length);
+                reader.ReadInto(tensor.Name, values);
+                RequireFinite(values, reader.Path, tensor.Name);
             }
         }
         finally
@@ -337,6 +342,38 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
         throw new KeyNotFoundException($"No parameter named '{name}'.");
     }
 
+    /// <summary>
+    /// Refuses weights that are not finite: a NaN or infinity in any weight makes every output NaN, which would otherwise
+    /// surface far from its cause (a NaN score after a whole evaluation).
+    /// </summary>
+    private static void RequireFinite(ReadOnlySpan<float> values, string path, string tensor)
+    {
+        // The sum is finite for finite weights of any sane size; only when it is not is the tensor searched.
+        if (float.IsFinite(TensorPrimitives.Sum(values)))
+        {
+            return;
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                string what = float.IsNaN(values[i]) ? "NaN" : "an infinity";
+                int count = 0;
+                foreach (float v in values)
+                {
+                    if (!float.IsFinite(v)) count++;
+                }
+
+                throw new InvalidDataException(
+                    $"{path}: tensor '{tensor}' holds {what} at element {i} ({count} of its {values.Length} values are not finite); the weights are corrupt.");
+            }
+        }
+    }
+
+    private static string FirstFew(List<string> names) =>
+        names.Count <= 3 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(3))} and {names.Count - 3} more";
+
     private static bool IsIgnorable(string name, ModelConfig config) =>
         name.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal)
         || (config.TieWordEmbeddings && name == "lm_head.weight");
@@ -349,10 +386,37 @@ public sealed unsafe class LlamaModel : ICausalLanguageModel
             return [single];
         }
 
-        string index = Path.Combine(directory, WeightsFileName + ".index.json");
-        if (File.Exists(index) && JsonNode.Parse(File.ReadAllText(index))?["weight_map"] is JsonObject map)
+        if (Directory.Exists(single))
         {
-            return map.Select(kv => Path.Combine(directory, kv.Value!.GetValue<string>())).Distinct().ToList();
+            throw new InvalidDataException($"{single} is a folder; expected a safetensors file.");
+        }
+
+        string index = Path.Combine(directory, WeightsFileName + ".index.json");
+        if (File.Exists(index))
+        {
+            JsonNode? root;
+            try
+            {
+                root = JsonNode.Parse(File.ReadAllText(index));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{index}: not valid JSON (line {e.LineNumber + 1}).", e);
+            }
+
+            if (root?["weight_map"] is not JsonObject map || map.Count == 0)
+            {
+                throw new InvalidDataException($"{index}: no weight_map naming the safetensors files.");
+            }
+
+            var shards = map.Select(kv => kv.Value is JsonValue value && value.TryGetValue(out string? file) ? Path.Combine(directory, file)
+                : throw new InvalidDataException($"{index}: weight_map entry '{kv.Key}' is not a file name.")).Distinct().ToList();
+            if (shards.FirstOrDefault(f => !File.Exists(f)) is { } absent)
+            {
+                throw new FileNotFoundException($"{index} names {Path.GetFileName(absent)}, which does not exist.");
+            }
+
+            return shards;
         }
 
         throw new FileNotFoundException($"{directory}: neither {WeightsFileName} nor {WeightsFileName}.index.json found.");

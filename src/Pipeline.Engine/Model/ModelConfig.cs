@@ -131,14 +131,91 @@ public sealed record ModelConfig
             path = Path.Combine(path, "config.json");
         }
 
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} does not exist.", path);
+        }
+
         return Parse(File.ReadAllText(path), path);
     }
 
     /// <summary>Parses the text of an HF <c>config.json</c>; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">
+    /// The text is not JSON, a key has the wrong type, a size is missing or inconsistent, or a feature is unsupported;
+    /// the message starts with <paramref name="source"/> and names the key.
+    /// </exception>
     public static ModelConfig Parse(string json, string source = "config.json")
     {
-        JsonObject root = JsonNode.Parse(json) as JsonObject
+        JsonNode? parsed;
+        try
+        {
+            parsed = JsonNode.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", e);
+        }
+
+        JsonObject root = parsed as JsonObject
             ?? throw new InvalidDataException($"{source}: expected a JSON object.");
+        try
+        {
+            return FromJson(root, source);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            // JsonValue.GetValue of a value of another kind (a string where a number goes): say which key.
+            throw new InvalidDataException($"{source}: {TypeFault(root)}", e);
+        }
+    }
+
+    /// <summary>The first key whose value has the wrong JSON kind, as a sentence (the caller knows one has).</summary>
+    private static string TypeFault(JsonObject root)
+    {
+        string[] integers = ["vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+            "num_key_value_heads", "head_dim", "max_position_embeddings"];
+        string[] numbers = ["rms_norm_eps", "rope_theta"];
+        string[] flags = ["tie_word_embeddings", "attention_bias", "use_sliding_window", "mlp_bias"];
+        string[] texts = ["hidden_act", "model_type", "position_embedding"];
+        foreach (string key in integers)
+        {
+            if (root[key] is { } node && !(node is JsonValue value && value.TryGetValue(out int _)))
+            {
+                return $"'{key}' must be a whole number, got {node.ToJsonString()}.";
+            }
+        }
+
+        foreach (string key in numbers)
+        {
+            if (root[key] is { } node && node.GetValueKind() != JsonValueKind.Number)
+            {
+                return $"'{key}' must be a number, got {node.ToJsonString()}.";
+            }
+        }
+
+        foreach (string key in flags)
+        {
+            if (root[key] is { } node && node.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return $"'{key}' must be true or false, got {node.ToJsonString()}.";
+            }
+        }
+
+        foreach (string key in texts)
+        {
+            if (root[key] is { } node && node.GetValueKind() != JsonValueKind.String)
+            {
+                return $"'{key}' must be a string, got {node.ToJsonString()}.";
+            }
+        }
+
+        return root["architectures"] is JsonArray { Count: > 0 } archs && archs[0]?.GetValueKind() != JsonValueKind.String
+            ? $"'architectures' must list strings, got {archs.ToJsonString()}."
+            : "a key has a value of the wrong kind.";
+    }
+
+    private static ModelConfig FromJson(JsonObject root, string source)
+    {
 
         string architecture = root["architectures"] is JsonArray { Count: > 0 } archs
             ? archs[0]!.GetValue<string>()
@@ -195,7 +272,15 @@ public sealed record ModelConfig
                 _ => throw new InvalidDataException($"{source}: position_embedding '{positions}' is neither 'rope' nor 'none'."),
             },
         };
-        config.Validate();
+        try
+        {
+            config.Validate();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+
         return config;
     }
 

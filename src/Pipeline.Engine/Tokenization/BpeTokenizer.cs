@@ -132,13 +132,34 @@ public sealed partial class BpeTokenizer : ModelTokenizer
     /// conventional spellings (&lt;|bos|&gt;, &lt;s&gt;, &lt;|begin_of_text|&gt;, &lt;|eos|&gt;, &lt;/s&gt;,
     /// &lt;|endoftext|&gt;, &lt;|pad|&gt;, ...).
     /// </summary>
+    /// <exception cref="InvalidDataException">The file is empty, not JSON, or not a tokenizer.json this engine reads; the message names it.</exception>
     public static BpeTokenizer Load(string path)
     {
         TokenizerDefinition definition;
-        using (var stream = File.OpenRead(path))
+        try
         {
+            using var stream = File.OpenRead(path);
+            if (stream.Length == 0)
+            {
+                throw new InvalidDataException($"{path} is empty; expected a tokenizer.json.");
+            }
+
             definition = TokenizerJson.Read(stream);
         }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", e);
+        }
+        catch (Exception e) when (e is FormatException or NotSupportedException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or ArgumentException)
+        {
+            // A JSON element of another kind, or a section missing: the file is JSON but not a tokenizer.json.
+            throw new InvalidDataException($"{path}: not a tokenizer.json this engine reads (expected an object with a BPE 'model' section and its vocabulary).", e);
+        }
+
         string configPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "tokenizer_config.json");
         if (!File.Exists(configPath))
         {

@@ -104,6 +104,8 @@ public sealed record CampaignDefinition
         ArgumentException.ThrowIfNullOrEmpty(fileOrRecipe);
         if (File.Exists(fileOrRecipe)) return Load(fileOrRecipe);
         if (BuiltInNames.Contains(fileOrRecipe)) return LoadBuiltIn(fileOrRecipe);
+        if (Directory.Exists(fileOrRecipe))
+            throw new CampaignDefinitionException("", $"'{fileOrRecipe}' is a folder; expected a campaign file (JSON) or a built-in recipe ({string.Join(", ", BuiltInNames)}).");
         throw new CampaignDefinitionException("",
             $"'{fileOrRecipe}' is neither a campaign file nor a built-in recipe (built-in: {string.Join(", ", BuiltInNames)}).");
     }
@@ -122,7 +124,9 @@ public sealed record CampaignDefinition
         }
         catch (JsonException e)
         {
-            throw new CampaignDefinitionException("", $"{source}: not valid JSON ({e.Message.ReplaceLineEndings(" ")})", e);
+            throw new CampaignDefinitionException("", string.IsNullOrWhiteSpace(json)
+                ? $"{source} is empty; expected a JSON object with at least \"recipe\"."
+                : $"{source}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", e);
         }
         if (node is not JsonObject file) throw new CampaignDefinitionException("", $"{source}: expected a JSON object.");
         try

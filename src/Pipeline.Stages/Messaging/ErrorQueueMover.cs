@@ -36,7 +36,9 @@ public static class ErrorQueueMover
         }
         catch (BrokerUnreachableException e)
         {
-            throw new InvalidOperationException($"RabbitMQ at {where} is unreachable: {(e.InnerException ?? e).Message}", e);
+            // The innermost exception says why (connection refused, a name that does not resolve); the outer ones wrap it.
+            var cause = e.GetBaseException();
+            throw new InvalidOperationException($"RabbitMQ at {where} is unreachable: {cause.Message}", e);
         }
 
         await using (connection)

@@ -2,7 +2,7 @@
 namespace Pipeline.Stages.Work;
 
 /// <summary>The wall-time figure of stage summaries and update chunks.</summary>
-internal static class StageTiming
+public static class StageTiming
 {
     /// <summary>Seconds one shard (or update chunk) took to compute, in its summary or chunk figures.</summary>
     public const string WallSeconds = "wall_seconds";

@@ -22,12 +22,21 @@ public sealed class FolderObjectStore : IObjectStore
     private readonly string _lockFolder;
 
     /// <summary>Creates a store rooted at <paramref name="root"/> (created when missing).</summary>
+    /// <exception cref="IOException">The root, or a folder above it, is a file.</exception>
     public FolderObjectStore(string root)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         Root = Path.GetFullPath(root);
         _tempFolder = Path.Combine(Root, BookkeepingFolder, "tmp");
         _lockFolder = Path.Combine(Root, BookkeepingFolder, "locks");
+        // The system's message for a file in the way names a path inside the store, not the file the user gave.
+        for (var path = Root; path is not null; path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+                throw new IOException($"Store folder '{Root}' cannot be created: '{path}' is a file.");
+            if (Directory.Exists(path))
+                break;
+        }
         Directory.CreateDirectory(_tempFolder);
         Directory.CreateDirectory(_lockFolder);
     }

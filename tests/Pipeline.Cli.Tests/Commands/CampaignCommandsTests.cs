@@ -1,8 +1,10 @@
 // `pipeline run`, `worker` and `campaign` through the real parser: a tiny embedded campaign completes and prints its
-// metrics table; bad input (unknown recipe, malformed file, missing base model, unknown stage or campaign, a broker that
-// cannot be reached) gives exactly one error line and a non-zero exit, never a stack trace.
+// metrics table; bad input (unknown recipe, malformed, empty or truncated file, a folder where a file goes, missing or
+// corrupt base model, unknown stage or campaign, an invalid id, a configuration that is empty or not JSON, a store folder
+// that is a file, a broker that cannot be reached) gives exactly one error line and a non-zero exit, never a stack trace.
 using Pipeline.Learning.Bootstrap;
 using Pipeline.Learning.Tasks.Arith;
+using static Pipeline.Cli.Tests.Commands.BrokenModelFolder;
 using static Pipeline.Cli.Tests.Commands.CliInvocation;
 
 namespace Pipeline.Cli.Tests.Commands;
@@ -165,6 +167,8 @@ public sealed class CampaignCommandsTests : IDisposable
         Assert.NotEqual(0, exitCode);
         var errorLines = error.TrimEnd().Split('\n').Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
         Assert.Contains("127.0.0.1", Assert.Single(errorLines));
+        // The bus's connection warnings are log lines with their cause, not stack traces.
+        Assert.DoesNotContain("   at ", error);
     }
 
     [Fact]
@@ -200,5 +204,121 @@ public sealed class CampaignCommandsTests : IDisposable
         var (exitCode, _, error) = await InvokeAsync("worker", "--stage", "pairs", "--config", config);
 
         AssertOneErrorLine(exitCode, error, "broken.json");
+    }
+
+    [Fact]
+    public async Task Run_EmptyCampaignFile_OneLineError()
+    {
+        var campaign = File("empty.json", "");
+
+        CliInvocation.AssertOneLineError(await InvokeAsync("run", campaign, "--runs", _folder),
+            $"{campaign} is empty; expected a JSON object with at least \"recipe\".");
+    }
+
+    [Fact]
+    public async Task Run_TruncatedCampaignFile_OneLineErrorWithThePosition()
+    {
+        var campaign = File("cut.json", "{\"recipe\": \"rlsf\",\n \"iterations\": ");
+
+        CliInvocation.AssertOneLineError(await InvokeAsync("run", campaign, "--runs", _folder), $"{campaign}: not valid JSON (line 2, byte ");
+    }
+
+    [Fact]
+    public async Task Run_CampaignIsAFolder_OneLineError()
+    {
+        CliInvocation.AssertOneLineError(await InvokeAsync("run", _folder, "--runs", Path.Combine(_folder, "runs")),
+            $"'{_folder}' is a folder; expected a campaign file (JSON) or a built-in recipe (");
+    }
+
+    [Fact]
+    public async Task Run_RunsIsAFile_OneLineErrorBeforeAnyBootstrap()
+    {
+        var runs = File("runs.txt", "");
+
+        CliInvocation.AssertOneLineError(await InvokeAsync("run", "rlsf", "--runs", runs),
+            $"--runs {runs} is a file; expected a folder (it is created when missing).");
+    }
+
+    [Theory]
+    [InlineData("0", "--iterations must be at least 1.")]
+    [InlineData("three", "--iterations expects a whole number, got 'three'. See 'pipeline run --help'.")]
+    public async Task Run_IterationsOutOfRange_OneLineError(string iterations, string expected)
+    {
+        CliInvocation.AssertOneLineError(await InvokeAsync("run", "rlsf", "--iterations", iterations, "--runs", _folder), expected);
+    }
+
+    [Fact]
+    public async Task Run_BaseModelWithNaNWeights_OneLineErrorNamingTheUsersFileBeforeTheCampaignStarts()
+    {
+        var baseModel = TinyBaseModel();
+        SetWeight(baseModel, "model.norm.weight", 0, float.NaN);
+
+        CliInvocation.AssertOneLineError(await InvokeAsync("run", "rlsf", "--runs", Path.Combine(_folder, "runs"), "--base-model", baseModel),
+            $"{Weights(baseModel)}: tensor 'model.norm.weight' holds NaN at element 0");
+        Assert.False(Directory.Exists(Path.Combine(_folder, "runs", "campaigns")));
+    }
+
+    [Fact]
+    public async Task CampaignStart_BaseModelWeightsNotSafetensors_OneLineErrorBeforeTheBrokerIsTried()
+    {
+        var baseModel = TinyBaseModel();
+        WeightsAreText(baseModel);
+
+        CliInvocation.AssertOneLineError(await InvokeAsync("campaign", "start", "rlsf", "--base-model", baseModel, "--config", UnreachableBrokerConfig()),
+            $"{Weights(baseModel)}: not a safetensors file (header length ");
+    }
+
+    [Fact]
+    public async Task CampaignStart_InvalidId_OneLineError()
+    {
+        CliInvocation.AssertOneLineError(await InvokeAsync("campaign", "start", "rlsf", "--base-model", TinyBaseModel(), "--id", "My Campaign",
+            "--config", UnreachableBrokerConfig()), "Campaign id 'My Campaign' must be 1 to 63 lowercase letters, digits and '-'");
+    }
+
+    [Theory]
+    [InlineData("", "is empty; expected a JSON object (Bus, Storage, Stages sections).")]
+    [InlineData("{ \"Bus\": ", "is not valid JSON (line 1, byte ")]
+    [InlineData("[1, 2]", "is not a JSON object (Bus, Storage, Stages sections).")]
+    public async Task CampaignStatus_BadConfigFile_OneLineErrorNamingIt(string text, string expected)
+    {
+        var config = File("config.json", text);
+
+        CliInvocation.AssertOneLineError(await InvokeAsync("campaign", "status", "x", "--config", config), $"Configuration file '{config}' {expected}");
+    }
+
+    [Fact]
+    public async Task CampaignList_ConfigIsAFolder_OneLineError()
+    {
+        CliInvocation.AssertOneLineError(await InvokeAsync("campaign", "list", "--config", _folder),
+            $"Configuration file '{_folder}' is a folder; expected a JSON file.");
+    }
+
+    [Fact]
+    public async Task CampaignList_StoreFolderIsAFile_OneLineErrorNamingTheFile()
+    {
+        var file = File("store.txt", "");
+        var config = File("file-store.json", """{"Storage": {"Kind": "Folder", "Folder": {"Root": """ + System.Text.Json.JsonSerializer.Serialize(file) + "}}}");
+
+        CliInvocation.AssertOneLineError(await InvokeAsync("campaign", "list", "--config", config),
+            $"Store folder '{file}' cannot be created: '{file}' is a file.");
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("resume")]
+    [InlineData("cancel")]
+    public async Task Campaign_IdThatIsAPath_OneLineError(string verb)
+    {
+        CliInvocation.AssertOneLineError(await InvokeAsync("campaign", verb, "../x", "--config", UnreachableBrokerConfig()),
+            "'../x' is not a campaign id (lowercase letters, digits and '-').");
+    }
+
+    [Theory]
+    [InlineData("resume")]
+    [InlineData("cancel")]
+    public async Task Campaign_UnknownId_OneLineError(string verb)
+    {
+        CliInvocation.AssertOneLineError(await InvokeAsync("campaign", verb, "nope", "--config", UnreachableBrokerConfig()),
+            "No campaign 'nope' in the store.");
     }
 }

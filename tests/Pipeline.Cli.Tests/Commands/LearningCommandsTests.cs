@@ -1,6 +1,10 @@
 // Runs `pipeline bootstrap` and `pipeline eval` through the real parser: a two-step bootstrap writes a model folder that
-// eval reads and reports per difficulty as JSON; unknown tasks and missing folders fail with one error line.
+// eval reads and reports per difficulty as JSON, with its progress as plain lines on a captured stderr; unknown tasks,
+// missing folders, corrupt weights and counts out of range fail with one error line.
 using System.Text.Json.Nodes;
+using Pipeline.Engine.Model;
+using Pipeline.Engine.Tokenization;
+using static Pipeline.Cli.Tests.Commands.BrokenModelFolder;
 using static Pipeline.Cli.Tests.Commands.CliInvocation;
 
 namespace Pipeline.Cli.Tests.Commands;
@@ -21,7 +25,10 @@ public sealed class LearningCommandsTests : IDisposable
 
         Assert.Equal(0, bootExit);
         Assert.Contains("wrote", bootOutput);
-        Assert.Contains("step 2/2", bootError);
+        var progress = bootError.TrimEnd().Split('\n');
+        Assert.StartsWith("bootstrap 1/2 steps  loss ", progress[0]);
+        Assert.StartsWith("bootstrap 2/2 steps  loss ", progress[^1]);
+        Assert.DoesNotContain('\u001b', bootError);
         foreach (string file in new[] { "config.json", "model.safetensors", "tokenizer.json", "training.json" })
             Assert.True(File.Exists(Path.Combine(_folder, file)), file);
 
@@ -65,5 +72,52 @@ public sealed class LearningCommandsTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.StartsWith("error: ", error);
         Assert.False(Directory.Exists(_folder));
+    }
+
+    [Fact]
+    public void Eval_NaNWeights_OneLineErrorNamingTheTensorBeforeEvaluating()
+    {
+        var tokenizer = CharacterTokenizerBuilder.Build("0123456789+=");
+        LlamaModel.Create(ModelConfig.Llama(vocabSize: tokenizer.VocabularySize, hiddenSize: 16, intermediateSize: 24, numLayers: 1,
+            numHeads: 2, numKeyValueHeads: 2, maxPositionEmbeddings: 64), seed: 5).Save(_folder);
+        tokenizer.Save(Tokenizer(_folder));
+        SetWeight(_folder, "model.norm.weight", 3, float.NaN);
+
+        AssertOneLineError(Invoke("eval", "--task", "arith", "--model", _folder),
+            $"{Weights(_folder)}: tensor 'model.norm.weight' holds NaN at element 3 (1 of its 16 values are not finite); the weights are corrupt.");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void Eval_SamplesBelowOne_OneLineError(string samples)
+    {
+        AssertOneLineError(Invoke("eval", "--task", "arith", "--model", _folder, "--samples", samples),
+            $"--samples must be at least 1, got {samples}. See 'pipeline eval --help'.");
+    }
+
+    [Fact]
+    public void Bootstrap_NegativeSteps_OneLineError()
+    {
+        AssertOneLineError(Invoke("bootstrap", "--task", "arith", "--out", _folder, "--steps", "-1"),
+            "--steps must be at least 1, got -1. See 'pipeline bootstrap --help'.");
+        Assert.False(Directory.Exists(_folder));
+    }
+
+    [Fact]
+    public void Bootstrap_OutIsAFile_OneLineErrorBeforeTraining()
+    {
+        Directory.CreateDirectory(_folder);
+        var file = Path.Combine(_folder, "model.txt");
+        File.WriteAllText(file, "");
+
+        AssertOneLineError(Invoke("bootstrap", "--task", "arith", "--out", file, "--steps", "2"),
+            $"--out {file} is a file; expected a folder (it is created when missing).");
+    }
+
+    [Fact]
+    public void Bootstrap_MissingTask_OneLineErrorNamingTheOption()
+    {
+        AssertOneLineError(Invoke("bootstrap", "--out", _folder), "Option '--task' is required. See 'pipeline bootstrap --help'.");
     }
 }

@@ -64,7 +64,7 @@ public sealed class OperationsCommandsTests : IAsyncLifetime
     {
         var (exitCode, output, error) = Invoke("rollouts", "peek", "--stage", "training", "--config", _config);
 
-        AssertOneLineError(exitCode, error, "Unknown stage 'training'; the stages are: generation, evaluation, scoring, judging, pairs, update, orchestrator.");
+        AssertOneLineError(exitCode, error, "Unknown stage 'training'; the stages are: generation, scoring, judging, pairs, update, evaluation, orchestrator.");
         Assert.Equal("", output);
     }
 
