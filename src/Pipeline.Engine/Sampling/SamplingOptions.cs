@@ -23,14 +23,6 @@ public sealed record SamplingOptions
     /// <summary>Token ids that end a sequence (EOS and any others); the stop token is kept as the last token.</summary>
     public IReadOnlyList<int> StopTokens { get; init; } = [];
 
-    /// <summary>
-    /// Sequences decoded together in a campaign's generation and evaluation. Measured on the 0.86 M-parameter arith model
-    /// (1,024 rollouts of up to 64 tokens, 2 cores): 512 generated about 1.3 to 2 times as many tokens per second as 64,
-    /// because every decoding step's products are eight times taller while its fixed costs stay the same. Its key/value
-    /// cache is about 170 MB for that model; a larger model may want fewer.
-    /// </summary>
-    public const int CampaignBatchSize = 512;
-
     /// <summary>Sequences decoded together at most (the key/value cache is sized for this many); results do not depend on it.</summary>
     public int MaxBatchSize { get; init; } = 64;
 

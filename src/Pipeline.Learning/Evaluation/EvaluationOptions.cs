@@ -1,6 +1,4 @@
 // Settings of a task evaluation: k and temperature of maj@k, length limit, seed and batch size.
-using Pipeline.Engine.Sampling;
-
 namespace Pipeline.Learning.Evaluation;
 
 /// <summary>How <see cref="TaskEvaluator"/> generates.</summary>
@@ -19,5 +17,5 @@ public sealed record EvaluationOptions
     public ulong Seed { get; init; } = 1;
 
     /// <summary>Sequences per generation batch and per teacher-forced judge batch.</summary>
-    public int BatchSize { get; init; } = SamplingOptions.CampaignBatchSize;
+    public int BatchSize { get; init; } = 64;
 }

@@ -55,7 +55,6 @@ internal sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
             Temperature = (float)definition.Temperature,
             MaxNewTokens = definition.MaxNewTokens,
             StopTokens = [encoding.Eos],
-            MaxBatchSize = SamplingOptions.CampaignBatchSize,
             Seed = StageSeeds.ForShard(definition, CampaignStage.Generation, command.Iteration, command.Shard),
         });
         var rollouts = new List<Rollout>(generated.Count);
