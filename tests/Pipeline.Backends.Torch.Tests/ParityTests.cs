@@ -37,6 +37,7 @@ public sealed class CheckpointFixture : IDisposable
     private void Write(string name, ModelConfig config, ulong seed) => TestModels.Randomised(config, seed).Save(Folder(name));
 }
 
+[Trait("Category", "Slow")]
 public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper output) : IClassFixture<CheckpointFixture>
 {
     private static readonly int[][] Prompts = [[1, 2, 3], [4, 5, 6, 7, 8, 9, 10], [11], [12, 13, 14, 15]];

@@ -6,6 +6,7 @@ using Pipeline.Benchmarks;
 
 namespace Pipeline.Benchmarks.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class EngineBenchmarkTests
 {
     private static readonly BenchmarkConfig Tiny = new("tiny", Vocab: 32, Hidden: 32, Layers: 2, Heads: 2, Ffn: 48, Seq: 16, Batch: 4);

@@ -4,6 +4,7 @@ using Pipeline.Benchmarks;
 
 namespace Pipeline.Benchmarks.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class GemmBenchmarkTests
 {
     private static readonly GemmShape[] TinyShapes =

@@ -35,6 +35,7 @@ public sealed class TorchReferenceFixture : IDisposable
     public void Dispose() => _directory.Dispose();
 }
 
+[Trait("Category", "Slow")]
 public class TorchParityTests(TorchReferenceFixture reference) : IClassFixture<TorchReferenceFixture>
 {
     private static void AssertClose(string what, float[] expected, ReadOnlySpan<float> actual, double tolerance)

@@ -12,6 +12,7 @@ using Pipeline.Stages.Tests.Work;
 
 namespace Pipeline.Dashboard.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class RabbitMqDashboardTests : IAsyncLifetime
 {
     const string Azurite = "UseDevelopmentStorage=true";

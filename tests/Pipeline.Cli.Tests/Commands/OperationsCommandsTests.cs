@@ -14,6 +14,7 @@ using static Pipeline.Cli.Tests.Commands.CliInvocation;
 
 namespace Pipeline.Cli.Tests.Commands;
 
+[Trait("Category", "Integration")]
 public sealed class OperationsCommandsTests : IAsyncLifetime
 {
     readonly string _folder = Path.Combine(Path.GetTempPath(), "pipeline-cli-ops-tests", Guid.NewGuid().ToString("N"));

@@ -12,6 +12,7 @@ using Xunit.Abstractions;
 
 namespace Pipeline.Cli.Tests.EndToEnd;
 
+[Trait("Category", "Integration")]
 [Collection(EndToEndCollection.Name)]
 public sealed class CampaignEndToEndTests(ITestOutputHelper log)
 {

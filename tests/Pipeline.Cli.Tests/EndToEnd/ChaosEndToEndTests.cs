@@ -14,6 +14,7 @@ using Xunit.Abstractions;
 
 namespace Pipeline.Cli.Tests.EndToEnd;
 
+[Trait("Category", "Integration")]
 [Collection(EndToEndCollection.Name)]
 public sealed class ChaosEndToEndTests(ITestOutputHelper log)
 {

@@ -7,6 +7,7 @@ using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Tokenization;
 
+[Trait("Category", "Slow")]
 public class BpeTokenizerParityTests
 {
     private const int LineCount = 3000;

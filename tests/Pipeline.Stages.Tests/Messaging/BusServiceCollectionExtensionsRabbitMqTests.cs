@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Pipeline.Stages.Tests.Messaging;
 
+[Trait("Category", "Integration")]
 public sealed class BusServiceCollectionExtensionsRabbitMqTests : IAsyncLifetime
 {
     readonly string _prefix = $"bus-test-{Guid.NewGuid():N}"[..17];

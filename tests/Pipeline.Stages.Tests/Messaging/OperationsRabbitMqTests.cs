@@ -9,6 +9,7 @@ using Pipeline.Stages.Messaging;
 
 namespace Pipeline.Stages.Tests.Messaging;
 
+[Trait("Category", "Integration")]
 public sealed class OperationsRabbitMqTests : IAsyncLifetime
 {
     RabbitMqVirtualHost _vhost = null!;

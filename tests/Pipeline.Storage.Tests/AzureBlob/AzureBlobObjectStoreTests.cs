@@ -8,6 +8,7 @@ using Pipeline.Storage.AzureBlob;
 
 namespace Pipeline.Storage.Tests.AzureBlob;
 
+[Trait("Category", "Integration")]
 public sealed class AzureBlobObjectStoreTests : StorageContractTests
 {
     private readonly string _container = BlobTestSettings.UniqueContainer();

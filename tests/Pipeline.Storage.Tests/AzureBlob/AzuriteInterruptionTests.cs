@@ -10,6 +10,7 @@ using Pipeline.Storage.Checkpoints;
 
 namespace Pipeline.Storage.Tests.AzureBlob;
 
+[Trait("Category", "Integration")]
 public sealed class AzuriteInterruptionTests(ITestOutputHelper output) : IDisposable
 {
     private const int BlockSize = 64 * 1024;
