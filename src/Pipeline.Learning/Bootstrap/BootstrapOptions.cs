@@ -51,12 +51,25 @@ public sealed record BootstrapOptions
     /// <summary>Judge-training examples per training difficulty (null: the recommended split's count).</summary>
     public int? JudgePerDifficulty { get; init; }
 
+    /// <summary>Self-correction examples per training difficulty (null: the recommended split's count; 0: none).</summary>
+    public int? CorrectionPerDifficulty { get; init; }
+
+    /// <summary>
+    /// One extra step on a batch of self-correction examples after every this many steps (0: none). The examples are
+    /// about twice as long as the rest, so they get batches of their own instead of padding every batch to their length.
+    /// </summary>
+    public int CorrectionEvery { get; init; } = 10;
+
+    /// <summary>Steps of the schedule in all: <see cref="Steps"/> plus one correction step per <see cref="CorrectionEvery"/> of them.</summary>
+    public int TotalSteps(bool hasCorrections) => Steps + (hasCorrections && CorrectionEvery > 0 ? Steps / CorrectionEvery : 0);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values out of range.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Steps, nameof(Steps));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
+        ArgumentOutOfRangeException.ThrowIfNegative(CorrectionEvery, nameof(CorrectionEvery));
         if (!(PeakLearningRate > 0f)) throw new ArgumentOutOfRangeException(nameof(PeakLearningRate), PeakLearningRate, "The learning rate must be positive.");
     }
 }

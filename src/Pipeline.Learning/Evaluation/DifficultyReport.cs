@@ -49,4 +49,8 @@ public sealed record DifficultyReport(
     double MeanSelfCertaintyIncorrect,
     double MeanResponseTokens,
     int JudgeExamples,
-    double JudgeAccuracy);
+    double JudgeAccuracy)
+{
+    /// <summary>The second-attempt figures, when <see cref="EvaluationOptions.SecondAttempt"/> was set; null otherwise.</summary>
+    public SelfCorrectionReport? SelfCorrection { get; init; }
+}

@@ -15,6 +15,12 @@ public sealed record EvaluationOptions
     /// <summary>New-token limit; null: twice the longest gold response of the set plus 8.</summary>
     public int? MaxNewTokens { get; init; }
 
+    /// <summary>
+    /// Also write a greedy second attempt after each greedy first attempt, on the correction prompt around it, and report
+    /// Acc@t1, Acc@t2 and the changes (<see cref="DifficultyReport.SelfCorrection"/>).
+    /// </summary>
+    public bool SecondAttempt { get; init; }
+
     /// <summary>Seed of the sampling streams.</summary>
     public ulong Seed { get; init; } = 1;
 

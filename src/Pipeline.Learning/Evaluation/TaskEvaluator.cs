@@ -59,8 +59,21 @@ public sealed class TaskEvaluator
             g.Statistics)).ToList();
         var samples = Sample(prompts, options, maxNew);
         var judgeProbabilities = JudgeProbabilities(judgeExamples, options.BatchSize);
-        return Summarize(_task, difficulty, problems, greedyResponses, samples, judgeProbabilities,
+        var report = Summarize(_task, difficulty, problems, greedyResponses, samples, judgeProbabilities,
             judgeExamples.Select(j => j.IsCorrect).ToList());
+        if (!options.SecondAttempt) return report;
+
+        var second = _model.Generate(greedy.Select((g, i) => _encoding.CorrectionPrompt(prompts[i], g.Tokens)).ToArray(), new SamplingOptions
+        {
+            Temperature = 0f,
+            MaxBatchSize = options.BatchSize,
+            MaxNewTokens = maxNew,
+            StopTokens = [_encoding.Eos],
+            Seed = options.Seed,
+        });
+        var outcomes = problems.Select((p, i) => (_verifier.IsCorrect(greedyResponses[i].Text, p.Answer),
+            _verifier.IsCorrect(_encoding.DecodeResponse(second[i].Tokens), p.Answer))).ToList();
+        return report with { SelfCorrection = SelfCorrectionReport.FromOutcomes(outcomes) };
     }
 
     /// <summary>

@@ -38,10 +38,18 @@ public interface ITask
 
     /// <summary>Verdict examples (correct and corrupted solutions) over <paramref name="problems"/>.</summary>
     IReadOnlyList<JudgeExample> JudgeExamples(IReadOnlyList<TaskProblem> problems, int seed);
+
+    /// <summary>
+    /// Self-correction examples over <paramref name="problems"/>: the correction prompt around a first attempt (gold, or
+    /// with a synthetic mistake) and the gold solution as the second attempt.
+    /// </summary>
+    IReadOnlyList<CorrectionExample> CorrectionExamples(IReadOnlyList<TaskProblem> problems, int seed);
 }
 
 /// <summary>Overrides of a task's default split sizes (null keeps the default).</summary>
 /// <param name="SftPerDifficulty">SFT problems per training difficulty.</param>
 /// <param name="JudgePerDifficulty">Judge-training examples per training difficulty.</param>
-/// <param name="CampaignOnly">Only the campaign and held-out sets (SFT and judge data empty), as campaigns need.</param>
-public sealed record SplitSizes(int? SftPerDifficulty = null, int? JudgePerDifficulty = null, bool CampaignOnly = false);
+/// <param name="CampaignOnly">Only the campaign and held-out sets (SFT, judge and correction data empty), as campaigns need.</param>
+/// <param name="CorrectionPerDifficulty">Self-correction examples per training difficulty.</param>
+public sealed record SplitSizes(int? SftPerDifficulty = null, int? JudgePerDifficulty = null, bool CampaignOnly = false,
+    int? CorrectionPerDifficulty = null);

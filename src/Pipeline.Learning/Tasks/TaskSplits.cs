@@ -14,4 +14,8 @@ public sealed record TaskSplits(
     IReadOnlyList<TaskProblem> Sft,
     IReadOnlyList<TaskProblem> Campaign,
     IReadOnlyDictionary<string, IReadOnlyList<TaskProblem>> Evaluation,
-    IReadOnlyList<JudgeExample> Judge);
+    IReadOnlyList<JudgeExample> Judge)
+{
+    /// <summary>Self-correction examples at the training difficulties (the second turn's SFT data).</summary>
+    public IReadOnlyList<CorrectionExample> Corrections { get; init; } = [];
+}

@@ -18,7 +18,10 @@ public sealed record CampaignDefinition
     /// <summary>Backend names a campaign may give (the IPolicyBackend names of the managed engine and of Backends.Torch).</summary>
     private static readonly string[] KnownBackends = ["managed", "torch"];
 
-    /// <summary>The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>, <c>self-training</c>.</summary>
+    /// <summary>
+    /// The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>,
+    /// <c>self-training</c>, <c>score</c>, <c>correction-sft</c>.
+    /// </summary>
     public Recipe Recipe { get; init; }
 
     /// <summary>The embedded task (default and only value today: <c>arith</c>).</summary>
@@ -192,6 +195,9 @@ public sealed record CampaignDefinition
         NonNegative("update.nllWeight", Update.NllWeight);
         Between("update.clip", Update.Clip, 1e-6, 10);
         NonNegative("update.klBeta", Update.KlBeta);
+        NonNegative("update.firstAttemptKlBeta", Update.FirstAttemptKlBeta);
+        NonNegative("update.correctionBonus", Update.CorrectionBonus);
+        Range("update.stageOneSteps", Update.StageOneSteps, 0, Update.Steps);
         Between("update.minVoteShare", Update.MinVoteShare, 0, 1);
         Between("update.minLengthFraction", Update.MinLengthFraction, 0, 1);
 

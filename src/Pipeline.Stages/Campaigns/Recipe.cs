@@ -21,6 +21,15 @@ public enum Recipe
 
     /// <summary>Majority-vote self-training: SFT on responses that agree with the majority answer (<c>self-training</c>).</summary>
     SelfTraining,
+
+    /// <summary>
+    /// SCoRe: two attempts per prompt (the second after a fixed "may be wrong" instruction), trained by the verifier's
+    /// reward in stage I then stage II of every iteration (<c>score</c>).
+    /// </summary>
+    Score,
+
+    /// <summary>SCoRe's SFT baseline: SFT on the policy's own successful corrections, wrong then right (<c>correction-sft</c>).</summary>
+    CorrectionSft,
 }
 
 /// <summary>Names of <see cref="Recipe"/> values.</summary>

@@ -48,6 +48,15 @@ internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
             summary["parse_failures"] = 0;
             summary["unscored"] = 0;
             summary["judge_samples"] = 0;
+            if (definition.Chain.TwoAttempts)
+            {
+                // The shard's own Acc@t1 / Acc@t2 on the campaign prompts, so a run shows what the update is trained on.
+                foreach (int attempt in new[] { 1, 2 })
+                {
+                    var scored = judged.Where(r => r.Attempt == attempt).ToList();
+                    if (scored.Count > 0) summary[$"attempt_{attempt}_accuracy"] = scored.Average(r => r.Scores[ScoreNames.Verifier]);
+                }
+            }
         }
         else
         {
