@@ -122,4 +122,35 @@ public class TaskEvaluatorTests
         foreach (double rate in new[] { report.GreedyAccuracy, report.MajorityAccuracy, report.VoteShareEce, report.AnswerConfidenceEce, report.JudgeAccuracy })
             Assert.InRange(rate, 0, 1);
     }
+
+    [Fact]
+    public void Evaluate_SecondAttempt_ReportsBothAccuraciesAndTheirChanges()
+    {
+        var encoding = TaskEncoding.ForTask(_task);
+        var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, hiddenSize: 16, intermediateSize: 24, numLayers: 1,
+            numHeads: 2, numKeyValueHeads: 2, maxPositionEmbeddings: 128);
+        var evaluator = new TaskEvaluator(_task, new ManagedPolicy(LlamaModel.Create(config, seed: 2)), encoding);
+        var problems = _task.Generate(1, new ArithDifficulty(2, 1), 6);
+
+        var without = evaluator.Evaluate("d2s1", problems, [], new EvaluationOptions { Samples = 1, MaxNewTokens = 12 });
+        var with = evaluator.Evaluate("d2s1", problems, [], new EvaluationOptions { Samples = 1, MaxNewTokens = 12, SecondAttempt = true });
+
+        Assert.Null(without.SelfCorrection);
+        var c = Assert.IsType<SelfCorrectionReport>(with.SelfCorrection);
+        Assert.Equal(with.GreedyAccuracy, c.FirstAttemptAccuracy);
+        Assert.Equal(c.IncorrectToCorrect - c.CorrectToIncorrect, c.Delta, 12);
+    }
+
+    [Fact]
+    public void SelfCorrectionReport_FromOutcomes_SharesOfAllProblems()
+    {
+        // right-right, wrong-right, right-wrong, wrong-wrong, wrong-right.
+        var report = SelfCorrectionReport.FromOutcomes([(true, true), (false, true), (true, false), (false, false), (false, true)]);
+
+        Assert.Equal(0.4, report.FirstAttemptAccuracy, 12);
+        Assert.Equal(0.6, report.SecondAttemptAccuracy, 12);
+        Assert.Equal(0.2, report.Delta, 12);
+        Assert.Equal(0.4, report.IncorrectToCorrect, 12);
+        Assert.Equal(0.2, report.CorrectToIncorrect, 12);
+    }
 }

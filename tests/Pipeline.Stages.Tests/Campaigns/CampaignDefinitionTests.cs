@@ -9,9 +9,9 @@ public sealed class CampaignDefinitionTests
     public static TheoryData<string> BuiltIns => new(CampaignDefinition.BuiltInNames);
 
     [Fact]
-    public void BuiltInNames_AllSixRecipes_Listed()
+    public void BuiltInNames_EveryRecipe_Listed()
     {
-        Assert.Equal(["grpo-gold", "intuitor", "irpo", "rlsf", "self-rewarding", "self-training"], CampaignDefinition.BuiltInNames);
+        Assert.Equal(["correction-sft", "grpo-gold", "intuitor", "irpo", "rlsf", "score", "self-rewarding", "self-training"], CampaignDefinition.BuiltInNames);
     }
 
     [Theory]
