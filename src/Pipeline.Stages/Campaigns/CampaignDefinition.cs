@@ -197,7 +197,8 @@ public sealed record CampaignDefinition
         NonNegative("update.klBeta", Update.KlBeta);
         NonNegative("update.firstAttemptKlBeta", Update.FirstAttemptKlBeta);
         NonNegative("update.correctionBonus", Update.CorrectionBonus);
-        Range("update.stageOneSteps", Update.StageOneSteps, 0, Update.Steps);
+        // More stage I steps than steps is allowed: the update then runs stage I only (a recipe's file need not follow a smaller steps).
+        AtLeast("update.stageOneSteps", Update.StageOneSteps, 0);
         Between("update.minVoteShare", Update.MinVoteShare, 0, 1);
         Between("update.minLengthFraction", Update.MinLengthFraction, 0, 1);
 

@@ -49,7 +49,7 @@ public sealed record UpdateSettings
     /// <summary>SCoRe: stage II's bonus α on r(y2) − r(y1) (default 10).</summary>
     public double CorrectionBonus { get; init; } = 10;
 
-    /// <summary>SCoRe: optimizer steps of each iteration that run stage I; the rest run stage II (default 8).</summary>
+    /// <summary>SCoRe: optimizer steps of each iteration that run stage I; the rest run stage II (default 8; ≥ steps: stage I only).</summary>
     public int StageOneSteps { get; init; } = 8;
 
     /// <summary>Self-training: minimum vote share of the majority answer (default 0.5).</summary>
