@@ -1,6 +1,8 @@
 // Trains the base model of a campaign from scratch: a small Llama-style model over the task's character tokenizer, SFT on
 // the training difficulties' worked solutions and on the judge-training examples (so the base model can also act as its
-// own verdict judge) and on self-correction examples (so it can write a second attempt), AdamW with warm-up and cosine decay, then an HF-format folder: config.json, model.safetensors,
+// own verdict judge), plus, in batches of their own, the methods' examples: self-correction (a second attempt after a
+// first, for SCoRe), meta-judgements (which of two verdicts is right, for Meta-Rewarding) and answer-only verdicts (for
+// TPO's judge); AdamW with warm-up and cosine decay, then an HF-format folder: config.json, model.safetensors,
 // tokenizer.json and training.json. The steps themselves are SftUpdate steps on a PolicyTrainer. Deterministic for a
 // seed: the schedule never depends on the clock, so a busy machine takes longer but trains the same model.
 using System.Diagnostics;
@@ -31,9 +33,15 @@ public static class BaseModelTrainer
         return rows;
     }
 
-    /// <summary>The second turn's SFT sequences: (BOS + correction prompt, gold solution + EOS).</summary>
-    public static IReadOnlyList<PromptResponse> CorrectionSequences(TaskSplits splits, TaskEncoding encoding) =>
-        splits.Corrections.Select(c => new PromptResponse(encoding.Prompt(c.Prompt), encoding.Response(c.Response))).ToList();
+    /// <summary>
+    /// The methods' SFT sequences: (BOS + correction prompt, gold solution + EOS), (BOS + meta-judge prompt, " A" or " B" +
+    /// EOS) and (BOS + answer-only verdict prompt, verdict + EOS).
+    /// </summary>
+    public static IReadOnlyList<PromptResponse> MethodSequences(TaskSplits splits, TaskEncoding encoding) =>
+    [
+        .. splits.Corrections.Select(c => new PromptResponse(encoding.Prompt(c.Prompt), encoding.Response(c.Response))),
+        .. splits.MetaJudge.Concat(splits.AnswerJudge).Select(j => new PromptResponse(encoding.Prompt(j.Prompt), encoding.Response(j.Verdict))),
+    ];
 
     /// <summary>
     /// Trains on the task's splits for the options' seed (with the options' size overrides) and writes the model folder
@@ -45,19 +53,20 @@ public static class BaseModelTrainer
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var sizes = new SplitSizes(options.SftPerDifficulty, options.JudgePerDifficulty, CorrectionPerDifficulty: options.CorrectionPerDifficulty);
+        var sizes = new SplitSizes(options.SftPerDifficulty, options.JudgePerDifficulty, CorrectionPerDifficulty: options.CorrectionPerDifficulty,
+            MetaJudgePerDifficulty: options.MetaJudgePerDifficulty, AnswerJudgePerDifficulty: options.AnswerJudgePerDifficulty);
         var encoding = TaskEncoding.ForTask(task);
         var splits = task.Splits(options.Seed, sizes);
         var sequences = TrainingSequences(splits, encoding);
-        var corrections = options.CorrectionEvery > 0 ? CorrectionSequences(splits, encoding) : [];
-        int longest = sequences.Concat(corrections).Max(s => s.Prompt.Length + s.Response.Length);
+        var methodExamples = options.MethodBatchEvery > 0 ? MethodSequences(splits, encoding) : [];
+        int longest = sequences.Concat(methodExamples).Max(s => s.Prompt.Length + s.Response.Length);
 
         var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, options.HiddenSize, options.IntermediateSize,
             options.NumLayers, options.NumHeads, options.NumHeads, tieWordEmbeddings: true,
             maxPositionEmbeddings: Math.Max(256, 2 * longest), positionEncoding: options.PositionEncoding);
         ulong seed = (ulong)options.Seed;
         var model = LlamaModel.Create(config, SeededRandom.DeriveSeed(seed, "bootstrap/init"));
-        int totalSteps = options.TotalSteps(corrections.Count > 0);
+        int totalSteps = options.TotalSteps(methodExamples.Count > 0);
         var schedule = new LearningRateSchedule(options.PeakLearningRate, options.WarmupSteps, totalSteps,
             options.PeakLearningRate * options.FinalRateFraction);
         var trainer = new PolicyTrainer(model, new TrainingOptions(schedule)
@@ -69,8 +78,8 @@ public static class BaseModelTrainer
 
         var indices = Enumerable.Range(0, sequences.Count).ToArray();
         int cursor = indices.Length;
-        var correctionIndices = Enumerable.Range(0, corrections.Count).ToArray();
-        int correctionCursor = correctionIndices.Length;
+        var methodIndices = Enumerable.Range(0, methodExamples.Count).ToArray();
+        int methodCursor = methodIndices.Length;
         var losses = new List<double>(options.Steps);
         double smoothed = double.NaN;
         long positions = 0;
@@ -80,17 +89,17 @@ public static class BaseModelTrainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             batch.Clear();
-            bool correctionStep = corrections.Count > 0 && (step + 1) % (options.CorrectionEvery + 1) == 0;
+            bool methodStep = methodExamples.Count > 0 && (step + 1) % (options.MethodBatchEvery + 1) == 0;
             while (batch.Count < options.BatchSize)
             {
-                if (correctionStep)
+                if (methodStep)
                 {
-                    if (correctionCursor == correctionIndices.Length)
+                    if (methodCursor == methodIndices.Length)
                     {
-                        trainer.Random.Shuffle(correctionIndices.AsSpan());
-                        correctionCursor = 0;
+                        trainer.Random.Shuffle(methodIndices.AsSpan());
+                        methodCursor = 0;
                     }
-                    batch.Add(corrections[correctionIndices[correctionCursor++]]);
+                    batch.Add(methodExamples[methodIndices[methodCursor++]]);
                     continue;
                 }
                 if (cursor == indices.Length)
@@ -113,7 +122,7 @@ public static class BaseModelTrainer
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
-        var report = new BootstrapReport(options.Seed, totalSteps, losses.Count, sequences.Count + corrections.Count, model.Parameters.Length,
+        var report = new BootstrapReport(options.Seed, totalSteps, losses.Count, sequences.Count + methodExamples.Count, model.Parameters.Length,
             SegmentMeans(losses), seconds, positions / seconds);
         model.Save(outputDirectory);
         encoding.Tokenizer.Save(Path.Combine(outputDirectory, "tokenizer.json"));

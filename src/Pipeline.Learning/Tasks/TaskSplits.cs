@@ -18,4 +18,10 @@ public sealed record TaskSplits(
 {
     /// <summary>Self-correction examples at the training difficulties (the second turn's SFT data).</summary>
     public IReadOnlyList<CorrectionExample> Corrections { get; init; } = [];
+
+    /// <summary>Meta-judge examples at the training difficulties (Meta-Rewarding's judge of judgements).</summary>
+    public IReadOnlyList<JudgeExample> MetaJudge { get; init; } = [];
+
+    /// <summary>Answer-only verdict examples at the training difficulties (TPO's judge).</summary>
+    public IReadOnlyList<JudgeExample> AnswerJudge { get; init; } = [];
 }

@@ -18,6 +18,8 @@ namespace Pipeline.Learning.Tasks.Arith;
 /// Self-correction examples per training difficulty, half with a gold first attempt and half with a first attempt from
 /// one of the synthetic error families; the campaign difficulty never gets any.
 /// </param>
+/// <param name="MetaJudgePerDifficulty">Meta-judge examples per training difficulty (Meta-Rewarding).</param>
+/// <param name="AnswerJudgePerDifficulty">Answer-only verdict examples per training difficulty (TPO).</param>
 public sealed record ArithSplitOptions(
     int Seed,
     IReadOnlyList<ArithDifficulty> TrainDifficulties,
@@ -28,7 +30,9 @@ public sealed record ArithSplitOptions(
     int EvaluationPerDifficulty,
     int JudgePerDifficulty,
     int CampaignSftCount = 0,
-    int CorrectionPerDifficulty = 0)
+    int CorrectionPerDifficulty = 0,
+    int MetaJudgePerDifficulty = 0,
+    int AnswerJudgePerDifficulty = 0)
 {
     /// <summary>
     /// The default ladder: SFT on 1–2-digit operands with one or two operations plus a small share (0.5%) of the campaign
@@ -46,5 +50,7 @@ public sealed record ArithSplitOptions(
         EvaluationPerDifficulty: 200,
         JudgePerDifficulty: 1000,
         CampaignSftCount: 100,
-        CorrectionPerDifficulty: 1000);
+        CorrectionPerDifficulty: 1000,
+        MetaJudgePerDifficulty: 500,
+        AnswerJudgePerDifficulty: 500);
 }

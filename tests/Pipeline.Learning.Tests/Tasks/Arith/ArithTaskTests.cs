@@ -255,7 +255,8 @@ public partial class ArithTaskTests
     [Fact]
     public void Alphabet_CoversEveryTextOfEverySplit()
     {
-        var splits = _task.BuildSplits(SmallSplits() with { TrainDifficulties = [new(3, 3, Subtraction: true)], CorrectionPerDifficulty = 20 });
+        var splits = _task.BuildSplits(SmallSplits() with { TrainDifficulties = [new(3, 3, Subtraction: true)], CorrectionPerDifficulty = 20,
+            MetaJudgePerDifficulty = 8, AnswerJudgePerDifficulty = 8 });
         Assert.NotEmpty(splits.Corrections);
         var alphabet = _task.Alphabet.ToHashSet();
 
@@ -264,6 +265,7 @@ public partial class ArithTaskTests
             .SelectMany(p => new[] { p.Prompt, p.Solution })
             .Concat(splits.Judge.Select(j => j.Prompt + j.Verdict))
             .Concat(splits.Corrections.Select(c => c.Prompt + c.Response))
+            .Concat(splits.MetaJudge.Concat(splits.AnswerJudge).Select(j => j.Prompt + j.Verdict))
             .Append("5-9=-4;#### -4");
         Assert.All(texts, t => Assert.All(t, c => Assert.Contains(c, alphabet)));
     }
@@ -345,9 +347,60 @@ public partial class ArithTaskTests
     }
 
     [Fact]
+    public void MetaJudgeExamples_RightVerdictNamedInBothPositionsForRightAndWrongResponses()
+    {
+        var problems = _task.Generate(3, new ArithDifficulty(2, 2), 8);
+
+        var examples = _task.MetaJudgeExamples(problems, 1);
+
+        for (int i = 0; i < examples.Count; i++)
+        {
+            var e = examples[i];
+            bool rightFirst = i / 2 % 2 == 0;
+            string right = e.IsCorrect ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict;
+            string wrong = e.IsCorrect ? VerdictJudge.IncorrectVerdict : VerdictJudge.CorrectVerdict;
+            Assert.Equal(i % 2 == 0, e.IsCorrect);
+            Assert.EndsWith(rightFirst ? $"\nA:{right}\nB:{wrong}\nBetter:" : $"\nA:{wrong}\nB:{right}\nBetter:", e.Prompt);
+            Assert.Equal(rightFirst ? MetaJudge.FirstBetter : MetaJudge.SecondBetter, e.Verdict);
+        }
+        // Neither the position nor the verdict word alone tells the answer.
+        Assert.Contains(examples, e => e.IsCorrect && e.Verdict == MetaJudge.SecondBetter);
+        Assert.Contains(examples, e => !e.IsCorrect && e.Verdict == MetaJudge.FirstBetter);
+    }
+
+    [Fact]
+    public void AnswerOnly_ShowsTheDelimitedAnswerAndNeverAStep()
+    {
+        Assert.Equal("#### 97", _task.AnswerOnly("12+34=46;46+51=97;#### 97"));
+        Assert.Equal("", _task.AnswerOnly("12+34=46;46+51="));
+    }
+
+    [Fact]
+    public void AnswerJudgeExamples_JudgeTheAnswerAloneLabelledByIt()
+    {
+        var problems = _task.Generate(3, new ArithDifficulty(2, 2), 8);
+
+        var examples = _task.AnswerJudgeExamples(problems, 1);
+
+        for (int i = 0; i < examples.Count; i++)
+        {
+            var e = examples[i];
+            Assert.StartsWith(problems[i].Prompt + "#### ", e.Prompt);
+            Assert.DoesNotContain(';', e.Prompt);
+            Assert.Equal(e.IsCorrect, e.Prompt == VerdictJudge.BuildPrompt(problems[i].Prompt, "#### " + problems[i].Answer));
+            Assert.Equal(e.IsCorrect ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, e.Verdict);
+        }
+        Assert.Equal(4, examples.Count(e => e.IsCorrect));
+    }
+
+    [Fact]
     public void Splits_CampaignOnly_HasNoCorrections()
     {
-        Assert.Empty(_task.Splits(1, new SplitSizes(CampaignOnly: true)).Corrections);
+        var splits = _task.Splits(1, new SplitSizes(CampaignOnly: true));
+
+        Assert.Empty(splits.Corrections);
+        Assert.Empty(splits.MetaJudge);
+        Assert.Empty(splits.AnswerJudge);
     }
 
     private sealed record Step(int Left, char Op, int Right, int Result)
