@@ -16,6 +16,7 @@ namespace Pipeline.Contracts;
 /// 1 for a response to the prompt; 2 for a self-correction recipe's second attempt, whose <see cref="Prompt"/> is the
 /// correction prompt around the first attempt with the same prompt id and sample index.
 /// </param>
+/// <param name="MetaJudgement">Meta-Rewarding only: the meta-judged pair of this response's disagreeing judgements, else null.</param>
 public sealed record Rollout(
     string PromptId,
     string Prompt,
@@ -26,4 +27,5 @@ public sealed record Rollout(
     TokenSpan? AnswerSpan,
     IReadOnlyDictionary<string, double> Scores,
     string? GoldAnswer = null,
-    int Attempt = 1);
+    int Attempt = 1,
+    MetaJudgement? MetaJudgement = null);

@@ -70,6 +70,26 @@ internal static class CampaignOutput
         }
         Write(output, table);
         WriteSelfCorrection(output, state);
+        WriteSampleJudge(output, state);
+    }
+
+    /// <summary>For campaigns that measure it: per iteration and difficulty the policy's accuracy and within-prompt AUROC as judge of its own samples.</summary>
+    internal static void WriteSampleJudge(TextWriter output, CampaignState state)
+    {
+        var rows = state.IterationStates.Where(i => i.Evaluation is not null)
+            .SelectMany(i => i.Evaluation!.Where(d => double.IsFinite(d.SampleJudgeAccuracy)).Select(d => (i.Iteration, d)))
+            .ToList();
+        if (rows.Count == 0) return;
+        var table = new Table().AddColumns("iter", "difficulty", "judge acc. on samples", "judge AUROC within prompt");
+        int? previous = null;
+        foreach (var (iteration, d) in rows)
+        {
+            table.AddRow(iteration == previous ? "" : iteration.ToString(CultureInfo.InvariantCulture), d.Difficulty, Number(d.SampleJudgeAccuracy),
+                Number(d.SampleJudgeAuroc));
+            previous = iteration;
+        }
+        output.WriteLine("the policy as judge of its own maj@k samples (against the verifier):");
+        Write(output, table);
     }
 
     /// <summary>

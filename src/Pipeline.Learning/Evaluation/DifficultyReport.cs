@@ -53,4 +53,7 @@ public sealed record DifficultyReport(
 {
     /// <summary>The second-attempt figures, when <see cref="EvaluationOptions.SecondAttempt"/> was set; null otherwise.</summary>
     public SelfCorrectionReport? SelfCorrection { get; init; }
+
+    /// <summary>The judge on the model's own samples, when <see cref="EvaluationOptions.JudgeSamples"/> asked for it; null otherwise.</summary>
+    public SampleJudgeReport? SampleJudge { get; init; }
 }

@@ -3,6 +3,19 @@ using Pipeline.Engine.Sampling;
 
 namespace Pipeline.Learning.Evaluation;
 
+/// <summary>What the model as judge sees of its own samples in an evaluation.</summary>
+public enum SampleJudging
+{
+    /// <summary>The samples are not judged.</summary>
+    None,
+
+    /// <summary>The whole response.</summary>
+    Response,
+
+    /// <summary>Only the final answer (TPO's judge).</summary>
+    AnswerOnly,
+}
+
 /// <summary>How <see cref="TaskEvaluator"/> generates.</summary>
 public sealed record EvaluationOptions
 {
@@ -20,6 +33,11 @@ public sealed record EvaluationOptions
     /// Acc@t1, Acc@t2 and the changes (<see cref="DifficultyReport.SelfCorrection"/>).
     /// </summary>
     public bool SecondAttempt { get; init; }
+
+    /// <summary>
+    /// Whether the model also judges its own k samples per problem, and what it sees of each (<see cref="DifficultyReport.SampleJudge"/>).
+    /// </summary>
+    public SampleJudging JudgeSamples { get; init; }
 
     /// <summary>Seed of the sampling streams.</summary>
     public ulong Seed { get; init; } = 1;

@@ -61,6 +61,7 @@ public sealed class TaskEvaluator
         var judgeProbabilities = JudgeProbabilities(judgeExamples, options.BatchSize);
         var report = Summarize(_task, difficulty, problems, greedyResponses, samples, judgeProbabilities,
             judgeExamples.Select(j => j.IsCorrect).ToList());
+        if (options.JudgeSamples != SampleJudging.None) report = report with { SampleJudge = JudgeSamples(problems, samples, options) };
         if (!options.SecondAttempt) return report;
 
         var second = _model.Generate(greedy.Select((g, i) => _encoding.CorrectionPrompt(prompts[i], g.Tokens)).ToArray(), new SamplingOptions
@@ -149,6 +150,37 @@ public sealed class TaskEvaluator
     }
 
     /// <summary>
+    /// The model's p(correct) as a verdict judge of each of its samples (the whole text, or only its final answer), scored
+    /// against the verifier: accuracy at ½ and the within-prompt AUROC.
+    /// </summary>
+    private SampleJudgeReport JudgeSamples(IReadOnlyList<TaskProblem> problems, IReadOnlyList<SampledAnswer[]> samples, EvaluationOptions options)
+    {
+        bool answerOnly = options.JudgeSamples == SampleJudging.AnswerOnly;
+        var examples = problems.SelectMany((p, i) => samples[i].Select(s => new JudgeExample(p.Id,
+            VerdictJudge.BuildPrompt(p.Prompt, answerOnly ? _task.AnswerOnly(s.Text) : s.Text), "", s.Answer == p.Answer))).ToList();
+        var probabilities = JudgeProbabilities(examples, options.BatchSize);
+        return SummarizeSampleJudge(samples.Select(s => s.Length).ToList(), probabilities, examples.Select(e => e.IsCorrect).ToList(), answerOnly);
+    }
+
+    /// <summary>The sample-judge figures from per-sample p(correct) and correctness, problems' samples consecutive.</summary>
+    internal static SampleJudgeReport SummarizeSampleJudge(IReadOnlyList<int> samplesPerProblem, IReadOnlyList<double> probabilities,
+        IReadOnlyList<bool> correct, bool answerOnly)
+    {
+        int agree = 0, start = 0;
+        var withinPrompt = new List<double>();
+        for (int i = 0; i < probabilities.Count; i++)
+            if (probabilities[i] >= 0.5 == correct[i]) agree++;
+        foreach (int k in samplesPerProblem)
+        {
+            double auroc = Auroc.Compute(probabilities.Skip(start).Take(k).ToList(), correct.Skip(start).Take(k).ToList());
+            if (!double.IsNaN(auroc)) withinPrompt.Add(auroc);
+            start += k;
+        }
+        return new SampleJudgeReport(probabilities.Count == 0 ? double.NaN : (double)agree / probabilities.Count,
+            withinPrompt.Count > 0 ? withinPrompt.Average() : double.NaN, withinPrompt.Count, answerOnly);
+    }
+
+    /// <summary>
     /// k samples per prompt: each one's extracted answer (null where it has none) and its self-certainty under the
     /// sampling distribution (the statistics are taken at the sampling temperature, as a campaign scores its samples).
     /// </summary>
@@ -173,8 +205,8 @@ public sealed class TaskEvaluator
             for (int s = 0; s < k; s++)
             {
                 var sample = samples[i * k + s];
-                row[s] = new SampledAnswer(_task.ExtractAnswer(_encoding.DecodeResponse(sample.Tokens)),
-                    ResponseSignals.FromTokens(sample.Statistics).SelfCertainty);
+                string text = _encoding.DecodeResponse(sample.Tokens);
+                row[s] = new SampledAnswer(_task.ExtractAnswer(text), ResponseSignals.FromTokens(sample.Statistics).SelfCertainty, text);
             }
             answers.Add(row);
         }
@@ -208,4 +240,4 @@ public sealed class TaskEvaluator
 internal sealed record EvaluatedResponse(string Text, IReadOnlyList<string> TokenTexts, IReadOnlyList<TokenStatistics> Statistics);
 
 /// <summary>One maj@k sample as the evaluator scores it: its extracted answer (null if none) and its self-certainty.</summary>
-internal readonly record struct SampledAnswer(string? Answer, double SelfCertainty);
+internal readonly record struct SampledAnswer(string? Answer, double SelfCertainty, string Text = "");

@@ -20,7 +20,7 @@ public sealed record CampaignDefinition
 
     /// <summary>
     /// The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>,
-    /// <c>self-training</c>, <c>score</c>, <c>correction-sft</c>.
+    /// <c>self-training</c>, <c>score</c>, <c>correction-sft</c>, <c>meta-rewarding</c>, <c>tpo</c>.
     /// </summary>
     public Recipe Recipe { get; init; }
 
@@ -180,6 +180,7 @@ public sealed record CampaignDefinition
 
         Between("pairs.threshold", Pairs.Threshold, 0, 1);
         NonNegative("pairs.lengthBand", Pairs.LengthBand);
+        if (!(Pairs.MetaJudgeBand >= 0 && Pairs.MetaJudgeBand < 0.5)) Fail("pairs.metaJudgeBand", $"must be ≥ 0 and below 0.5, got {Pairs.MetaJudgeBand}");
         AtLeast("pairs.maxPairsPerPrompt", Pairs.MaxPairsPerPrompt, 0);
 
         Positive("update.learningRate", Update.LearningRate);

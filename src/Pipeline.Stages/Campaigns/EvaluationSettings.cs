@@ -19,6 +19,12 @@ public sealed record EvaluationSettings
     /// </summary>
     public bool SecondAttempt { get; init; }
 
+    /// <summary>
+    /// Also let the policy judge its own maj@k samples and report its accuracy and within-prompt AUROC against the verifier
+    /// (default false; the self-judging recipes set it). TPO's judge sees only the final answers.
+    /// </summary>
+    public bool JudgeSamples { get; init; }
+
     /// <summary>Difficulty labels to evaluate (default null: every held-out difficulty of the task).</summary>
     public IReadOnlyList<string>? Difficulties { get; init; }
 }

@@ -30,6 +30,18 @@ public enum Recipe
 
     /// <summary>SCoRe's SFT baseline: SFT on the policy's own successful corrections, wrong then right (<c>correction-sft</c>).</summary>
     CorrectionSft,
+
+    /// <summary>
+    /// Meta-Rewarding: as self-rewarding with length control, plus the policy as meta-judge of its own disagreeing
+    /// judgements; judgement pairs train the judge and response pairs the actor in one DPO update (<c>meta-rewarding</c>).
+    /// </summary>
+    MetaRewarding,
+
+    /// <summary>
+    /// Thought Preference Optimization: the policy judges only the final answer, never the chain before it; pairs by that
+    /// score, DPO on the whole response (<c>tpo</c>).
+    /// </summary>
+    Tpo,
 }
 
 /// <summary>Names of <see cref="Recipe"/> values.</summary>

@@ -41,6 +41,8 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
         Recipe.SelfTraining => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.SelfTraining, ScoreNames.Votes),
         Recipe.Score => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.SCoRe, ScoreNames.Verifier),
         Recipe.CorrectionSft => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.CorrectionSft, ScoreNames.Verifier),
+        Recipe.MetaRewarding => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
+        Recipe.Tpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
         _ => throw new ArgumentOutOfRangeException(nameof(recipe), recipe, "Unknown recipe."),
     };
 
@@ -52,6 +54,12 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
     /// rollout has the same prompt id and sample index, and <see cref="Contracts.Rollout.Attempt"/> 2.
     /// </summary>
     public bool TwoAttempts => Update is UpdateKind.SCoRe or UpdateKind.CorrectionSft;
+
+    /// <summary>Whether the judging stage also meta-judges disagreeing judgements and the pair stage builds judgement pairs (Meta-Rewarding).</summary>
+    public bool MetaJudges => Recipe == Recipe.MetaRewarding;
+
+    /// <summary>Whether the judge sees only each response's final answer, never its chain of thought (TPO).</summary>
+    public bool JudgesAnswerOnly => Recipe == Recipe.Tpo;
 
     /// <summary>Whether prompts carry gold answers (the recipes rewarded by the verifier: grpo-gold and the self-correction ones).</summary>
     public bool UsesGoldAnswers => Signal == ScoreNames.Verifier;

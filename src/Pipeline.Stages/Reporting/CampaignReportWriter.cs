@@ -162,6 +162,16 @@ public static class CampaignReportWriter
                     Cell(m.MajorityAccuracy, "0.000"), Cell(m.Ece, "0.000"), Cell(m.MeanSelfCertainty, "0.000"),
                     Cell(m.SelfCertaintyAuroc, "0.000"), Cell(m.MeanResponseTokens, "0.0"), Cell(m.JudgeAccuracy, "0.000")) + " |");
             }
+            if (iteration.Difficulties.Any(m => double.IsFinite(m.SampleJudgeAccuracy)))
+            {
+                text.AppendLine();
+                text.AppendLine("The policy as judge of its own samples (against the verifier):");
+                text.AppendLine();
+                text.AppendLine("| difficulty | judge acc. on samples | judge AUROC within prompt |");
+                text.AppendLine("|---|---:|---:|");
+                foreach (var m in iteration.Difficulties.Where(m => double.IsFinite(m.SampleJudgeAccuracy)))
+                    text.AppendLine(string.Join(" | ", $"| {m.Difficulty}", Cell(m.SampleJudgeAccuracy, "0.000"), Cell(m.SampleJudgeAuroc, "0.000")) + " |");
+            }
             if (iteration.Difficulties.Any(m => m.SelfCorrection is not null))
             {
                 text.AppendLine();

@@ -40,6 +40,8 @@ internal sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
                 Samples = definition.Evaluation.Samples,
                 Temperature = (float)definition.Evaluation.Temperature,
                 SecondAttempt = definition.Evaluation.SecondAttempt,
+                JudgeSamples = !definition.Evaluation.JudgeSamples ? SampleJudging.None
+                    : definition.Chain.JudgesAnswerOnly ? SampleJudging.AnswerOnly : SampleJudging.Response,
                 Seed = StageSeeds.Derive(definition, "evaluation"),
             };
             return sets.Select(s => evaluator.Evaluate(s.Difficulty, s.Problems, task.JudgeExamples(s.Problems, definition.TaskSeed), options)).ToList();
@@ -111,6 +113,8 @@ internal sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
             SelfCorrection = report.SelfCorrection is { } c
                 ? new SelfCorrectionMetrics(c.FirstAttemptAccuracy, c.SecondAttemptAccuracy, c.Delta, c.IncorrectToCorrect, c.CorrectToIncorrect)
                 : null,
+            SampleJudgeAccuracy = report.SampleJudge?.Accuracy ?? double.NaN,
+            SampleJudgeAuroc = report.SampleJudge?.WithinPromptAuroc ?? double.NaN,
         };
     }
 

@@ -11,7 +11,7 @@ public sealed class CampaignDefinitionTests
     [Fact]
     public void BuiltInNames_EveryRecipe_Listed()
     {
-        Assert.Equal(["correction-sft", "grpo-gold", "intuitor", "irpo", "rlsf", "score", "self-rewarding", "self-training"], CampaignDefinition.BuiltInNames);
+        Assert.Equal(["correction-sft", "grpo-gold", "intuitor", "irpo", "meta-rewarding", "rlsf", "score", "self-rewarding", "self-training", "tpo"], CampaignDefinition.BuiltInNames);
     }
 
     [Theory]

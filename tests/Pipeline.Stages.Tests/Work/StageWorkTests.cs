@@ -194,6 +194,63 @@ public sealed class StageWorkTests
     }
 
     [Fact]
+    public void JudgedText_Tpo_OnlyTheFinalAnswerNeverTheChain()
+    {
+        var rollout = new Rollout("p", "12+34+51=", 0, "12+34=46;46+51=97;#### 97",
+            new SampledTokens([1], [2], 1f, true, [0f], [0f], [0f], [0f], [1f], [0f]), "97", null, new Dictionary<string, double>());
+
+        Assert.Equal("#### 97", JudgingWork.JudgedText(TinyCampaign.Small(Recipe.Tpo), rollout));
+        Assert.Equal(rollout.Response, JudgingWork.JudgedText(TinyCampaign.Small(Recipe.SelfRewarding), rollout));
+        Assert.Equal(rollout.Response, JudgingWork.JudgedText(TinyCampaign.Small(Recipe.MetaRewarding), rollout));
+    }
+
+    [Fact]
+    public void JudgementPairs_MetaJudged_ClearPreferencesBecomePairsTiesAndPositionBiasCounted()
+    {
+        static Rollout Judged(string response, double shownFirst, double shownSecond) =>
+            new("p", "1+2=", 0, response, new SampledTokens([1], [2], 1f, true, [0f], [0f], [0f], [0f], [1f], [0f]), null, null,
+                new Dictionary<string, double>(), null, 1, new MetaJudgement("1+2=" + response + "\nVerdict:", [1, 5],
+                    new PairResponse(0, " correct", [7, 2], [-0.1f, -0.2f], 0), new PairResponse(0, " incorrect", [8, 2], [-0.3f, -0.4f], 0),
+                    shownFirst, shownSecond));
+        Rollout[] rollouts =
+        [
+            Judged("a", 0.9, 0.8),  // "correct" is the better judgement in both orders
+            Judged("b", 0.2, 0.1),  // "incorrect" is
+            Judged("c", 0.9, 0.2),  // position bias
+            Judged("d", 0.55, 0.6), // within the band
+            Judged("a", 0.9, 0.8),  // the same response again: one pair
+        ];
+
+        var (pairs, ties, positionBias) = PairWork.JudgementPairs(rollouts, band: 0.1);
+
+        Assert.Equal(2, pairs.Count);
+        Assert.Equal((" correct", " incorrect"), (pairs[0].Chosen.Text, pairs[0].Rejected.Text));
+        Assert.Equal((" incorrect", " correct"), (pairs[1].Chosen.Text, pairs[1].Rejected.Text));
+        Assert.Equal([1, 5], pairs[0].PromptTokens);
+        Assert.Equal("1+2=a\nVerdict:", pairs[0].Prompt);
+        Assert.Equal((1, 1), (ties, positionBias));
+    }
+
+    [Fact]
+    public void PairWork_MetaRewarding_ResponsePairsAndJudgementPairsInOneOutput()
+    {
+        var definition = TinyCampaign.Small(Recipe.MetaRewarding);
+        static Rollout Candidate(int sample, string response, double judge, MetaJudgement? meta) =>
+            new("p", "1+2=", sample, response, new SampledTokens([1], [2 + sample, 2], 1f, true, [0f, 0f], [-0.5f, -0.5f], [0f, 0f], [0f, 0f], [1f, 1f], [0f, 0f]),
+                null, null, new Dictionary<string, double> { [ScoreNames.Judge] = judge }, null, 1, meta);
+        var meta = new MetaJudgement("v", [1], new PairResponse(1, " correct", [7, 2], [-0.1f, -0.2f], 0),
+            new PairResponse(1, " incorrect", [8, 2], [-0.3f, -0.4f], 0), 0.9, 0.9);
+
+        var (pairs, summary) = PairWork.Build(definition, [Candidate(0, "3", 1.0, null), Candidate(1, "4", 0.5, meta), Candidate(2, "5", 0.0, null)]);
+
+        Assert.Equal(2, pairs.Count);
+        Assert.Equal(1, summary["response_pairs"]);
+        Assert.Equal(1, summary["judgement_pairs"]);
+        Assert.Equal("v", pairs[1].Prompt);
+        Assert.Equal(" correct", pairs[1].Chosen.Text);
+    }
+
+    [Fact]
     public void PairWork_Rlsf_PairsAboveThresholdOverDistinctTexts()
     {
         var definition = CampaignDefinition.LoadBuiltIn("rlsf") with { Pairs = new PairSettings { Threshold = 0.5, MaxPairsPerPrompt = 0 } };
