@@ -82,7 +82,8 @@ public static class BaseModelTrainer
         int methodCursor = methodIndices.Length;
         var losses = new List<double>(options.Steps);
         double smoothed = double.NaN;
-        long positions = 0;
+        long positions = 0, methodPositions = 0;
+        int methodSteps = 0;
         var clock = Stopwatch.StartNew();
         var batch = new List<PromptResponse>(options.BatchSize);
         for (int step = 0; step < trainer.Options.Schedule.TotalSteps; step++)
@@ -112,7 +113,13 @@ public static class BaseModelTrainer
 
             var result = SftUpdate.Step(trainer, batch);
             losses.Add(result.Loss);
-            positions += batch.Count * batch.Max(b => b.Prompt.Length + b.Response.Length - 1);
+            long batchPositions = batch.Count * batch.Max(b => b.Prompt.Length + b.Response.Length - 1);
+            positions += batchPositions;
+            if (methodStep)
+            {
+                methodPositions += batchPositions;
+                methodSteps++;
+            }
             smoothed = double.IsNaN(smoothed) ? result.Loss : 0.95 * smoothed + 0.05 * result.Loss;
             var elapsed = clock.Elapsed;
             int done = step + 1;
@@ -123,7 +130,11 @@ public static class BaseModelTrainer
 
         double seconds = clock.Elapsed.TotalSeconds;
         var report = new BootstrapReport(options.Seed, totalSteps, losses.Count, sequences.Count + methodExamples.Count, model.Parameters.Length,
-            SegmentMeans(losses), seconds, positions / seconds);
+            SegmentMeans(losses), seconds, positions / seconds)
+        {
+            MethodSteps = methodSteps,
+            MethodPositionShare = positions > 0 ? (double)methodPositions / positions : 0,
+        };
         model.Save(outputDirectory);
         encoding.Tokenizer.Save(Path.Combine(outputDirectory, "tokenizer.json"));
         File.WriteAllText(Path.Combine(outputDirectory, ReportFileName),

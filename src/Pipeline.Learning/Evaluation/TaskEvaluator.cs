@@ -64,11 +64,12 @@ public sealed class TaskEvaluator
         if (options.JudgeSamples != SampleJudging.None) report = report with { SampleJudge = JudgeSamples(problems, samples, options) };
         if (!options.SecondAttempt) return report;
 
-        var second = _model.Generate(greedy.Select((g, i) => _encoding.CorrectionPrompt(prompts[i], g.Tokens)).ToArray(), new SamplingOptions
+        var correctionPrompts = greedy.Select((g, i) => _encoding.CorrectionPrompt(prompts[i], g.Tokens)).ToArray();
+        var second = _model.Generate(correctionPrompts, new SamplingOptions
         {
             Temperature = 0f,
             MaxBatchSize = options.BatchSize,
-            MaxNewTokens = maxNew,
+            MaxNewTokens = SecondAttemptBudget(_model.Config.MaxPositionEmbeddings, correctionPrompts.Max(p => p.Length), maxNew),
             StopTokens = [_encoding.Eos],
             Seed = options.Seed,
         });
@@ -147,6 +148,19 @@ public sealed class TaskEvaluator
             greedy.Average(g => (double)g.Statistics.Count),
             judgeProbabilities.Count,
             judgeProbabilities.Count == 0 ? double.NaN : (double)judgeAgree / judgeProbabilities.Count);
+    }
+
+    /// <summary>
+    /// New tokens a second attempt may take: <paramref name="wanted"/>, cut so the longest correction prompt plus its
+    /// answer fits the model's context (a first attempt that ran to the length limit makes a long correction prompt).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The correction prompt alone fills the context.</exception>
+    public static int SecondAttemptBudget(int contextLength, int longestPrompt, int wanted)
+    {
+        int room = contextLength - longestPrompt + 1;
+        if (room < 1)
+            throw new InvalidOperationException($"A correction prompt of {longestPrompt} tokens leaves no room in the model's context of {contextLength}.");
+        return Math.Min(wanted, room);
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Training;
+using Pipeline.Learning.Evaluation;
 using Pipeline.Learning.Signals;
 using Pipeline.Learning.Tasks;
 using Pipeline.Stages.Campaigns;
@@ -67,7 +68,12 @@ internal sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
 
         // One second attempt per first attempt, from its own stream of seeds.
         var correctionTokens = generated.Select((s, i) => encoding.CorrectionPrompt(promptTokens[i], s.Tokens)).ToList();
-        var second = policy.Model.Generate(correctionTokens, Options(definition, encoding, SeededRandom.DeriveSeed(seed, "second-attempt")));
+        var secondOptions = Options(definition, encoding, SeededRandom.DeriveSeed(seed, "second-attempt"));
+        secondOptions = secondOptions with
+        {
+            MaxNewTokens = TaskEvaluator.SecondAttemptBudget(policy.Model.Config.MaxPositionEmbeddings, correctionTokens.Max(t => t.Length), definition.MaxNewTokens),
+        };
+        var second = policy.Model.Generate(correctionTokens, secondOptions);
         for (int i = 0; i < second.Count; i++)
         {
             var prompt = command.Prompts[i / g];

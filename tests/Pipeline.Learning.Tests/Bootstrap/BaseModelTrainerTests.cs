@@ -50,6 +50,8 @@ public sealed class BaseModelTrainerTests : IDisposable
         // 40 steps on the main data plus one step on a batch of the methods' examples after every 8.
         Assert.Equal(45, report.StepsDone);
         Assert.Equal(45, progress.Count);
+        Assert.Equal(5, report.MethodSteps);
+        Assert.InRange(report.MethodPositionShare, 5.0 / 45, 0.5); // its batches are longer than the main ones
         Assert.Equal(Enumerable.Range(1, 45), progress.Select(p => p.Step));
         Assert.Equal(10, report.LossBySegment.Count);
         Assert.True(report.LossBySegment[^1] < report.LossBySegment[0] - 0.5,
@@ -103,6 +105,7 @@ public sealed class BaseModelTrainerTests : IDisposable
         var report = BaseModelTrainer.Train(_task, Tiny() with { MethodBatchEvery = 0 }, Path.Combine(_root, "plain"));
 
         Assert.Equal(40, report.StepsDone);
+        Assert.Equal((0, 0.0), (report.MethodSteps, report.MethodPositionShare));
         Assert.Equal(ArithSplitOptions.Recommended(4).TrainDifficulties.Count * (40 + 10) + ArithSplitOptions.Recommended(4).CampaignSftCount, report.Examples);
     }
 

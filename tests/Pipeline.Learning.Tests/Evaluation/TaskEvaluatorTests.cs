@@ -185,4 +185,21 @@ public class TaskEvaluatorTests
         Assert.InRange(judge.Accuracy, 0, 1);
         Assert.False(judge.AnswerOnly);
     }
+
+    [Theory]
+    [InlineData(256, 100, 64, 64)]
+    [InlineData(256, 200, 64, 57)]
+    [InlineData(256, 256, 64, 1)]
+    public void SecondAttemptBudget_CutToTheContext(int context, int longestPrompt, int wanted, int expected)
+    {
+        Assert.Equal(expected, TaskEvaluator.SecondAttemptBudget(context, longestPrompt, wanted));
+    }
+
+    [Fact]
+    public void SecondAttemptBudget_PromptBeyondTheContext_SaysSo()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => TaskEvaluator.SecondAttemptBudget(256, 300, 64));
+
+        Assert.Contains("no room", error.Message, StringComparison.Ordinal);
+    }
 }
