@@ -150,6 +150,9 @@ public sealed class TaskEvaluator
             judgeProbabilities.Count == 0 ? double.NaN : (double)judgeAgree / judgeProbabilities.Count);
     }
 
+    /// <summary>Rows per teacher-forced pass when the model judges its own samples.</summary>
+    private const int SampleJudgeBatchSize = 64;
+
     /// <summary>
     /// New tokens a second attempt may take: <paramref name="wanted"/>, cut so the longest correction prompt plus its
     /// answer fits the model's context (a first attempt that ran to the length limit makes a long correction prompt).
@@ -172,7 +175,9 @@ public sealed class TaskEvaluator
         bool answerOnly = options.JudgeSamples == SampleJudging.AnswerOnly;
         var examples = problems.SelectMany((p, i) => samples[i].Select(s => new JudgeExample(p.Id,
             VerdictJudge.BuildPrompt(p.Prompt, answerOnly ? _task.AnswerOnly(s.Text) : s.Text), "", s.Answer == p.Answer))).ToList();
-        var probabilities = JudgeProbabilities(examples, options.BatchSize);
+        // k times as many rows as the fixed verdict examples: smaller passes keep the model's activation buffers (kept for
+        // its lifetime, and a campaign caches one model per iteration) from growing k-fold; per-row results do not depend on it.
+        var probabilities = JudgeProbabilities(examples, Math.Min(options.BatchSize, SampleJudgeBatchSize));
         return SummarizeSampleJudge(samples.Select(s => s.Length).ToList(), probabilities, examples.Select(e => e.IsCorrect).ToList(), answerOnly);
     }
 
