@@ -15,4 +15,14 @@ namespace Pipeline.Contracts;
 /// the judging stage counts its parse failures in its shard summaries).
 /// </param>
 public sealed record DifficultyMetrics(string Difficulty, int Problems, double GreedyAccuracy, double MajorityAccuracy,
-    double Ece, double MeanSelfCertainty, double SelfCertaintyAuroc, double MeanResponseTokens, double JudgeAccuracy);
+    double Ece, double MeanSelfCertainty, double SelfCertaintyAuroc, double MeanResponseTokens, double JudgeAccuracy)
+{
+    /// <summary>Acc@t1, Acc@t2 and the changes between them, when the campaign evaluates a second attempt; null otherwise.</summary>
+    public SelfCorrectionMetrics? SelfCorrection { get; init; }
+
+    /// <summary>The policy as judge of its own samples (accuracy against the verifier), when the campaign measures it; NaN otherwise.</summary>
+    public double SampleJudgeAccuracy { get; init; } = double.NaN;
+
+    /// <summary>The same judge's within-prompt AUROC over each problem's samples; NaN when not measured or undefined.</summary>
+    public double SampleJudgeAuroc { get; init; } = double.NaN;
+}

@@ -12,6 +12,11 @@ namespace Pipeline.Contracts;
 /// <param name="AnswerSpan">The response tokens covering the final answer, null when there is none.</param>
 /// <param name="Scores">Scores by name (<c>self_certainty</c>, <c>answer_confidence</c>, <c>judge</c>, <c>verifier</c>, <c>votes</c> ...).</param>
 /// <param name="GoldAnswer">The gold answer, only for recipes with a verifier reward; null otherwise.</param>
+/// <param name="Attempt">
+/// 1 for a response to the prompt; 2 for a self-correction recipe's second attempt, whose <see cref="Prompt"/> is the
+/// correction prompt around the first attempt with the same prompt id and sample index.
+/// </param>
+/// <param name="MetaJudgement">Meta-Rewarding only: the meta-judged pair of this response's disagreeing judgements, else null.</param>
 public sealed record Rollout(
     string PromptId,
     string Prompt,
@@ -21,4 +26,6 @@ public sealed record Rollout(
     string? Answer,
     TokenSpan? AnswerSpan,
     IReadOnlyDictionary<string, double> Scores,
-    string? GoldAnswer = null);
+    string? GoldAnswer = null,
+    int Attempt = 1,
+    MetaJudgement? MetaJudgement = null);

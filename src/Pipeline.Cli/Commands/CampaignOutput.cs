@@ -69,6 +69,49 @@ internal static class CampaignOutput
             }
         }
         Write(output, table);
+        WriteSelfCorrection(output, state);
+        WriteSampleJudge(output, state);
+    }
+
+    /// <summary>For campaigns that measure it: per iteration and difficulty the policy's accuracy and within-prompt AUROC as judge of its own samples.</summary>
+    internal static void WriteSampleJudge(TextWriter output, CampaignState state)
+    {
+        var rows = state.IterationStates.Where(i => i.Evaluation is not null)
+            .SelectMany(i => i.Evaluation!.Where(d => double.IsFinite(d.SampleJudgeAccuracy)).Select(d => (i.Iteration, d)))
+            .ToList();
+        if (rows.Count == 0) return;
+        var table = new Table().AddColumns("iter", "difficulty", "judge acc. on samples", "judge AUROC within prompt");
+        int? previous = null;
+        foreach (var (iteration, d) in rows)
+        {
+            table.AddRow(iteration == previous ? "" : iteration.ToString(CultureInfo.InvariantCulture), d.Difficulty, Number(d.SampleJudgeAccuracy),
+                Number(d.SampleJudgeAuroc));
+            previous = iteration;
+        }
+        output.WriteLine("the policy as judge of its own maj@k samples (against the verifier):");
+        Write(output, table);
+    }
+
+    /// <summary>
+    /// For campaigns that evaluate a second attempt: per iteration and difficulty Acc@t1, Acc@t2, Δ, Δ(i→c) and Δ(c→i);
+    /// nothing otherwise.
+    /// </summary>
+    internal static void WriteSelfCorrection(TextWriter output, CampaignState state)
+    {
+        var rows = state.IterationStates.Where(i => i.Evaluation is not null)
+            .SelectMany(i => i.Evaluation!.Where(d => d.SelfCorrection is not null).Select(d => (i.Iteration, d.Difficulty, d.SelfCorrection!)))
+            .ToList();
+        if (rows.Count == 0) return;
+        var table = new Table().AddColumns("iter", "difficulty", "Acc@t1", "Acc@t2", "Δ", "Δ(i→c)", "Δ(c→i)");
+        int? previous = null;
+        foreach (var (iteration, difficulty, c) in rows)
+        {
+            table.AddRow(iteration == previous ? "" : iteration.ToString(CultureInfo.InvariantCulture), difficulty, Number(c.FirstAttemptAccuracy),
+                Number(c.SecondAttemptAccuracy), Number(c.Delta, "+0.000;-0.000;0.000"), Number(c.IncorrectToCorrect), Number(c.CorrectToIncorrect));
+            previous = iteration;
+        }
+        output.WriteLine("self-correction (greedy first attempt, then a greedy second attempt on the correction prompt):");
+        Write(output, table);
     }
 
     /// <summary>

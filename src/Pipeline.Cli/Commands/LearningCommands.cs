@@ -51,7 +51,7 @@ internal static class LearningCommands
             using (var progress = ProgressDisplays.Create(parse, noProgressOption))
                 report = TrainBaseModel(task, options, output, progress, token);
             parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {output}: {report.StepsDone} steps in {report.WallSeconds:0.0} s, loss {report.LossBySegment[0]:0.000} -> {report.LossBySegment[^1]:0.000}"));
+                $"wrote {output}: {report.StepsDone} steps in {report.WallSeconds:0.0} s, loss {report.LossBySegment[0]:0.000} -> {report.LossBySegment[^1]:0.000}, {report.MethodSteps} steps on the methods' examples ({report.MethodPositionShare:P1} of positions)"));
             return Task.CompletedTask;
         }));
         return command;

@@ -51,12 +51,32 @@ public sealed record BootstrapOptions
     /// <summary>Judge-training examples per training difficulty (null: the recommended split's count).</summary>
     public int? JudgePerDifficulty { get; init; }
 
+    /// <summary>Self-correction examples per training difficulty (null: the recommended split's count; 0: none).</summary>
+    public int? CorrectionPerDifficulty { get; init; }
+
+    /// <summary>Meta-judge examples per training difficulty (null: the recommended split's count; 0: none).</summary>
+    public int? MetaJudgePerDifficulty { get; init; }
+
+    /// <summary>Answer-only verdict examples per training difficulty (null: the recommended split's count; 0: none).</summary>
+    public int? AnswerJudgePerDifficulty { get; init; }
+
+    /// <summary>
+    /// One extra step on a batch of the methods' examples (self-correction, meta-judge, answer-only verdicts) after every
+    /// this many steps (0: none, and no such examples). Most are about twice as long as the rest, so they get batches of
+    /// their own instead of padding every batch to their length, and the main data's mix stays as it was.
+    /// </summary>
+    public int MethodBatchEvery { get; init; } = 8;
+
+    /// <summary>Steps of the schedule in all: <see cref="Steps"/> plus one method step per <see cref="MethodBatchEvery"/> of them.</summary>
+    public int TotalSteps(bool hasMethodExamples) => Steps + (hasMethodExamples && MethodBatchEvery > 0 ? Steps / MethodBatchEvery : 0);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values out of range.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Steps, nameof(Steps));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
+        ArgumentOutOfRangeException.ThrowIfNegative(MethodBatchEvery, nameof(MethodBatchEvery));
         if (!(PeakLearningRate > 0f)) throw new ArgumentOutOfRangeException(nameof(PeakLearningRate), PeakLearningRate, "The learning rate must be positive.");
     }
 }

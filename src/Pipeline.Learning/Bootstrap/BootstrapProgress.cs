@@ -20,4 +20,14 @@ public readonly record struct BootstrapProgress(int Step, int TotalSteps, double
 /// <param name="WallSeconds">Training time in seconds (data building and saving excluded).</param>
 /// <param name="TokensPerSecond">Positions per second over the run.</param>
 public sealed record BootstrapReport(int Seed, int StepsPlanned, int StepsDone, int Examples, long Parameters,
-    IReadOnlyList<double> LossBySegment, double WallSeconds, double TokensPerSecond);
+    IReadOnlyList<double> LossBySegment, double WallSeconds, double TokensPerSecond)
+{
+    /// <summary>Steps on batches of the methods' examples (self-correction, meta-judge, answer-only verdicts).</summary>
+    public int MethodSteps { get; init; }
+
+    /// <summary>
+    /// Share of all positions processed (prompt, response, padding) that were in the methods' batches: what those examples
+    /// added to the bootstrap's compute is about share / (1 − share) of the rest.
+    /// </summary>
+    public double MethodPositionShare { get; init; }
+}

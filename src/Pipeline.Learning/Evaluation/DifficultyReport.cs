@@ -49,4 +49,11 @@ public sealed record DifficultyReport(
     double MeanSelfCertaintyIncorrect,
     double MeanResponseTokens,
     int JudgeExamples,
-    double JudgeAccuracy);
+    double JudgeAccuracy)
+{
+    /// <summary>The second-attempt figures, when <see cref="EvaluationOptions.SecondAttempt"/> was set; null otherwise.</summary>
+    public SelfCorrectionReport? SelfCorrection { get; init; }
+
+    /// <summary>The judge on the model's own samples, when <see cref="EvaluationOptions.JudgeSamples"/> asked for it; null otherwise.</summary>
+    public SampleJudgeReport? SampleJudge { get; init; }
+}

@@ -59,8 +59,23 @@ public sealed class TaskEvaluator
             g.Statistics)).ToList();
         var samples = Sample(prompts, options, maxNew);
         var judgeProbabilities = JudgeProbabilities(judgeExamples, options.BatchSize);
-        return Summarize(_task, difficulty, problems, greedyResponses, samples, judgeProbabilities,
+        var report = Summarize(_task, difficulty, problems, greedyResponses, samples, judgeProbabilities,
             judgeExamples.Select(j => j.IsCorrect).ToList());
+        if (options.JudgeSamples != SampleJudging.None) report = report with { SampleJudge = JudgeSamples(problems, samples, options) };
+        if (!options.SecondAttempt) return report;
+
+        var correctionPrompts = greedy.Select((g, i) => _encoding.CorrectionPrompt(prompts[i], g.Tokens)).ToArray();
+        var second = _model.Generate(correctionPrompts, new SamplingOptions
+        {
+            Temperature = 0f,
+            MaxBatchSize = options.BatchSize,
+            MaxNewTokens = SecondAttemptBudget(_model.Config.MaxPositionEmbeddings, correctionPrompts.Max(p => p.Length), maxNew),
+            StopTokens = [_encoding.Eos],
+            Seed = options.Seed,
+        });
+        var outcomes = problems.Select((p, i) => (_verifier.IsCorrect(greedyResponses[i].Text, p.Answer),
+            _verifier.IsCorrect(_encoding.DecodeResponse(second[i].Tokens), p.Answer))).ToList();
+        return report with { SelfCorrection = SelfCorrectionReport.FromOutcomes(outcomes) };
     }
 
     /// <summary>
@@ -135,6 +150,55 @@ public sealed class TaskEvaluator
             judgeProbabilities.Count == 0 ? double.NaN : (double)judgeAgree / judgeProbabilities.Count);
     }
 
+    /// <summary>Rows per teacher-forced pass when the model judges its own samples.</summary>
+    private const int SampleJudgeBatchSize = 64;
+
+    /// <summary>
+    /// New tokens a second attempt may take: <paramref name="wanted"/>, cut so the longest correction prompt plus its
+    /// answer fits the model's context (a first attempt that ran to the length limit makes a long correction prompt).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The correction prompt alone fills the context.</exception>
+    public static int SecondAttemptBudget(int contextLength, int longestPrompt, int wanted)
+    {
+        int room = contextLength - longestPrompt + 1;
+        if (room < 1)
+            throw new InvalidOperationException($"A correction prompt of {longestPrompt} tokens leaves no room in the model's context of {contextLength}.");
+        return Math.Min(wanted, room);
+    }
+
+    /// <summary>
+    /// The model's p(correct) as a verdict judge of each of its samples (the whole text, or only its final answer), scored
+    /// against the verifier: accuracy at ½ and the within-prompt AUROC.
+    /// </summary>
+    private SampleJudgeReport JudgeSamples(IReadOnlyList<TaskProblem> problems, IReadOnlyList<SampledAnswer[]> samples, EvaluationOptions options)
+    {
+        bool answerOnly = options.JudgeSamples == SampleJudging.AnswerOnly;
+        var examples = problems.SelectMany((p, i) => samples[i].Select(s => new JudgeExample(p.Id,
+            VerdictJudge.BuildPrompt(p.Prompt, answerOnly ? _task.AnswerOnly(s.Text) : s.Text), "", s.Answer == p.Answer))).ToList();
+        // k times as many rows as the fixed verdict examples: smaller passes keep the model's activation buffers (kept for
+        // its lifetime, and a campaign caches one model per iteration) from growing k-fold; per-row results do not depend on it.
+        var probabilities = JudgeProbabilities(examples, Math.Min(options.BatchSize, SampleJudgeBatchSize));
+        return SummarizeSampleJudge(samples.Select(s => s.Length).ToList(), probabilities, examples.Select(e => e.IsCorrect).ToList(), answerOnly);
+    }
+
+    /// <summary>The sample-judge figures from per-sample p(correct) and correctness, problems' samples consecutive.</summary>
+    internal static SampleJudgeReport SummarizeSampleJudge(IReadOnlyList<int> samplesPerProblem, IReadOnlyList<double> probabilities,
+        IReadOnlyList<bool> correct, bool answerOnly)
+    {
+        int agree = 0, start = 0;
+        var withinPrompt = new List<double>();
+        for (int i = 0; i < probabilities.Count; i++)
+            if (probabilities[i] >= 0.5 == correct[i]) agree++;
+        foreach (int k in samplesPerProblem)
+        {
+            double auroc = Auroc.Compute(probabilities.Skip(start).Take(k).ToList(), correct.Skip(start).Take(k).ToList());
+            if (!double.IsNaN(auroc)) withinPrompt.Add(auroc);
+            start += k;
+        }
+        return new SampleJudgeReport(probabilities.Count == 0 ? double.NaN : (double)agree / probabilities.Count,
+            withinPrompt.Count > 0 ? withinPrompt.Average() : double.NaN, withinPrompt.Count, answerOnly);
+    }
+
     /// <summary>
     /// k samples per prompt: each one's extracted answer (null where it has none) and its self-certainty under the
     /// sampling distribution (the statistics are taken at the sampling temperature, as a campaign scores its samples).
@@ -160,8 +224,8 @@ public sealed class TaskEvaluator
             for (int s = 0; s < k; s++)
             {
                 var sample = samples[i * k + s];
-                row[s] = new SampledAnswer(_task.ExtractAnswer(_encoding.DecodeResponse(sample.Tokens)),
-                    ResponseSignals.FromTokens(sample.Statistics).SelfCertainty);
+                string text = _encoding.DecodeResponse(sample.Tokens);
+                row[s] = new SampledAnswer(_task.ExtractAnswer(text), ResponseSignals.FromTokens(sample.Statistics).SelfCertainty, text);
             }
             answers.Add(row);
         }
@@ -195,4 +259,4 @@ public sealed class TaskEvaluator
 internal sealed record EvaluatedResponse(string Text, IReadOnlyList<string> TokenTexts, IReadOnlyList<TokenStatistics> Statistics);
 
 /// <summary>One maj@k sample as the evaluator scores it: its extracted answer (null if none) and its self-certainty.</summary>
-internal readonly record struct SampledAnswer(string? Answer, double SelfCertainty);
+internal readonly record struct SampledAnswer(string? Answer, double SelfCertainty, string Text = "");

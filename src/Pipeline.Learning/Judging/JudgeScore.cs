@@ -7,7 +7,8 @@ namespace Pipeline.Learning.Judging;
 /// <param name="ParseFailures">Judge outputs with no readable score; they are left out of the mean.</param>
 public sealed record JudgeScore(double? Score, int Samples, int ParseFailures)
 {
-    internal static JudgeScore FromParsed(IReadOnlyList<double?> parsed)
+    /// <summary>The score of parsed judge outputs (null: unreadable): their mean, with the unreadable ones counted.</summary>
+    public static JudgeScore FromParsed(IReadOnlyList<double?> parsed)
     {
         var scores = parsed.Where(s => s.HasValue).Select(s => s!.Value).ToList();
         return new JudgeScore(scores.Count > 0 ? scores.Average() : null, parsed.Count, parsed.Count - scores.Count);

@@ -38,10 +38,32 @@ public interface ITask
 
     /// <summary>Verdict examples (correct and corrupted solutions) over <paramref name="problems"/>.</summary>
     IReadOnlyList<JudgeExample> JudgeExamples(IReadOnlyList<TaskProblem> problems, int seed);
+
+    /// <summary>
+    /// Self-correction examples over <paramref name="problems"/>: the correction prompt around a first attempt (gold, or
+    /// with a synthetic mistake) and the gold solution as the second attempt.
+    /// </summary>
+    IReadOnlyList<CorrectionExample> CorrectionExamples(IReadOnlyList<TaskProblem> problems, int seed);
+
+    /// <summary>
+    /// Meta-judge examples over <paramref name="problems"/>: a response (gold or mistaken), its right and its wrong verdict
+    /// as judgements A and B in either order, and the continuation naming the right one.
+    /// </summary>
+    IReadOnlyList<JudgeExample> MetaJudgeExamples(IReadOnlyList<TaskProblem> problems, int seed);
+
+    /// <summary>Verdict examples whose judged text is only the final answer (<see cref="AnswerOnly"/>), for TPO's judge.</summary>
+    IReadOnlyList<JudgeExample> AnswerJudgeExamples(IReadOnlyList<TaskProblem> problems, int seed);
+
+    /// <summary>What an answer-only judge sees of <paramref name="response"/>: its delimited final answer alone, "" when it has none.</summary>
+    string AnswerOnly(string response);
 }
 
 /// <summary>Overrides of a task's default split sizes (null keeps the default).</summary>
 /// <param name="SftPerDifficulty">SFT problems per training difficulty.</param>
 /// <param name="JudgePerDifficulty">Judge-training examples per training difficulty.</param>
-/// <param name="CampaignOnly">Only the campaign and held-out sets (SFT and judge data empty), as campaigns need.</param>
-public sealed record SplitSizes(int? SftPerDifficulty = null, int? JudgePerDifficulty = null, bool CampaignOnly = false);
+/// <param name="CampaignOnly">Only the campaign and held-out sets (SFT, judge and correction data empty), as campaigns need.</param>
+/// <param name="CorrectionPerDifficulty">Self-correction examples per training difficulty.</param>
+/// <param name="MetaJudgePerDifficulty">Meta-judge examples per training difficulty.</param>
+/// <param name="AnswerJudgePerDifficulty">Answer-only verdict examples per training difficulty.</param>
+public sealed record SplitSizes(int? SftPerDifficulty = null, int? JudgePerDifficulty = null, bool CampaignOnly = false,
+    int? CorrectionPerDifficulty = null, int? MetaJudgePerDifficulty = null, int? AnswerJudgePerDifficulty = null);

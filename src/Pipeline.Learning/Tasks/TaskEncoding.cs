@@ -36,6 +36,18 @@ public sealed class TaskEncoding
     /// <summary>BOS followed by the prompt's tokens.</summary>
     public int[] Prompt(string prompt) => [Bos, .. Tokenizer.Encode(prompt)];
 
+    /// <summary>
+    /// The second turn's prompt tokens: the first turn's prompt tokens, the first attempt's tokens as sampled (a final EOS
+    /// dropped) and <see cref="SelfCorrection.Instruction"/>, so the second attempt is conditioned on exactly what was drawn.
+    /// </summary>
+    public int[] CorrectionPrompt(IReadOnlyList<int> prompt, IReadOnlyList<int> firstAttempt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(firstAttempt);
+        int length = firstAttempt.Count > 0 && firstAttempt[^1] == Eos ? firstAttempt.Count - 1 : firstAttempt.Count;
+        return [.. prompt, .. firstAttempt.Take(length), .. Tokenizer.Encode(SelfCorrection.Instruction)];
+    }
+
     /// <summary>The response's tokens followed by EOS.</summary>
     public int[] Response(string response) => [.. Tokenizer.Encode(response), Eos];
 

@@ -14,4 +14,14 @@ public sealed record TaskSplits(
     IReadOnlyList<TaskProblem> Sft,
     IReadOnlyList<TaskProblem> Campaign,
     IReadOnlyDictionary<string, IReadOnlyList<TaskProblem>> Evaluation,
-    IReadOnlyList<JudgeExample> Judge);
+    IReadOnlyList<JudgeExample> Judge)
+{
+    /// <summary>Self-correction examples at the training difficulties (the second turn's SFT data).</summary>
+    public IReadOnlyList<CorrectionExample> Corrections { get; init; } = [];
+
+    /// <summary>Meta-judge examples at the training difficulties (Meta-Rewarding's judge of judgements).</summary>
+    public IReadOnlyList<JudgeExample> MetaJudge { get; init; } = [];
+
+    /// <summary>Answer-only verdict examples at the training difficulties (TPO's judge).</summary>
+    public IReadOnlyList<JudgeExample> AnswerJudge { get; init; } = [];
+}

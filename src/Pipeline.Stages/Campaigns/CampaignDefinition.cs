@@ -18,7 +18,10 @@ public sealed record CampaignDefinition
     /// <summary>Backend names a campaign may give (the IPolicyBackend names of the managed engine and of Backends.Torch).</summary>
     private static readonly string[] KnownBackends = ["managed", "torch"];
 
-    /// <summary>The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>, <c>self-training</c>.</summary>
+    /// <summary>
+    /// The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>,
+    /// <c>self-training</c>, <c>score</c>, <c>correction-sft</c>, <c>meta-rewarding</c>, <c>tpo</c>.
+    /// </summary>
     public Recipe Recipe { get; init; }
 
     /// <summary>The embedded task (default and only value today: <c>arith</c>).</summary>
@@ -177,6 +180,7 @@ public sealed record CampaignDefinition
 
         Between("pairs.threshold", Pairs.Threshold, 0, 1);
         NonNegative("pairs.lengthBand", Pairs.LengthBand);
+        if (!(Pairs.MetaJudgeBand >= 0 && Pairs.MetaJudgeBand < 0.5)) Fail("pairs.metaJudgeBand", $"must be ≥ 0 and below 0.5, got {Pairs.MetaJudgeBand}");
         AtLeast("pairs.maxPairsPerPrompt", Pairs.MaxPairsPerPrompt, 0);
 
         Positive("update.learningRate", Update.LearningRate);
@@ -192,6 +196,10 @@ public sealed record CampaignDefinition
         NonNegative("update.nllWeight", Update.NllWeight);
         Between("update.clip", Update.Clip, 1e-6, 10);
         NonNegative("update.klBeta", Update.KlBeta);
+        NonNegative("update.firstAttemptKlBeta", Update.FirstAttemptKlBeta);
+        NonNegative("update.correctionBonus", Update.CorrectionBonus);
+        // More stage I steps than steps is allowed: the update then runs stage I only (a recipe's file need not follow a smaller steps).
+        AtLeast("update.stageOneSteps", Update.StageOneSteps, 0);
         Between("update.minVoteShare", Update.MinVoteShare, 0, 1);
         Between("update.minLengthFraction", Update.MinLengthFraction, 0, 1);
 

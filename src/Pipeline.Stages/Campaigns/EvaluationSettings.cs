@@ -13,6 +13,18 @@ public sealed record EvaluationSettings
     /// <summary>Sampling temperature of the maj@k samples (default 0.8).</summary>
     public double Temperature { get; init; } = 0.8;
 
+    /// <summary>
+    /// Also evaluate a greedy second attempt on the correction prompt after each greedy first attempt: Acc@t1, Acc@t2,
+    /// Δ, Δ(i→c), Δ(c→i) (default false; the self-correction recipes set it).
+    /// </summary>
+    public bool SecondAttempt { get; init; }
+
+    /// <summary>
+    /// Also let the policy judge its own maj@k samples and report its accuracy and within-prompt AUROC against the verifier
+    /// (default false; the self-judging recipes set it). TPO's judge sees only the final answers.
+    /// </summary>
+    public bool JudgeSamples { get; init; }
+
     /// <summary>Difficulty labels to evaluate (default null: every held-out difficulty of the task).</summary>
     public IReadOnlyList<string>? Difficulties { get; init; }
 }

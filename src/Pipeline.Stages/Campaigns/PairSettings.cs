@@ -10,6 +10,12 @@ public sealed record PairSettings
     /// <summary>Self-rewarding: length-control band on judge scores (default 0: off).</summary>
     public double LengthBand { get; init; }
 
+    /// <summary>
+    /// Meta-Rewarding: a judgement pair needs the meta-judge's mean two-order preference beyond ½ ± this band (default 0.1);
+    /// closer is a tie.
+    /// </summary>
+    public double MetaJudgeBand { get; init; } = 0.1;
+
     /// <summary>Pairs kept per prompt, highest margin first (default 4; 0 keeps all).</summary>
     public int MaxPairsPerPrompt { get; init; } = 4;
 }

@@ -21,6 +21,27 @@ public enum Recipe
 
     /// <summary>Majority-vote self-training: SFT on responses that agree with the majority answer (<c>self-training</c>).</summary>
     SelfTraining,
+
+    /// <summary>
+    /// SCoRe: two attempts per prompt (the second after a fixed "may be wrong" instruction), trained by the verifier's
+    /// reward in stage I then stage II of every iteration (<c>score</c>).
+    /// </summary>
+    Score,
+
+    /// <summary>SCoRe's SFT baseline: SFT on the policy's own successful corrections, wrong then right (<c>correction-sft</c>).</summary>
+    CorrectionSft,
+
+    /// <summary>
+    /// Meta-Rewarding: as self-rewarding with length control, plus the policy as meta-judge of its own disagreeing
+    /// judgements; judgement pairs train the judge and response pairs the actor in one DPO update (<c>meta-rewarding</c>).
+    /// </summary>
+    MetaRewarding,
+
+    /// <summary>
+    /// Thought Preference Optimization: the policy judges only the final answer, never the chain before it; pairs by that
+    /// score, DPO on the whole response (<c>tpo</c>).
+    /// </summary>
+    Tpo,
 }
 
 /// <summary>Names of <see cref="Recipe"/> values.</summary>

@@ -12,6 +12,12 @@ public enum UpdateKind
 
     /// <summary>Majority-vote self-training: SFT on the responses whose answer most samples of their prompt agree on.</summary>
     SelfTraining,
+
+    /// <summary>SCoRe's two-stage policy gradient over first and second attempts.</summary>
+    SCoRe,
+
+    /// <summary>SFT on second attempts that corrected a wrong first attempt.</summary>
+    CorrectionSft,
 }
 
 /// <summary>The per-shard stages of a recipe after generation, and the update that consumes the last one's outputs.</summary>
@@ -33,13 +39,29 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
         Recipe.Irpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
         Recipe.GrpoGold => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.Grpo, ScoreNames.Verifier),
         Recipe.SelfTraining => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.SelfTraining, ScoreNames.Votes),
+        Recipe.Score => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.SCoRe, ScoreNames.Verifier),
+        Recipe.CorrectionSft => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.CorrectionSft, ScoreNames.Verifier),
+        Recipe.MetaRewarding => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
+        Recipe.Tpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
         _ => throw new ArgumentOutOfRangeException(nameof(recipe), recipe, "Unknown recipe."),
     };
 
     /// <summary>The stage whose outputs the update trains on (the last per-shard stage).</summary>
     public CampaignStage UpdateInput => ShardStages[^1];
 
-    /// <summary>Whether prompts carry gold answers (only the verifier-reward baseline).</summary>
+    /// <summary>
+    /// Whether generation writes a second attempt after each first one (the self-correction recipes); the second attempt's
+    /// rollout has the same prompt id and sample index, and <see cref="Contracts.Rollout.Attempt"/> 2.
+    /// </summary>
+    public bool TwoAttempts => Update is UpdateKind.SCoRe or UpdateKind.CorrectionSft;
+
+    /// <summary>Whether the judging stage also meta-judges disagreeing judgements and the pair stage builds judgement pairs (Meta-Rewarding).</summary>
+    public bool MetaJudges => Recipe == Recipe.MetaRewarding;
+
+    /// <summary>Whether the judge sees only each response's final answer, never its chain of thought (TPO).</summary>
+    public bool JudgesAnswerOnly => Recipe == Recipe.Tpo;
+
+    /// <summary>Whether prompts carry gold answers (the recipes rewarded by the verifier: grpo-gold and the self-correction ones).</summary>
     public bool UsesGoldAnswers => Signal == ScoreNames.Verifier;
 
     /// <summary>The stage after <paramref name="stage"/> in this chain, or null when the update comes next.</summary>

@@ -40,8 +40,17 @@ public sealed record UpdateSettings
     /// <summary>GRPO's PPO clip range ε (default 0.2).</summary>
     public double Clip { get; init; } = 0.2;
 
-    /// <summary>GRPO's k3 KL coefficient to the iteration's starting policy (default 0.005).</summary>
+    /// <summary>GRPO's k3 KL coefficient to the iteration's starting policy (default 0.005); SCoRe's small β₁.</summary>
     public double KlBeta { get; init; } = 0.005;
+
+    /// <summary>SCoRe: stage I's strong KL coefficient β₂ on the first attempt (default 0.1).</summary>
+    public double FirstAttemptKlBeta { get; init; } = 0.1;
+
+    /// <summary>SCoRe: stage II's bonus α on r(y2) − r(y1) (default 10).</summary>
+    public double CorrectionBonus { get; init; } = 10;
+
+    /// <summary>SCoRe: optimizer steps of each iteration that run stage I; the rest run stage II (default 8; ≥ steps: stage I only).</summary>
+    public int StageOneSteps { get; init; } = 8;
 
     /// <summary>Self-training: minimum vote share of the majority answer (default 0.5).</summary>
     public double MinVoteShare { get; init; } = 0.5;

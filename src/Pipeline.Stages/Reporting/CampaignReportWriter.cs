@@ -162,6 +162,30 @@ public static class CampaignReportWriter
                     Cell(m.MajorityAccuracy, "0.000"), Cell(m.Ece, "0.000"), Cell(m.MeanSelfCertainty, "0.000"),
                     Cell(m.SelfCertaintyAuroc, "0.000"), Cell(m.MeanResponseTokens, "0.0"), Cell(m.JudgeAccuracy, "0.000")) + " |");
             }
+            if (iteration.Difficulties.Any(m => double.IsFinite(m.SampleJudgeAccuracy)))
+            {
+                text.AppendLine();
+                text.AppendLine("The policy as judge of its own samples (against the verifier):");
+                text.AppendLine();
+                text.AppendLine("| difficulty | judge acc. on samples | judge AUROC within prompt |");
+                text.AppendLine("|---|---:|---:|");
+                foreach (var m in iteration.Difficulties.Where(m => double.IsFinite(m.SampleJudgeAccuracy)))
+                    text.AppendLine(string.Join(" | ", $"| {m.Difficulty}", Cell(m.SampleJudgeAccuracy, "0.000"), Cell(m.SampleJudgeAuroc, "0.000")) + " |");
+            }
+            if (iteration.Difficulties.Any(m => m.SelfCorrection is not null))
+            {
+                text.AppendLine();
+                text.AppendLine("Self-correction (greedy first attempt, then a greedy second attempt on the correction prompt):");
+                text.AppendLine();
+                text.AppendLine("| difficulty | Acc@t1 | Acc@t2 | Δ | Δ(i→c) | Δ(c→i) |");
+                text.AppendLine("|---|---:|---:|---:|---:|---:|");
+                foreach (var m in iteration.Difficulties.Where(m => m.SelfCorrection is not null))
+                {
+                    var c = m.SelfCorrection!;
+                    text.AppendLine(string.Join(" | ", $"| {m.Difficulty}", Cell(c.FirstAttemptAccuracy, "0.000"), Cell(c.SecondAttemptAccuracy, "0.000"),
+                        Cell(c.Delta, "+0.000;-0.000;0.000"), Cell(c.IncorrectToCorrect, "0.000"), Cell(c.CorrectToIncorrect, "0.000")) + " |");
+                }
+            }
         }
         return text.ToString();
     }

@@ -39,6 +39,9 @@ internal sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
             {
                 Samples = definition.Evaluation.Samples,
                 Temperature = (float)definition.Evaluation.Temperature,
+                SecondAttempt = definition.Evaluation.SecondAttempt,
+                JudgeSamples = !definition.Evaluation.JudgeSamples ? SampleJudging.None
+                    : definition.Chain.JudgesAnswerOnly ? SampleJudging.AnswerOnly : SampleJudging.Response,
                 Seed = StageSeeds.Derive(definition, "evaluation"),
             };
             return sets.Select(s => evaluator.Evaluate(s.Difficulty, s.Problems, task.JudgeExamples(s.Problems, definition.TaskSeed), options)).ToList();
@@ -105,7 +108,14 @@ internal sealed class EvaluationWork(IObjectStore store, PolicyLoader policies)
         double a = report.GreedyAccuracy;
         double meanSc = (a > 0 ? a * report.MeanSelfCertaintyCorrect : 0) + (a < 1 ? (1 - a) * report.MeanSelfCertaintyIncorrect : 0);
         return new DifficultyMetrics(report.Difficulty, report.Problems, report.GreedyAccuracy, report.MajorityAccuracy, report.AnswerConfidenceEce,
-            meanSc, report.SelfCertaintyAuroc, report.MeanResponseTokens, report.JudgeAccuracy);
+            meanSc, report.SelfCertaintyAuroc, report.MeanResponseTokens, report.JudgeAccuracy)
+        {
+            SelfCorrection = report.SelfCorrection is { } c
+                ? new SelfCorrectionMetrics(c.FirstAttemptAccuracy, c.SecondAttemptAccuracy, c.Delta, c.IncorrectToCorrect, c.CorrectToIncorrect)
+                : null,
+            SampleJudgeAccuracy = report.SampleJudge?.Accuracy ?? double.NaN,
+            SampleJudgeAuroc = report.SampleJudge?.WithinPromptAuroc ?? double.NaN,
+        };
     }
 
 }

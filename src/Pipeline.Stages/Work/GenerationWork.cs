@@ -1,10 +1,14 @@
 // Generation: the iteration's starting policy samples G responses per prompt of a shard; each response keeps the
 // sampled token ids with the sampler's per-token statistics (every later signal derives from these), its text, and its
 // extracted answer with the tokens that spell it. Seeds derive from (campaign, iteration, shard),
-// and generation of a sequence does not depend on its batch, so a re-run produces the same rollouts.
+// and generation of a sequence does not depend on its batch, so a re-run produces the same rollouts. For the
+// self-correction recipes every first attempt is followed, in the same stage, by one second attempt sampled on the
+// correction prompt (the prompt's tokens, the first attempt's tokens as drawn, the fixed instruction).
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
+using Pipeline.Engine.Training;
+using Pipeline.Learning.Evaluation;
 using Pipeline.Learning.Signals;
 using Pipeline.Learning.Tasks;
 using Pipeline.Stages.Campaigns;
@@ -49,28 +53,53 @@ internal sealed class GenerationWork(ShardStore shards, PolicyLoader policies)
         var encoding = policy.Encoding;
         var task = TaskRegistry.Get(definition.Task);
         int g = definition.SamplesPerPrompt;
-        var promptTokens = command.Prompts.Select(p => encoding.Prompt(p.Text)).ToList();
-        var generated = policy.Model.Generate(promptTokens.SelectMany(p => Enumerable.Repeat(p, g)).ToList(), new SamplingOptions
-        {
-            Temperature = (float)definition.Temperature,
-            MaxNewTokens = definition.MaxNewTokens,
-            StopTokens = [encoding.Eos],
-            Seed = StageSeeds.ForShard(definition, CampaignStage.Generation, command.Iteration, command.Shard),
-        });
-        var rollouts = new List<Rollout>(generated.Count);
+        ulong seed = StageSeeds.ForShard(definition, CampaignStage.Generation, command.Iteration, command.Shard);
+        var promptTokens = command.Prompts.SelectMany(p => Enumerable.Repeat(encoding.Prompt(p.Text), g)).ToList();
+        var generated = policy.Model.Generate(promptTokens, Options(definition, encoding, seed));
+        var rollouts = new List<Rollout>(generated.Count * (definition.Chain.TwoAttempts ? 2 : 1));
         int truncated = 0;
         for (int i = 0; i < generated.Count; i++)
         {
             var prompt = command.Prompts[i / g];
-            var sequence = generated[i];
-            if (sequence.FinishReason == FinishReason.Length) truncated++;
-            string response = encoding.DecodeResponse(sequence.Tokens);
-            var answer = AnswerSpan.ToTokenRange(encoding.TokenTexts(sequence.Tokens), task.FindAnswer(response));
-            rollouts.Add(new Rollout(prompt.Id, prompt.Text, i % g, response,
-                SampledTokenRecords.From(promptTokens[i / g], sequence, (float)definition.Temperature),
-                task.ExtractAnswer(response), answer is { } a ? new TokenSpan(a.Start, a.Length) : null,
-                new Dictionary<string, double>(), prompt.GoldAnswer));
+            rollouts.Add(ToRollout(definition, task, encoding, prompt, prompt.Text, i % g, promptTokens[i], generated[i], attempt: 1));
+            if (generated[i].FinishReason == FinishReason.Length) truncated++;
+        }
+        if (!definition.Chain.TwoAttempts) return (rollouts, truncated);
+
+        // One second attempt per first attempt, from its own stream of seeds.
+        var correctionTokens = generated.Select((s, i) => encoding.CorrectionPrompt(promptTokens[i], s.Tokens)).ToList();
+        var secondOptions = Options(definition, encoding, SeededRandom.DeriveSeed(seed, "second-attempt"));
+        secondOptions = secondOptions with
+        {
+            MaxNewTokens = TaskEvaluator.SecondAttemptBudget(policy.Model.Config.MaxPositionEmbeddings, correctionTokens.Max(t => t.Length), definition.MaxNewTokens),
+        };
+        var second = policy.Model.Generate(correctionTokens, secondOptions);
+        for (int i = 0; i < second.Count; i++)
+        {
+            var prompt = command.Prompts[i / g];
+            string correctionPrompt = SelfCorrection.BuildPrompt(prompt.Text, rollouts[i].Response);
+            rollouts.Add(ToRollout(definition, task, encoding, prompt, correctionPrompt, i % g, correctionTokens[i], second[i], attempt: 2));
+            if (second[i].FinishReason == FinishReason.Length) truncated++;
         }
         return (rollouts, truncated);
+    }
+
+    private static SamplingOptions Options(CampaignDefinition definition, TaskEncoding encoding, ulong seed) => new()
+    {
+        Temperature = (float)definition.Temperature,
+        MaxNewTokens = definition.MaxNewTokens,
+        StopTokens = [encoding.Eos],
+        Seed = seed,
+    };
+
+    private static Rollout ToRollout(CampaignDefinition definition, ITask task, TaskEncoding encoding, CampaignPrompt prompt, string promptText,
+        int sample, int[] promptTokens, GeneratedSequence sequence, int attempt)
+    {
+        string response = encoding.DecodeResponse(sequence.Tokens);
+        var answer = AnswerSpan.ToTokenRange(encoding.TokenTexts(sequence.Tokens), task.FindAnswer(response));
+        return new Rollout(prompt.Id, promptText, sample, response,
+            SampledTokenRecords.From(promptTokens, sequence, (float)definition.Temperature),
+            task.ExtractAnswer(response), answer is { } a ? new TokenSpan(a.Start, a.Length) : null,
+            new Dictionary<string, double>(), prompt.GoldAnswer, attempt);
     }
 }

@@ -1,11 +1,15 @@
 // Judging: the iteration's starting policy judges each rollout as its own verdict judge (J sampled verdicts; the score is
 // the share of "correct" among the readable ones, unreadable ones counted), or, for the gold-reward baseline, the
-// verifier compares the extracted answer with the prompt's gold answer.
+// verifier compares the extracted answer with the prompt's gold answer. TPO's judge is shown only the response's final
+// answer (never its chain of thought). For Meta-Rewarding, a response whose sampled verdicts disagree is also meta-judged:
+// the policy compares its "correct" and "incorrect" judgements of it in both orders, and the rollout keeps both
+// judgements' tokens and log-probs so the pair stage can turn a clear preference into a judgement pair.
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
 using Pipeline.Learning.Judging;
 using Pipeline.Learning.Tasks;
+using Pipeline.Learning.Updates;
 using Pipeline.Stages.Campaigns;
 
 namespace Pipeline.Stages.Work;
@@ -48,16 +52,27 @@ internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
             summary["parse_failures"] = 0;
             summary["unscored"] = 0;
             summary["judge_samples"] = 0;
+            if (definition.Chain.TwoAttempts)
+            {
+                // The shard's own Acc@t1 / Acc@t2 on the campaign prompts, so a run shows what the update is trained on.
+                foreach (int attempt in new[] { 1, 2 })
+                {
+                    var scored = judged.Where(r => r.Attempt == attempt).ToList();
+                    if (scored.Count > 0) summary[$"attempt_{attempt}_accuracy"] = scored.Average(r => r.Scores[ScoreNames.Verifier]);
+                }
+            }
         }
         else
         {
-            var scores = await policies.UseAsync(command.Checkpoint, definition.Backend, policy => Judge(definition, command, policy, input), cancellationToken);
+            var results = await policies.UseAsync(command.Checkpoint, definition.Backend, policy => Judge(definition, command, policy, input), cancellationToken);
+            var scores = results.Select(r => r.Score).ToList();
             judged = input.Select((r, i) =>
             {
                 var s = new Dictionary<string, double>(r.Scores) { [ScoreNames.JudgeParseFailures] = scores[i].ParseFailures };
                 if (scores[i].Score is { } score) s[ScoreNames.Judge] = score;
-                return r with { Scores = s };
+                return r with { Scores = s, MetaJudgement = results[i].Meta };
             }).ToList();
+            if (definition.Chain.MetaJudges) summary["meta_judged"] = results.Count(r => r.Meta is not null);
             var readable = scores.Where(s => s.Score.HasValue).Select(s => s.Score!.Value).ToList();
             summary["mean_score"] = readable.Count > 0 ? readable.Average() : double.NaN;
             summary["parse_failures"] = scores.Sum(s => s.ParseFailures);
@@ -68,7 +83,16 @@ internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
         return await shards.WriteAsync(key, judged, summary, cancellationToken);
     }
 
-    private static List<JudgeScore> Judge(CampaignDefinition definition, JudgeRollouts command, LoadedPolicy policy, IReadOnlyList<Rollout> rollouts)
+    /// <summary>What the judge shows of a response: the whole response, or for TPO only its delimited final answer.</summary>
+    public static string JudgedText(CampaignDefinition definition, Rollout rollout)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(rollout);
+        return definition.Chain.JudgesAnswerOnly ? TaskRegistry.Get(definition.Task).AnswerOnly(rollout.Response) : rollout.Response;
+    }
+
+    private static List<(JudgeScore Score, MetaJudgement? Meta)> Judge(CampaignDefinition definition, JudgeRollouts command, LoadedPolicy policy,
+        IReadOnlyList<Rollout> rollouts)
     {
         var judge = new ModelJudge(policy.Model, policy.Encoding.Tokenizer, new SamplingOptions
         {
@@ -78,6 +102,31 @@ internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
             Seed = StageSeeds.ForShard(definition, CampaignStage.Judging, command.Iteration, command.Shard),
         }, prependBos: true);
         // The judge draws the streams following the previous call's, so the rollouts' order fixes every verdict.
-        return rollouts.Select(r => VerdictJudge.ScoreBySampling(judge, r.Prompt, r.Response, definition.Judging.Samples)).ToList();
+        var results = new List<(JudgeScore, MetaJudgement?)>(rollouts.Count);
+        foreach (var r in rollouts)
+        {
+            string judged = JudgedText(definition, r);
+            var verdicts = judge.Sample(VerdictJudge.BuildPrompt(r.Prompt, judged), definition.Judging.Samples).Select(VerdictJudge.ParseVerdict).ToList();
+            var score = JudgeScore.FromParsed(verdicts.Select(v => v is { } right ? (right ? 1.0 : 0.0) : (double?)null).ToList());
+            bool disagreed = verdicts.Contains(true) && verdicts.Contains(false);
+            results.Add((score, definition.Chain.MetaJudges && disagreed ? MetaJudge(policy, judge, r) : null));
+        }
+        return results;
+    }
+
+    /// <summary>The meta-judge's two-order comparison of the two judgements of <paramref name="rollout"/>, with their tokens and log-probs.</summary>
+    private static MetaJudgement MetaJudge(LoadedPolicy policy, ModelJudge judge, Rollout rollout)
+    {
+        var (shownFirst, shownSecond) = Learning.Judging.MetaJudge.Compare(judge, rollout.Prompt, rollout.Response,
+            VerdictJudge.CorrectVerdict, VerdictJudge.IncorrectVerdict);
+        string prompt = VerdictJudge.BuildPrompt(rollout.Prompt, rollout.Response);
+        int[] promptTokens = policy.Encoding.Prompt(prompt);
+        int[] correct = policy.Encoding.Response(VerdictJudge.CorrectVerdict), incorrect = policy.Encoding.Response(VerdictJudge.IncorrectVerdict);
+        var logProbs = policy.Model.LogProbs([new PromptResponse(promptTokens, correct), new PromptResponse(promptTokens, incorrect)], 2);
+        double preference = (shownFirst + shownSecond) / 2;
+        return new MetaJudgement(prompt, promptTokens,
+            new PairResponse(rollout.Sample, VerdictJudge.CorrectVerdict, correct, logProbs[0], preference),
+            new PairResponse(rollout.Sample, VerdictJudge.IncorrectVerdict, incorrect, logProbs[1], 1 - preference),
+            shownFirst, shownSecond);
     }
 }

@@ -1,7 +1,9 @@
 // Pair construction: RLSF orders a prompt's samples by answer-span confidence, self-rewarding (and IRPO) by the policy's
 // judge scores; both builders come from Learning. Samples of one prompt with the same tokens are one candidate (scored by
 // the mean of their scores): otherwise a sampled judge can prefer a response over its own copy, and that pair teaches
-// nothing. At most MaxPairsPerPrompt pairs per prompt are kept, the strongest preferences first.
+// nothing. At most MaxPairsPerPrompt pairs per prompt are kept, the strongest preferences first. For Meta-Rewarding the
+// same output also holds the judgement pairs: each meta-judged response whose two-order preference is clear gives one
+// pair on its verdict prompt (the better judgement chosen), so the DPO update trains the actor and the judge together.
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Learning.Pairs;
@@ -69,6 +71,9 @@ internal sealed class PairWork(ShardStore shards)
                 Side(group[p.Chosen], p.ChosenScore), Side(group[p.Rejected], p.RejectedScore),
                 signal == ScoreNames.AnswerConfidence ? RlsfPairs.MarginWeight(p) : 1.0)));
         }
+        var judgementPairs = definition.Chain.MetaJudges ? JudgementPairs(rollouts, definition.Pairs.MetaJudgeBand) : default;
+        int responsePairs = records.Count;
+        if (judgementPairs.Pairs is { } built) records.AddRange(built);
         var summary = new Dictionary<string, double>
         {
             ["prompts"] = groups.Count,
@@ -79,9 +84,48 @@ internal sealed class PairWork(ShardStore shards)
             ["duplicates_merged"] = merged,
             ["identical_dropped"] = identical,
             ["capped"] = capped,
-            ["mean_score_gap"] = records.Count > 0 ? records.Average(r => r.Chosen.Score - r.Rejected.Score) : 0,
+            ["mean_score_gap"] = responsePairs > 0 ? records.Take(responsePairs).Average(r => r.Chosen.Score - r.Rejected.Score) : 0,
         };
+        if (definition.Chain.MetaJudges)
+        {
+            summary["response_pairs"] = responsePairs;
+            summary["judgement_pairs"] = records.Count - responsePairs;
+            summary["judgement_ties"] = judgementPairs.Ties;
+            summary["judgement_position_bias"] = judgementPairs.PositionBias;
+        }
         return (records, summary);
+    }
+
+    /// <summary>
+    /// Meta-Rewarding's judgement pairs: one per meta-judged response (identical responses of a prompt once) whose
+    /// two-order preference is clear under <paramref name="band"/>; ties and position-biased comparisons are counted.
+    /// </summary>
+    public static (List<PreferencePairRecord> Pairs, int Ties, int PositionBias) JudgementPairs(IReadOnlyList<Rollout> rollouts, double band)
+    {
+        ArgumentNullException.ThrowIfNull(rollouts);
+        var pairs = new List<PreferencePairRecord>();
+        int ties = 0, positionBias = 0;
+        var seen = new HashSet<(string, string)>();
+        foreach (var r in rollouts)
+        {
+            if (r.MetaJudgement is not { } m || !seen.Add((r.PromptId, r.Response))) continue;
+            switch (MetaJudgePairs.Decide(m.CorrectShownFirst, m.CorrectShownSecond, band))
+            {
+                case MetaJudgeOutcome.FirstBetter:
+                    pairs.Add(new PreferencePairRecord(r.PromptId, m.Prompt, m.PromptTokens, m.Correct, m.Incorrect));
+                    break;
+                case MetaJudgeOutcome.SecondBetter:
+                    pairs.Add(new PreferencePairRecord(r.PromptId, m.Prompt, m.PromptTokens, m.Incorrect, m.Correct));
+                    break;
+                case MetaJudgeOutcome.PositionBias:
+                    positionBias++;
+                    break;
+                default:
+                    ties++;
+                    break;
+            }
+        }
+        return (pairs, ties, positionBias);
     }
 
     private static PairResponse Side(Rollout rollout, double score) =>

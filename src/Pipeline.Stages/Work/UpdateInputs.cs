@@ -33,6 +33,47 @@ internal static class UpdateInputs
             Score(r, ScoreNames.Votes), Score(r, ScoreNames.Majority) == 1)).ToList()))
         .ToList();
 
+    /// <summary>
+    /// SCoRe units: per prompt its first attempts and, aligned by sample index, the second attempt written after each,
+    /// rewarded by the verifier; the sampling policy's log-probs are the old and the reference log-probs of both.
+    /// </summary>
+    public static SCoReObjective SCoRe(CampaignDefinition definition, IReadOnlyList<Rollout> rollouts)
+    {
+        var u = definition.Update;
+        var units = AttemptPairs(rollouts).Select(pairs => new SCoReUnit(
+            pairs.Select(p => Attempt(p.First)).ToList(),
+            pairs.Select(p => Attempt(p.Second)).ToList())).ToList();
+        var options = new SCoReOptions(u.CorrectionBonus, u.FirstAttemptKlBeta, u.KlBeta, u.Clip);
+        return new SCoReObjective(units, options, u.StageOneSteps);
+    }
+
+    /// <summary>
+    /// The correction-sft examples: second attempts the verifier found right whose first attempt it found wrong, with the
+    /// correction prompt they were sampled on.
+    /// </summary>
+    public static List<PromptResponse> SuccessfulCorrections(IReadOnlyList<Rollout> rollouts) => AttemptPairs(rollouts)
+        .SelectMany(pairs => pairs)
+        .Where(p => Score(p.First, ScoreNames.Verifier) == 0 && Score(p.Second, ScoreNames.Verifier) == 1)
+        .Select(p => new PromptResponse(p.Second.Tokens.Prompt, p.Second.Tokens.Ids))
+        .ToList();
+
+    /// <summary>Per prompt (in order of first appearance), its (first attempt, second attempt) pairs by sample index.</summary>
+    private static List<List<(Rollout First, Rollout Second)>> AttemptPairs(IReadOnlyList<Rollout> rollouts)
+    {
+        var groups = RolloutGroups.ByPrompt(rollouts);
+        return groups.Select(g =>
+        {
+            var second = g.Where(r => r.Attempt == 2).ToDictionary(r => r.Sample);
+            return g.Where(r => r.Attempt == 1).Select(r => (r, second.TryGetValue(r.Sample, out var s)
+                ? s
+                : throw new InvalidOperationException($"Rollout {r.PromptId}#{r.Sample} has no second attempt; did generation run with the self-correction recipe?")))
+                .ToList();
+        }).ToList();
+    }
+
+    private static SCoReAttempt Attempt(Rollout r) =>
+        new(r.Tokens.Prompt, r.Tokens.Ids, Score(r, ScoreNames.Verifier), r.Tokens.PolicyLogProbs, r.Tokens.PolicyLogProbs);
+
     private static double Score(Rollout rollout, string name) =>
         rollout.Scores.TryGetValue(name, out var value)
             ? value

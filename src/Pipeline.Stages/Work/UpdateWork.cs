@@ -19,7 +19,7 @@ using Pipeline.Storage.Checkpoints;
 
 namespace Pipeline.Stages.Work;
 
-/// <summary>Runs update chunks (the <c>update</c> stage): GRPO, DPO/IRPO or majority-vote SFT, per the recipe.</summary>
+/// <summary>Runs update chunks (the <c>update</c> stage): GRPO, DPO/IRPO, majority-vote SFT, SCoRe or correction SFT, per the recipe.</summary>
 /// <param name="shards">Where the inputs are read from.</param>
 /// <param name="policies">Where policies and trainer states are loaded from.</param>
 internal sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
@@ -184,6 +184,8 @@ internal sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
             UpdateKind.Dpo => new DpoObjective(UpdateInputs.Dpo(await ReadAllAsync<PreferencePairRecord>(command, cancellationToken)), u.Beta, u.NllWeight),
             UpdateKind.SelfTraining => new SelfTrainingObjective(UpdateInputs.SelfTraining(await ReadAllAsync<Rollout>(command, cancellationToken)),
                 u.MinVoteShare, u.MinLengthFraction),
+            UpdateKind.SCoRe => UpdateInputs.SCoRe(definition, await ReadAllAsync<Rollout>(command, cancellationToken)),
+            UpdateKind.CorrectionSft => new SftObjective(UpdateInputs.SuccessfulCorrections(await ReadAllAsync<Rollout>(command, cancellationToken))),
             _ => throw new InvalidOperationException($"Unknown update kind {definition.Chain.Update}."),
         };
     }

@@ -91,7 +91,8 @@ public sealed class CampaignCommandsTests : IDisposable
         // The run is in this process: libtorch was loaded (and given its threads) by the backend, the only code that does.
         Assert.True(Pipeline.Backends.Torch.Runtime.TorchRuntime.Threads > 0, "libtorch was never initialised");
         Assert.Contains("iteration 2: policy updated", error);
-        var rows = output.Split('\n').Where(l => l.Contains("d2s1")).ToList();
+        // The main metrics table (self-rewarding then also prints its judge on its own samples, per iteration).
+        var rows = output.Split('\n').TakeWhile(l => !l.StartsWith("the policy as judge", StringComparison.Ordinal)).Where(l => l.Contains("d2s1")).ToList();
         Assert.Equal(["0", "1", "2"], rows.Select(r => r.Split('│', StringSplitOptions.TrimEntries)[1]));
     }
 

@@ -78,6 +78,55 @@ public sealed class CampaignEndToEndTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task CampaignStart_ScoreEveryStageASeparateProcess_TwoAttemptsPerSampleAndSelfCorrectionFigures()
+    {
+        // score: generation (both attempts) -> judging (the verifier) -> SCoRe update; evaluation with the second attempt.
+        await using var cluster = await CampaignCluster.CreateAsync("score", log);
+        var workers = await cluster.StartWorkersAsync(["orchestrator", "generation", "judging", "update"]);
+        var id = Id("score");
+        var json = $$"""
+            {
+              "recipe": "score",
+              "seed": 7,
+              "iterations": {{Iterations}},
+              "promptsPerIteration": 8,
+              "shards": {{Shards}},
+              "samplesPerPrompt": {{Samples}},
+              "maxNewTokens": 16,
+              "update": { "steps": 4, "stepsPerChunk": 2, "stageOneSteps": 2, "promptsPerStep": 4, "microBatchSize": 16 },
+              "evaluation": { "problemsPerDifficulty": 2, "samples": 1, "difficulties": ["d2s1"] }
+            }
+            """;
+        await cluster.StartCampaignAsync(cluster.WriteCampaignFile("campaign.json", json), id);
+
+        var status = await cluster.WaitForCompletionAsync(id, CampaignLimit);
+
+        Assert.Empty(Failures(status));
+        Assert.Equal(Iterations + 1, (int?)status["currentIteration"]);
+        var definition = CampaignDefinition.Parse(json);
+        for (var n = 1; n <= Iterations; n++)
+        {
+            for (var shard = 0; shard < Shards; shard++)
+            {
+                var key = CampaignKeys.ShardOutput(id, n, CampaignStage.Judging, shard);
+                var rollouts = ShardStore.ParseLines<Rollout>(key, await cluster.ReadAsync(key));
+                int expected = CampaignPrompts.Shard(definition, n, shard).Count * Samples;
+                Assert.Equal(expected, rollouts.Count(r => r.Attempt == 1));
+                Assert.Equal(expected, rollouts.Count(r => r.Attempt == 2));
+                Assert.All(rollouts, r => Assert.True(r.Scores.ContainsKey(ScoreNames.Verifier)));
+            }
+        }
+        for (var n = 0; n <= Iterations; n++)
+        {
+            var evaluation = await EvaluationWork.TryReadAsync(cluster.Store, CampaignKeys.Evaluation(id, n));
+            var figures = Assert.Single(evaluation!.Difficulties).SelfCorrection;
+            Assert.NotNull(figures);
+            Assert.Equal(figures.SecondAttemptAccuracy - figures.FirstAttemptAccuracy, figures.Delta, 12);
+        }
+        Assert.All(workers.Values, w => Assert.False(w.HasExited, $"{w.Name} exited.\n{w.Describe()}"));
+    }
+
+    [Fact]
     public async Task CampaignStart_TorchBackendEveryStageASeparateProcess_CompletesBothIterationsOnLibtorch()
     {
         await using var cluster = await CampaignCluster.CreateAsync("torch", log);

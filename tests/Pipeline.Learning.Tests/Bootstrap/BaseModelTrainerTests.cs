@@ -29,6 +29,9 @@ public sealed class BaseModelTrainerTests : IDisposable
         IntermediateSize = 48,
         SftPerDifficulty = 40,
         JudgePerDifficulty = 10,
+        CorrectionPerDifficulty = 10,
+        MetaJudgePerDifficulty = 5,
+        AnswerJudgePerDifficulty = 5,
     };
 
     public void Dispose()
@@ -44,20 +47,23 @@ public sealed class BaseModelTrainerTests : IDisposable
 
         var report = BaseModelTrainer.Train(_task, Tiny(), folder, new Recorder(progress));
 
-        Assert.Equal(40, report.StepsDone);
-        Assert.Equal(40, progress.Count);
-        Assert.Equal(Enumerable.Range(1, 40), progress.Select(p => p.Step));
+        // 40 steps on the main data plus one step on a batch of the methods' examples after every 8.
+        Assert.Equal(45, report.StepsDone);
+        Assert.Equal(45, progress.Count);
+        Assert.Equal(5, report.MethodSteps);
+        Assert.InRange(report.MethodPositionShare, 5.0 / 45, 0.5); // its batches are longer than the main ones
+        Assert.Equal(Enumerable.Range(1, 45), progress.Select(p => p.Step));
         Assert.Equal(10, report.LossBySegment.Count);
         Assert.True(report.LossBySegment[^1] < report.LossBySegment[0] - 0.5,
             $"loss went from {report.LossBySegment[0]} to {report.LossBySegment[^1]}");
-        Assert.Equal(ArithSplitOptions.Recommended(4).TrainDifficulties.Count * (40 + 10) + ArithSplitOptions.Recommended(4).CampaignSftCount, report.Examples);
+        Assert.Equal(ArithSplitOptions.Recommended(4).TrainDifficulties.Count * (40 + 10 + 10 + 5 + 5) + ArithSplitOptions.Recommended(4).CampaignSftCount, report.Examples);
 
         var model = LlamaModel.Load(folder);
         var tokenizer = BpeTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
         Assert.Equal(tokenizer.VocabularySize, model.Config.VocabSize);
         Assert.Equal(32, model.Config.HiddenSize);
         var written = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, BaseModelTrainer.ReportFileName)))!;
-        Assert.Equal(40, written["Report"]!["StepsDone"]!.GetValue<int>());
+        Assert.Equal(45, written["Report"]!["StepsDone"]!.GetValue<int>());
         Assert.Equal("arith", written["Task"]!.GetValue<string>());
 
         var problems = _task.Generate(9, new ArithDifficulty(2, 1), 4);
@@ -89,8 +95,34 @@ public sealed class BaseModelTrainerTests : IDisposable
         var slow = BaseModelTrainer.Train(_task, Tiny(), Path.Combine(_root, "slow"), new Recorder(slowProgress, stall: TimeSpan.FromMilliseconds(20)));
 
         Assert.Equal(fast.StepsDone, slow.StepsDone);
-        Assert.Equal(Tiny().Steps, slowProgress[^1].TotalSteps);
+        Assert.Equal(Tiny().TotalSteps(hasMethodExamples: true), slowProgress[^1].TotalSteps);
         Assert.Equal(File.ReadAllBytes(Path.Combine(_root, "fast", "model.safetensors")), File.ReadAllBytes(Path.Combine(_root, "slow", "model.safetensors")));
+    }
+
+    [Fact]
+    public void Train_MethodBatchEveryZero_NoMethodStepsOrExamples()
+    {
+        var report = BaseModelTrainer.Train(_task, Tiny() with { MethodBatchEvery = 0 }, Path.Combine(_root, "plain"));
+
+        Assert.Equal(40, report.StepsDone);
+        Assert.Equal((0, 0.0), (report.MethodSteps, report.MethodPositionShare));
+        Assert.Equal(ArithSplitOptions.Recommended(4).TrainDifficulties.Count * (40 + 10) + ArithSplitOptions.Recommended(4).CampaignSftCount, report.Examples);
+    }
+
+    [Fact]
+    public void MethodSequences_CorrectionsThenMetaJudgementsThenAnswerOnlyVerdicts()
+    {
+        var encoding = TaskEncoding.ForTask(_task);
+        var splits = _task.Splits(4, new SplitSizes(SftPerDifficulty: 1, JudgePerDifficulty: 1, CorrectionPerDifficulty: 2,
+            MetaJudgePerDifficulty: 3, AnswerJudgePerDifficulty: 1));
+
+        var sequences = BaseModelTrainer.MethodSequences(splits, encoding);
+
+        Assert.Equal(4 * (2 + 3 + 1), sequences.Count);
+        Assert.Equal(encoding.Prompt(splits.Corrections[1].Prompt), sequences[1].Prompt);
+        Assert.Equal(encoding.Response(splits.Corrections[1].Response), sequences[1].Response);
+        Assert.Equal(encoding.Prompt(splits.MetaJudge[0].Prompt), sequences[8].Prompt);
+        Assert.Equal(encoding.Response(splits.AnswerJudge[^1].Verdict), sequences[^1].Response);
     }
 
     [Fact]

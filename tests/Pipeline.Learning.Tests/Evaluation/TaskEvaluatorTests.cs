@@ -122,4 +122,84 @@ public class TaskEvaluatorTests
         foreach (double rate in new[] { report.GreedyAccuracy, report.MajorityAccuracy, report.VoteShareEce, report.AnswerConfidenceEce, report.JudgeAccuracy })
             Assert.InRange(rate, 0, 1);
     }
+
+    [Fact]
+    public void Evaluate_SecondAttempt_ReportsBothAccuraciesAndTheirChanges()
+    {
+        var encoding = TaskEncoding.ForTask(_task);
+        var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, hiddenSize: 16, intermediateSize: 24, numLayers: 1,
+            numHeads: 2, numKeyValueHeads: 2, maxPositionEmbeddings: 128);
+        var evaluator = new TaskEvaluator(_task, new ManagedPolicy(LlamaModel.Create(config, seed: 2)), encoding);
+        var problems = _task.Generate(1, new ArithDifficulty(2, 1), 6);
+
+        var without = evaluator.Evaluate("d2s1", problems, [], new EvaluationOptions { Samples = 1, MaxNewTokens = 12 });
+        var with = evaluator.Evaluate("d2s1", problems, [], new EvaluationOptions { Samples = 1, MaxNewTokens = 12, SecondAttempt = true });
+
+        Assert.Null(without.SelfCorrection);
+        var c = Assert.IsType<SelfCorrectionReport>(with.SelfCorrection);
+        Assert.Equal(with.GreedyAccuracy, c.FirstAttemptAccuracy);
+        Assert.Equal(c.IncorrectToCorrect - c.CorrectToIncorrect, c.Delta, 12);
+    }
+
+    [Fact]
+    public void SelfCorrectionReport_FromOutcomes_SharesOfAllProblems()
+    {
+        // right-right, wrong-right, right-wrong, wrong-wrong, wrong-right.
+        var report = SelfCorrectionReport.FromOutcomes([(true, true), (false, true), (true, false), (false, false), (false, true)]);
+
+        Assert.Equal(0.4, report.FirstAttemptAccuracy, 12);
+        Assert.Equal(0.6, report.SecondAttemptAccuracy, 12);
+        Assert.Equal(0.2, report.Delta, 12);
+        Assert.Equal(0.4, report.IncorrectToCorrect, 12);
+        Assert.Equal(0.2, report.CorrectToIncorrect, 12);
+    }
+
+    [Fact]
+    public void SummarizeSampleJudge_AccuracyAtHalfAndMeanWithinPromptAuroc()
+    {
+        // Problem 1: ranks its right sample above both wrong ones (AUROC 1); problem 2: all right (no AUROC);
+        // problem 3: ranks the wrong sample above the right one (AUROC 0).
+        double[] p = [0.9, 0.4, 0.2, 0.8, 0.7, 0.3, 0.6];
+        bool[] right = [true, false, false, true, true, true, false];
+
+        var report = TaskEvaluator.SummarizeSampleJudge([3, 2, 2], p, right, answerOnly: true);
+
+        Assert.Equal(5.0 / 7, report.Accuracy, 12); // only problem 3's two samples are judged the wrong way round
+        Assert.Equal(0.5, report.WithinPromptAuroc, 12);
+        Assert.Equal(2, report.MixedProblems);
+        Assert.True(report.AnswerOnly);
+    }
+
+    [Fact]
+    public void Evaluate_JudgeSamples_ReportsTheJudgeOnTheModelsOwnSamples()
+    {
+        var encoding = TaskEncoding.ForTask(_task);
+        var config = ModelConfig.Llama(encoding.Tokenizer.VocabularySize, hiddenSize: 16, intermediateSize: 24, numLayers: 1,
+            numHeads: 2, numKeyValueHeads: 2, maxPositionEmbeddings: 128);
+        var evaluator = new TaskEvaluator(_task, new ManagedPolicy(LlamaModel.Create(config, seed: 2)), encoding);
+        var problems = _task.Generate(1, new ArithDifficulty(2, 1), 4);
+
+        var report = evaluator.Evaluate("d2s1", problems, [], new EvaluationOptions { Samples = 2, MaxNewTokens = 12, JudgeSamples = SampleJudging.Response });
+
+        var judge = Assert.IsType<SampleJudgeReport>(report.SampleJudge);
+        Assert.InRange(judge.Accuracy, 0, 1);
+        Assert.False(judge.AnswerOnly);
+    }
+
+    [Theory]
+    [InlineData(256, 100, 64, 64)]
+    [InlineData(256, 200, 64, 57)]
+    [InlineData(256, 256, 64, 1)]
+    public void SecondAttemptBudget_CutToTheContext(int context, int longestPrompt, int wanted, int expected)
+    {
+        Assert.Equal(expected, TaskEvaluator.SecondAttemptBudget(context, longestPrompt, wanted));
+    }
+
+    [Fact]
+    public void SecondAttemptBudget_PromptBeyondTheContext_SaysSo()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => TaskEvaluator.SecondAttemptBudget(256, 300, 64));
+
+        Assert.Contains("no room", error.Message, StringComparison.Ordinal);
+    }
 }

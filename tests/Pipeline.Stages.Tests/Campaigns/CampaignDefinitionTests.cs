@@ -9,9 +9,9 @@ public sealed class CampaignDefinitionTests
     public static TheoryData<string> BuiltIns => new(CampaignDefinition.BuiltInNames);
 
     [Fact]
-    public void BuiltInNames_AllSixRecipes_Listed()
+    public void BuiltInNames_EveryRecipe_Listed()
     {
-        Assert.Equal(["grpo-gold", "intuitor", "irpo", "rlsf", "self-rewarding", "self-training"], CampaignDefinition.BuiltInNames);
+        Assert.Equal(["correction-sft", "grpo-gold", "intuitor", "irpo", "meta-rewarding", "rlsf", "score", "self-rewarding", "self-training", "tpo"], CampaignDefinition.BuiltInNames);
     }
 
     [Theory]
@@ -33,6 +33,40 @@ public sealed class CampaignDefinitionTests
         Assert.True(irpo.Update.NllWeight > 0);
         Assert.Equal(0, selfRewarding.Update.NllWeight);
         Assert.Equal(UpdateKind.Dpo, irpo.Chain.Update);
+    }
+
+    [Fact]
+    public void LoadBuiltIn_Score_PaperCoefficientsBothStagesAndSecondAttemptEvaluated()
+    {
+        var score = CampaignDefinition.LoadBuiltIn("score");
+
+        Assert.Equal((10.0, 0.1, 0.01), (score.Update.CorrectionBonus, score.Update.FirstAttemptKlBeta, score.Update.KlBeta));
+        Assert.InRange(score.Update.StageOneSteps, 1, score.Update.Steps - 1); // both stages run in every iteration
+        Assert.True(score.Evaluation.SecondAttempt);
+        Assert.True(CampaignDefinition.LoadBuiltIn("correction-sft").Evaluation.SecondAttempt);
+        Assert.False(CampaignDefinition.LoadBuiltIn("self-training").Evaluation.SecondAttempt);
+    }
+
+    [Fact]
+    public void LoadBuiltIn_MetaRewarding_LengthControlOnAndTheJudgeMeasuredOnSamples()
+    {
+        var meta = CampaignDefinition.LoadBuiltIn("meta-rewarding");
+        var selfRewarding = CampaignDefinition.LoadBuiltIn("self-rewarding");
+
+        Assert.True(meta.Pairs.LengthBand > 0);
+        Assert.InRange(meta.Pairs.MetaJudgeBand, 0.0, 0.49);
+        Assert.True(meta.Evaluation.JudgeSamples && selfRewarding.Evaluation.JudgeSamples && CampaignDefinition.LoadBuiltIn("tpo").Evaluation.JudgeSamples);
+        // Otherwise Self-Rewarding's settings, so the two compare.
+        Assert.Equal(selfRewarding.Update, meta.Update);
+        Assert.Equal(selfRewarding.Judging, meta.Judging);
+    }
+
+    [Fact]
+    public void Parse_MetaJudgeBandOutOfRange_NamesTheKey()
+    {
+        var error = Assert.Throws<CampaignDefinitionException>(() => CampaignDefinition.Parse("""{ "recipe": "meta-rewarding", "pairs": { "metaJudgeBand": 0.5 } }"""));
+
+        Assert.Equal("pairs.metaJudgeBand", error.Key);
     }
 
     [Fact]

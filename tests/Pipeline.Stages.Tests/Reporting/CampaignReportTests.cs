@@ -122,6 +122,29 @@ public sealed class CampaignReportTests : IDisposable
     }
 
     [Fact]
+    public async Task Markdown_SelfCorrectionAndSampleJudge_TablesOnlyWhereMeasured()
+    {
+        await WriteEvaluationAsync(_store, "c6", 0, [Metrics("d2s3", 0) with
+        {
+            SelfCorrection = new SelfCorrectionMetrics(0.30, 0.35, 0.05, 0.08, 0.03),
+            SampleJudgeAccuracy = 0.62,
+            SampleJudgeAuroc = 0.57,
+        }]);
+        await WriteEvaluationAsync(_store, "c6", 1, [Metrics("d2s3", 1)]);
+
+        var report = await CampaignReport.LoadAsync(_store, "c6");
+        string markdown = CampaignReportWriter.Markdown(report);
+
+        var first = Assert.Single(report.Iterations[0].Difficulties);
+        Assert.Equal(0.05, first.SelfCorrection!.Delta);
+        Assert.Contains("| d2s3 | 0.300 | 0.350 | +0.050 | 0.080 | 0.030 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| d2s3 | 0.620 | 0.570 |", markdown, StringComparison.Ordinal);
+        // Iteration 1 measured neither: one table of each in all.
+        Assert.Single(markdown.Split('\n'), l => l.StartsWith("| difficulty | Acc@t1", StringComparison.Ordinal));
+        Assert.Single(markdown.Split('\n'), l => l.StartsWith("| difficulty | judge acc. on samples", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task LoadAsync_StateNotJson_StatusUnknownWithANote()
     {
         await WriteEvaluationAsync(_store, "c6", 0, [Metrics("easy", 0)]);

@@ -2,6 +2,7 @@
 // recipe's chain through an iteration and an evaluation, and that RLSF's pair margins weight the DPO update.
 using Pipeline.Testing;
 using Pipeline.Contracts;
+using Pipeline.Learning.Objectives;
 using Pipeline.Learning.Tasks;
 using Pipeline.Learning.Tasks.Arith;
 using Pipeline.Stages.Campaigns;
@@ -118,6 +119,135 @@ public sealed class StageWorkTests
         // Seeded samples per prompt: the gold solution twice, then a corrupted one.
         Assert.Equal(generated.Records.Select(r => r.Sample < 2 ? 1.0 : 0.0), judged.Records.Select(r => r.Scores[ScoreNames.Verifier]));
         Assert.Equal(2.0 / 3, judged.Summary["mean_score"], 12);
+    }
+
+    [Fact]
+    public async Task GenerationWork_Score_WritesASecondAttemptOnTheCorrectionPromptAfterEveryFirst()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Score));
+
+        var output = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
+
+        var prompts = CampaignPrompts.Shard(campaign.Definition, 1, 0);
+        var first = output.Records.Where(r => r.Attempt == 1).ToList();
+        var second = output.Records.Where(r => r.Attempt == 2).ToList();
+        Assert.Equal(prompts.Count * 3, first.Count);
+        Assert.Equal(first.Count, second.Count);
+        Assert.Equal(output.Count, output.Summary["rollouts"]);
+        var encoding = TaskEncoding.ForTask(new ArithTask());
+        foreach (var (one, two) in first.Zip(second))
+        {
+            Assert.Equal((one.PromptId, one.Sample, one.GoldAnswer), (two.PromptId, two.Sample, two.GoldAnswer));
+            Assert.NotNull(two.GoldAnswer);
+            Assert.Equal(SelfCorrection.BuildPrompt(one.Prompt, one.Response), two.Prompt);
+            // Conditioned on the first attempt's tokens exactly as drawn, then the instruction.
+            Assert.Equal(encoding.CorrectionPrompt(one.Tokens.Prompt, one.Tokens.Ids), two.Tokens.Prompt);
+            Assert.Equal(two.Response, encoding.DecodeResponse(two.Tokens.Ids));
+        }
+    }
+
+    [Fact]
+    public async Task JudgingAndUpdateInputs_CorrectionSft_VerifierPerAttemptAndOnlyWrongThenRightKept()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.CorrectionSft));
+        await campaign.SeedGenerationAsync(1);
+        var generated = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
+
+        var judged = await new JudgingWork(campaign.Shards, campaign.Policies)
+            .RunAsync(campaign.Definition, new JudgeRollouts("tiny", 1, 0, campaign.Base, generated.Key, generated.Count, generated.Inline));
+
+        // Seeded per prompt: first attempts gold, gold, corrupted; second attempts gold (kept), corrupted (broken), gold (corrected).
+        Assert.Equal(2.0 / 3, judged.Summary["attempt_1_accuracy"], 12);
+        Assert.Equal(2.0 / 3, judged.Summary["attempt_2_accuracy"], 12);
+        var kept = UpdateInputs.SuccessfulCorrections(judged.Records);
+        var corrected = judged.Records.Where(r => r.Attempt == 2 && r.Sample == 2).ToList();
+        Assert.Equal(corrected.Select(r => r.Tokens.Ids), kept.Select(k => k.Response));
+        Assert.Equal(corrected.Select(r => r.Tokens.Prompt), kept.Select(k => k.Prompt));
+    }
+
+    [Fact]
+    public async Task UpdateInputs_Score_AlignsSecondAttemptsWithTheirFirstBySample()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.Score));
+        await campaign.SeedGenerationAsync(1);
+        var generated = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
+        var judged = await new JudgingWork(campaign.Shards, campaign.Policies)
+            .RunAsync(campaign.Definition, new JudgeRollouts("tiny", 1, 0, campaign.Base, generated.Key, generated.Count, generated.Inline));
+
+        // Shuffled on the way, as shards read back in another order would be.
+        var objective = UpdateInputs.SCoRe(campaign.Definition, judged.Records.Reverse().ToList());
+
+        Assert.Equal(CampaignPrompts.Shard(campaign.Definition, 1, 0).Count, objective.UnitCount);
+        Assert.Equal(SCoReStage.One, objective.StageAt(0));
+        Assert.Equal(SCoReStage.Two, objective.StageAt(campaign.Definition.Update.StageOneSteps));
+    }
+
+    [Fact]
+    public void UpdateInputs_Score_FirstAttemptWithoutSecond_SaysSo()
+    {
+        var rollout = new Rollout("p", "1+2=", 0, "3", new SampledTokens([1], [2], 1f, true, [0f], [0f], [0f], [0f], [1f], [0f]), "3", null,
+            new Dictionary<string, double> { [ScoreNames.Verifier] = 1 }, "3");
+
+        var error = Assert.Throws<InvalidOperationException>(() => UpdateInputs.SCoRe(TinyCampaign.Small(Recipe.Score), [rollout]));
+
+        Assert.Contains("no second attempt", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JudgedText_Tpo_OnlyTheFinalAnswerNeverTheChain()
+    {
+        var rollout = new Rollout("p", "12+34+51=", 0, "12+34=46;46+51=97;#### 97",
+            new SampledTokens([1], [2], 1f, true, [0f], [0f], [0f], [0f], [1f], [0f]), "97", null, new Dictionary<string, double>());
+
+        Assert.Equal("#### 97", JudgingWork.JudgedText(TinyCampaign.Small(Recipe.Tpo), rollout));
+        Assert.Equal(rollout.Response, JudgingWork.JudgedText(TinyCampaign.Small(Recipe.SelfRewarding), rollout));
+        Assert.Equal(rollout.Response, JudgingWork.JudgedText(TinyCampaign.Small(Recipe.MetaRewarding), rollout));
+    }
+
+    [Fact]
+    public void JudgementPairs_MetaJudged_ClearPreferencesBecomePairsTiesAndPositionBiasCounted()
+    {
+        static Rollout Judged(string response, double shownFirst, double shownSecond) =>
+            new("p", "1+2=", 0, response, new SampledTokens([1], [2], 1f, true, [0f], [0f], [0f], [0f], [1f], [0f]), null, null,
+                new Dictionary<string, double>(), null, 1, new MetaJudgement("1+2=" + response + "\nVerdict:", [1, 5],
+                    new PairResponse(0, " correct", [7, 2], [-0.1f, -0.2f], 0), new PairResponse(0, " incorrect", [8, 2], [-0.3f, -0.4f], 0),
+                    shownFirst, shownSecond));
+        Rollout[] rollouts =
+        [
+            Judged("a", 0.9, 0.8),  // "correct" is the better judgement in both orders
+            Judged("b", 0.2, 0.1),  // "incorrect" is
+            Judged("c", 0.9, 0.2),  // position bias
+            Judged("d", 0.55, 0.6), // within the band
+            Judged("a", 0.9, 0.8),  // the same response again: one pair
+        ];
+
+        var (pairs, ties, positionBias) = PairWork.JudgementPairs(rollouts, band: 0.1);
+
+        Assert.Equal(2, pairs.Count);
+        Assert.Equal((" correct", " incorrect"), (pairs[0].Chosen.Text, pairs[0].Rejected.Text));
+        Assert.Equal((" incorrect", " correct"), (pairs[1].Chosen.Text, pairs[1].Rejected.Text));
+        Assert.Equal([1, 5], pairs[0].PromptTokens);
+        Assert.Equal("1+2=a\nVerdict:", pairs[0].Prompt);
+        Assert.Equal((1, 1), (ties, positionBias));
+    }
+
+    [Fact]
+    public void PairWork_MetaRewarding_ResponsePairsAndJudgementPairsInOneOutput()
+    {
+        var definition = TinyCampaign.Small(Recipe.MetaRewarding);
+        static Rollout Candidate(int sample, string response, double judge, MetaJudgement? meta) =>
+            new("p", "1+2=", sample, response, new SampledTokens([1], [2 + sample, 2], 1f, true, [0f, 0f], [-0.5f, -0.5f], [0f, 0f], [0f, 0f], [1f, 1f], [0f, 0f]),
+                null, null, new Dictionary<string, double> { [ScoreNames.Judge] = judge }, null, 1, meta);
+        var meta = new MetaJudgement("v", [1], new PairResponse(1, " correct", [7, 2], [-0.1f, -0.2f], 0),
+            new PairResponse(1, " incorrect", [8, 2], [-0.3f, -0.4f], 0), 0.9, 0.9);
+
+        var (pairs, summary) = PairWork.Build(definition, [Candidate(0, "3", 1.0, null), Candidate(1, "4", 0.5, meta), Candidate(2, "5", 0.0, null)]);
+
+        Assert.Equal(2, pairs.Count);
+        Assert.Equal(1, summary["response_pairs"]);
+        Assert.Equal(1, summary["judgement_pairs"]);
+        Assert.Equal("v", pairs[1].Prompt);
+        Assert.Equal(" correct", pairs[1].Chosen.Text);
     }
 
     [Fact]

@@ -53,9 +53,13 @@ internal sealed class TinyCampaign : IDisposable
         Update = CampaignDefinition.LoadBuiltIn(recipe.Name()).Update with
         {
             Steps = 3, StepsPerChunk = 1, PromptsPerStep = 2, MicroBatchSize = 4, LearningRate = 1e-2,
-            MinVoteShare = 0.0, MinLengthFraction = 0.0,
+            MinVoteShare = 0.0, MinLengthFraction = 0.0, StageOneSteps = 1,
         },
-        Evaluation = new EvaluationSettings { ProblemsPerDifficulty = 3, Samples = 2, Difficulties = ["d2s1"] },
+        Evaluation = new EvaluationSettings
+        {
+            ProblemsPerDifficulty = 3, Samples = 2, Difficulties = ["d2s1"],
+            SecondAttempt = CampaignDefinition.LoadBuiltIn(recipe.Name()).Evaluation.SecondAttempt,
+        },
     };
 
     public static async Task<TinyCampaign> CreateAsync(CampaignDefinition definition, string id = "tiny")
@@ -85,7 +89,8 @@ internal sealed class TinyCampaign : IDisposable
     /// Stores chosen generation outputs for every shard of <paramref name="iteration"/>: per prompt the gold solution twice
     /// and a corrupted one, so votes, verifier and confidences all have something to separate, each with its tokens and
     /// the per-token statistics of the base policy, as if that policy had sampled them. GenerationWork then finds them and
-    /// reuses them.
+    /// reuses them. For the self-correction recipes each sample also gets a second attempt on its correction prompt: gold
+    /// after the first gold (kept), corrupted after the second gold (broken), gold after the corrupted one (corrected).
     /// </summary>
     public async Task SeedGenerationAsync(int iteration)
     {
@@ -95,14 +100,17 @@ internal sealed class TinyCampaign : IDisposable
         float temperature = (float)Definition.Temperature;
         for (int shard = 0; shard < Definition.Shards; shard++)
         {
-            var texts = new List<(CampaignPrompt Prompt, int Sample, string Response)>();
+            var texts = new List<(CampaignPrompt Prompt, int Sample, string PromptText, string Response, int Attempt)>();
             foreach (var prompt in CampaignPrompts.Shard(Definition, iteration, shard))
             {
                 var problem = problems[prompt.Id];
                 string[] responses = [problem.Solution, problem.Solution, task.CorruptSolution(problem, 3)];
-                texts.AddRange(responses.Select((r, i) => (prompt, i, r)));
+                texts.AddRange(responses.Select((r, i) => (prompt, i, prompt.Text, r, 1)));
+                if (!Definition.Chain.TwoAttempts) continue;
+                string[] second = [problem.Solution, task.CorruptSolution(problem, 3), problem.Solution];
+                texts.AddRange(second.Select((r, i) => (prompt, i, SelfCorrection.BuildPrompt(prompt.Text, responses[i]), r, 2)));
             }
-            var sequences = texts.Select(t => new PromptResponse(encoding.Prompt(t.Prompt.Text), encoding.Response(t.Response))).ToList();
+            var sequences = texts.Select(t => new PromptResponse(encoding.Prompt(t.PromptText), encoding.Response(t.Response))).ToList();
             var (statistics, policyLogProbs) = await Policies.UseAsync(Base, p =>
                 (p.Model.Statistics(sequences, temperature, 8), p.Model.LogProbs(sequences, 8)));
             var rollouts = texts.Select((t, k) =>
@@ -112,8 +120,8 @@ internal sealed class TinyCampaign : IDisposable
                     [.. s.Select(x => x.LogProb)], policyLogProbs[k], [.. s.Select(x => x.Entropy)], [.. s.Select(x => x.SelfCertainty)],
                     [.. s.Select(x => x.Top1Prob)], [.. s.Select(x => x.Top2Prob)]);
                 var answer = AnswerSpan.ToTokenRange(encoding.TokenTexts(sequences[k].Response), task.FindAnswer(t.Response));
-                return new Rollout(t.Prompt.Id, t.Prompt.Text, t.Sample, t.Response, tokens, task.ExtractAnswer(t.Response),
-                    answer is { } a ? new TokenSpan(a.Start, a.Length) : null, new Dictionary<string, double>(), t.Prompt.GoldAnswer);
+                return new Rollout(t.Prompt.Id, t.PromptText, t.Sample, t.Response, tokens, task.ExtractAnswer(t.Response),
+                    answer is { } a ? new TokenSpan(a.Start, a.Length) : null, new Dictionary<string, double>(), t.Prompt.GoldAnswer, t.Attempt);
             }).ToList();
             await Shards.WriteAsync(CampaignKeys.ShardOutput(Id, iteration, CampaignStage.Generation, shard), rollouts, new Dictionary<string, double>());
         }

@@ -63,11 +63,14 @@ internal sealed class ArithChain
     }
 
     /// <summary>"a+b=r1;r1+c=r2;#### answer": one line per operation, then the delimited final answer.</summary>
-    public string Solution(int[] runningValues, int finalAnswer)
+    public string Solution(int[] runningValues, int finalAnswer) => Solution(runningValues, finalAnswer, Operators.Length);
+
+    /// <summary>The first <paramref name="stepsWritten"/> lines of <see cref="Solution(int[], int)"/>, then the delimited answer.</summary>
+    public string Solution(int[] runningValues, int finalAnswer, int stepsWritten)
     {
         var sb = new StringBuilder();
         int left = Operands[0];
-        for (int k = 0; k < Operators.Length; k++)
+        for (int k = 0; k < stepsWritten; k++)
         {
             sb.Append(Format(left)).Append(Operators[k]).Append(Format(Operands[k + 1]))
               .Append('=').Append(Format(runningValues[k])).Append(';');

@@ -14,6 +14,12 @@ namespace Pipeline.Learning.Tasks.Arith;
 /// SFT problems of the campaign difficulty (distinct, and distinct from campaign and evaluation prompts): a small share
 /// gives the base model a foothold one step up, which length generalisation alone does not.
 /// </param>
+/// <param name="CorrectionPerDifficulty">
+/// Self-correction examples per training difficulty, half with a gold first attempt and half with a first attempt from
+/// one of the synthetic error families; the campaign difficulty never gets any.
+/// </param>
+/// <param name="MetaJudgePerDifficulty">Meta-judge examples per training difficulty (Meta-Rewarding).</param>
+/// <param name="AnswerJudgePerDifficulty">Answer-only verdict examples per training difficulty (TPO).</param>
 public sealed record ArithSplitOptions(
     int Seed,
     IReadOnlyList<ArithDifficulty> TrainDifficulties,
@@ -23,7 +29,10 @@ public sealed record ArithSplitOptions(
     IReadOnlyList<ArithDifficulty> EvaluationDifficulties,
     int EvaluationPerDifficulty,
     int JudgePerDifficulty,
-    int CampaignSftCount = 0)
+    int CampaignSftCount = 0,
+    int CorrectionPerDifficulty = 0,
+    int MetaJudgePerDifficulty = 0,
+    int AnswerJudgePerDifficulty = 0)
 {
     /// <summary>
     /// The default ladder: SFT on 1–2-digit operands with one or two operations plus a small share (0.5%) of the campaign
@@ -40,5 +49,8 @@ public sealed record ArithSplitOptions(
         EvaluationDifficulties: [new(2, 1), new(2, 2), new(2, 3), new(2, 4)],
         EvaluationPerDifficulty: 200,
         JudgePerDifficulty: 1000,
-        CampaignSftCount: 100);
+        CampaignSftCount: 100,
+        CorrectionPerDifficulty: 1000,
+        MetaJudgePerDifficulty: 500,
+        AnswerJudgePerDifficulty: 500);
 }

@@ -22,7 +22,8 @@ public sealed class ArithTask : ITask
 
     /// <inheritdoc />
     public string Alphabet { get; } = new string(
-        ("0123456789+-=;# \n" + VerdictJudge.BuildPrompt("", "") + VerdictJudge.CorrectVerdict + VerdictJudge.IncorrectVerdict)
+        ("0123456789+-=;# \n" + VerdictJudge.BuildPrompt("", "") + VerdictJudge.CorrectVerdict + VerdictJudge.IncorrectVerdict
+            + SelfCorrection.Instruction + MetaJudge.BuildPrompt("", "", MetaJudge.FirstBetter, MetaJudge.SecondBetter))
             .Distinct().Order().ToArray());
 
     /// <summary>
@@ -63,11 +64,18 @@ public sealed class ArithTask : ITask
         var options = ArithSplitOptions.Recommended(seed);
         if (sizes is null) return BuildSplits(options);
         return BuildSplits(sizes.CampaignOnly
-            ? options with { SftPerDifficulty = 0, JudgePerDifficulty = 0, CampaignSftCount = 0 }
+            ? options with
+            {
+                SftPerDifficulty = 0, JudgePerDifficulty = 0, CampaignSftCount = 0, CorrectionPerDifficulty = 0, MetaJudgePerDifficulty = 0,
+                AnswerJudgePerDifficulty = 0,
+            }
             : options with
             {
                 SftPerDifficulty = sizes.SftPerDifficulty ?? options.SftPerDifficulty,
                 JudgePerDifficulty = sizes.JudgePerDifficulty ?? options.JudgePerDifficulty,
+                CorrectionPerDifficulty = sizes.CorrectionPerDifficulty ?? options.CorrectionPerDifficulty,
+                MetaJudgePerDifficulty = sizes.MetaJudgePerDifficulty ?? options.MetaJudgePerDifficulty,
+                AnswerJudgePerDifficulty = sizes.AnswerJudgePerDifficulty ?? options.AnswerJudgePerDifficulty,
             });
     }
 
@@ -100,6 +108,120 @@ public sealed class ArithTask : ITask
     }
 
     /// <summary>
+    /// The error families of synthetic first attempts, in the order <see cref="CorrectionExamples"/> cycles through them:
+    /// <c>digit-slip</c> (one digit of a step result or of the answer, carried forward), <c>carry-slip</c> (a step result
+    /// off by ten, carried forward), <c>miscopied-operand</c> (a step adds another operand of the prompt) and
+    /// <c>stopped-early</c> (the chain ends one step short and answers the last result written).
+    /// </summary>
+    public static IReadOnlyList<string> ErrorFamilies { get; } = ["digit-slip", "carry-slip", "miscopied-operand", "stopped-early"];
+
+    /// <summary>A solution of <paramref name="problem"/> with one mistake of <paramref name="family"/>, chosen by <paramref name="seed"/>.</summary>
+    public string MistakenSolution(TaskProblem problem, string family, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var chain = Parse(problem.Prompt);
+        var rng = new SeededRandom(SeededRandom.DeriveSeed((ulong)seed, family + "/" + problem.Id));
+        int steps = chain.Operators.Length;
+        var correct = chain.RunningValues();
+        switch (family)
+        {
+            case "digit-slip":
+                return CorruptSolution(problem, seed);
+            case "carry-slip":
+            {
+                int k = rng.NextInt(0, steps);
+                int slipped = correct[k] >= 10 && rng.NextInt(0, 2) == 0 ? correct[k] - 10 : correct[k] + 10;
+                var wrong = chain.RunningValues(k, slipped);
+                return chain.Solution(wrong, wrong[^1]);
+            }
+            case "miscopied-operand":
+            {
+                int k = rng.NextInt(0, steps);
+                int right = chain.Operands[k + 1];
+                var others = chain.Operands.Where((v, i) => i != k + 1 && v != right).ToList();
+                int copied = others.Count > 0 ? others[rng.NextInt(0, others.Count)] : right + 1;
+                var operands = (int[])chain.Operands.Clone();
+                operands[k + 1] = copied;
+                var miscopied = new ArithChain(operands, chain.Operators);
+                var values = miscopied.RunningValues();
+                return miscopied.Solution(values, values[^1]);
+            }
+            case "stopped-early":
+                return chain.Solution(correct, steps > 1 ? correct[steps - 2] : chain.Operands[0], steps - 1);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(family), family, $"Unknown error family (known: {string.Join(", ", ErrorFamilies)}).");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Even positions put the gold solution in the first turn (the second attempt keeps it), odd positions a mistaken
+    /// solution of the next error family in <see cref="ErrorFamilies"/>; the second attempt is always the gold solution.
+    /// </remarks>
+    public IReadOnlyList<CorrectionExample> CorrectionExamples(IReadOnlyList<TaskProblem> problems, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        var examples = new List<CorrectionExample>(problems.Count);
+        for (int i = 0; i < problems.Count; i++)
+        {
+            var p = problems[i];
+            string family = i % 2 == 0 ? "correct" : ErrorFamilies[i / 2 % ErrorFamilies.Count];
+            string first = i % 2 == 0 ? p.Solution : MistakenSolution(p, family, seed);
+            examples.Add(new CorrectionExample(p.Id, SelfCorrection.BuildPrompt(p.Prompt, first), p.Solution, family));
+        }
+        return examples;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Problem i judges the gold solution when i is even, otherwise a mistaken one (the error families in turn); the right
+    /// verdict is shown as A for i = 0, 1 mod 4 and as B for i = 2, 3 mod 4, so neither the position nor the verdict word
+    /// gives the answer away.
+    /// </remarks>
+    public IReadOnlyList<JudgeExample> MetaJudgeExamples(IReadOnlyList<TaskProblem> problems, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        var examples = new List<JudgeExample>(problems.Count);
+        for (int i = 0; i < problems.Count; i++)
+        {
+            var p = problems[i];
+            bool correct = i % 2 == 0;
+            string response = correct ? p.Solution : MistakenSolution(p, ErrorFamilies[i / 2 % ErrorFamilies.Count], seed);
+            string right = correct ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict;
+            string wrong = correct ? VerdictJudge.IncorrectVerdict : VerdictJudge.CorrectVerdict;
+            bool rightFirst = i / 2 % 2 == 0;
+            examples.Add(new JudgeExample(p.Id, rightFirst ? MetaJudge.BuildPrompt(p.Prompt, response, right, wrong) : MetaJudge.BuildPrompt(p.Prompt, response, wrong, right),
+                rightFirst ? MetaJudge.FirstBetter : MetaJudge.SecondBetter, correct));
+        }
+        return examples;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Even positions judge the gold answer, odd ones the answer of a mistaken solution (the error families in turn).</remarks>
+    public IReadOnlyList<JudgeExample> AnswerJudgeExamples(IReadOnlyList<TaskProblem> problems, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        var examples = new List<JudgeExample>(problems.Count);
+        for (int i = 0; i < problems.Count; i++)
+        {
+            var p = problems[i];
+            string response = i % 2 == 0 ? p.Solution : MistakenSolution(p, ErrorFamilies[i / 2 % ErrorFamilies.Count], seed);
+            // The label is the answer's: a chain stopped early on a final "+0" still answers right.
+            bool correct = ExtractAnswer(response) == p.Answer;
+            examples.Add(new JudgeExample(p.Id, VerdictJudge.BuildPrompt(p.Prompt, AnswerOnly(response)),
+                correct ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, correct));
+        }
+        return examples;
+    }
+
+    /// <inheritdoc />
+    public string AnswerOnly(string response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return ExtractAnswer(response) is { } answer ? AnswerDelimiter + " " + answer : "";
+    }
+
+    /// <summary>
     /// Builds every split. Evaluation sets are drawn first and their prompts are excluded from all other splits; campaign
     /// prompts are excluded from SFT and judge data. Judge examples alternate correct and corrupted solutions. SFT ends with
     /// the CampaignSftCount problems of the campaign difficulty.
@@ -121,8 +243,20 @@ public sealed class ArithTask : ITask
 
         var sft = new List<TaskProblem>();
         var judge = new List<JudgeExample>();
+        var corrections = new List<CorrectionExample>();
+        var metaJudge = new List<JudgeExample>();
+        var answerJudge = new List<JudgeExample>();
         foreach (var d in options.TrainDifficulties)
         {
+            if (options.CorrectionPerDifficulty > 0)
+                corrections.AddRange(CorrectionExamples(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "correction/" + d.Label), d,
+                    options.CorrectionPerDifficulty, "correction", heldOut, distinct: false), options.Seed));
+            if (options.MetaJudgePerDifficulty > 0)
+                metaJudge.AddRange(MetaJudgeExamples(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "meta-judge/" + d.Label), d,
+                    options.MetaJudgePerDifficulty, "meta-judge", heldOut, distinct: false), options.Seed));
+            if (options.AnswerJudgePerDifficulty > 0)
+                answerJudge.AddRange(AnswerJudgeExamples(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "answer-judge/" + d.Label), d,
+                    options.AnswerJudgePerDifficulty, "answer-judge", heldOut, distinct: false), options.Seed));
             sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft/" + d.Label), d, options.SftPerDifficulty, "sft", heldOut, distinct: false));
             var judged = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "judge/" + d.Label), d, options.JudgePerDifficulty, "judge", heldOut, distinct: false);
             judge.AddRange(JudgeExamples(judged, options.Seed));
@@ -132,7 +266,7 @@ public sealed class ArithTask : ITask
             var d = options.CampaignDifficulty;
             sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft-campaign/" + d.Label), d, options.CampaignSftCount, "sft", heldOut, distinct: true));
         }
-        return new TaskSplits(sft, campaign, evaluation, judge);
+        return new TaskSplits(sft, campaign, evaluation, judge) { Corrections = corrections, MetaJudge = metaJudge, AnswerJudge = answerJudge };
     }
 
     /// <inheritdoc />

@@ -255,15 +255,152 @@ public partial class ArithTaskTests
     [Fact]
     public void Alphabet_CoversEveryTextOfEverySplit()
     {
-        var splits = _task.BuildSplits(SmallSplits() with { TrainDifficulties = [new(3, 3, Subtraction: true)] });
+        var splits = _task.BuildSplits(SmallSplits() with { TrainDifficulties = [new(3, 3, Subtraction: true)], CorrectionPerDifficulty = 20,
+            MetaJudgePerDifficulty = 8, AnswerJudgePerDifficulty = 8 });
+        Assert.NotEmpty(splits.Corrections);
         var alphabet = _task.Alphabet.ToHashSet();
 
         Assert.Equal(_task.Alphabet.Length, alphabet.Count);
         var texts = splits.Sft.Concat(splits.Campaign).Concat(splits.Evaluation.Values.SelectMany(s => s))
             .SelectMany(p => new[] { p.Prompt, p.Solution })
             .Concat(splits.Judge.Select(j => j.Prompt + j.Verdict))
+            .Concat(splits.Corrections.Select(c => c.Prompt + c.Response))
+            .Concat(splits.MetaJudge.Concat(splits.AnswerJudge).Select(j => j.Prompt + j.Verdict))
             .Append("5-9=-4;#### -4");
         Assert.All(texts, t => Assert.All(t, c => Assert.Contains(c, alphabet)));
+    }
+
+    [Theory]
+    [InlineData("digit-slip")]
+    [InlineData("carry-slip")]
+    [InlineData("miscopied-operand")]
+    [InlineData("stopped-early")]
+    public void MistakenSolution_EachFamily_WrongAnswerInTheTaskLayout(string family)
+    {
+        var verifier = new Verifier(_task);
+        foreach (var p in _task.Generate(9, new ArithDifficulty(2, 2), 100))
+        {
+            string bad = _task.MistakenSolution(p, family, 1);
+            Assert.False(verifier.IsCorrect(bad, p.Answer), $"{family}: {p.Solution} vs {bad}");
+            Assert.NotNull(_task.ExtractAnswer(bad));
+            var steps = Steps(bad);
+            switch (family)
+            {
+                case "carry-slip":
+                    // One step result off by exactly ten, the later steps computed from it.
+                    Assert.Single(steps, s => !s.IsRight);
+                    Assert.Contains(steps, s => Math.Abs(s.Result - (s.Op == '+' ? s.Left + s.Right : s.Left - s.Right)) == 10);
+                    break;
+                case "miscopied-operand":
+                    // Every step is right arithmetic, but one adds an operand that is not the prompt's at that place.
+                    Assert.All(steps, s => Assert.True(s.IsRight, bad));
+                    Assert.Equal(2, steps.Count);
+                    break;
+                case "stopped-early":
+                    Assert.Single(steps);
+                    Assert.True(steps[0].IsRight);
+                    Assert.Equal(steps[0].Result.ToString(System.Globalization.CultureInfo.InvariantCulture), _task.ExtractAnswer(bad));
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public void MistakenSolution_StoppedEarlyOnOneStep_AnswersTheFirstOperand()
+    {
+        var problem = new TaskProblem("arith/d2s1/x/0", "d2s1", "12+34=", "12+34=46;#### 46", "46");
+
+        Assert.Equal("#### 12", _task.MistakenSolution(problem, "stopped-early", 1));
+    }
+
+    [Fact]
+    public void CorrectionExamples_AlternateGoldAndEveryErrorFamily_SecondAttemptAlwaysGold()
+    {
+        var problems = _task.Generate(3, new ArithDifficulty(2, 2), 16);
+
+        var examples = _task.CorrectionExamples(problems, 1);
+
+        Assert.Equal(16, examples.Count);
+        for (int i = 0; i < examples.Count; i++)
+        {
+            Assert.Equal(problems[i].Solution, examples[i].Response);
+            Assert.StartsWith(problems[i].Prompt, examples[i].Prompt);
+            Assert.EndsWith(SelfCorrection.Instruction, examples[i].Prompt);
+            string first = examples[i].Prompt[problems[i].Prompt.Length..^SelfCorrection.Instruction.Length];
+            Assert.Equal(i % 2 == 0, first == problems[i].Solution);
+            Assert.Equal(i % 2 == 0 ? "correct" : ArithTask.ErrorFamilies[i / 2 % 4], examples[i].Family);
+        }
+        Assert.Equal(ArithTask.ErrorFamilies.Append("correct").Order(), examples.Select(e => e.Family).Distinct().Order());
+    }
+
+    [Fact]
+    public void BuildSplits_Corrections_OnlyAtTrainingDifficultiesNeverTheCampaignOne()
+    {
+        var splits = _task.BuildSplits(SmallSplits() with { CorrectionPerDifficulty = 40, CampaignSftCount = 10 });
+
+        Assert.Equal(3 * 40, splits.Corrections.Count);
+        var campaignLike = splits.Corrections.Where(c => c.ProblemId.Contains("/d2s3/", StringComparison.Ordinal));
+        Assert.Empty(campaignLike);
+        var heldOut = splits.Campaign.Concat(splits.Evaluation.Values.SelectMany(s => s)).Select(p => p.Prompt).ToHashSet();
+        // A correction prompt's problem is everything up to its first '='; none is a campaign or held-out prompt.
+        Assert.DoesNotContain(splits.Corrections, c => heldOut.Contains(c.Prompt[..(c.Prompt.IndexOf('=', StringComparison.Ordinal) + 1)]));
+    }
+
+    [Fact]
+    public void MetaJudgeExamples_RightVerdictNamedInBothPositionsForRightAndWrongResponses()
+    {
+        var problems = _task.Generate(3, new ArithDifficulty(2, 2), 8);
+
+        var examples = _task.MetaJudgeExamples(problems, 1);
+
+        for (int i = 0; i < examples.Count; i++)
+        {
+            var e = examples[i];
+            bool rightFirst = i / 2 % 2 == 0;
+            string right = e.IsCorrect ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict;
+            string wrong = e.IsCorrect ? VerdictJudge.IncorrectVerdict : VerdictJudge.CorrectVerdict;
+            Assert.Equal(i % 2 == 0, e.IsCorrect);
+            Assert.EndsWith(rightFirst ? $"\nA:{right}\nB:{wrong}\nBetter:" : $"\nA:{wrong}\nB:{right}\nBetter:", e.Prompt);
+            Assert.Equal(rightFirst ? MetaJudge.FirstBetter : MetaJudge.SecondBetter, e.Verdict);
+        }
+        // Neither the position nor the verdict word alone tells the answer.
+        Assert.Contains(examples, e => e.IsCorrect && e.Verdict == MetaJudge.SecondBetter);
+        Assert.Contains(examples, e => !e.IsCorrect && e.Verdict == MetaJudge.FirstBetter);
+    }
+
+    [Fact]
+    public void AnswerOnly_ShowsTheDelimitedAnswerAndNeverAStep()
+    {
+        Assert.Equal("#### 97", _task.AnswerOnly("12+34=46;46+51=97;#### 97"));
+        Assert.Equal("", _task.AnswerOnly("12+34=46;46+51="));
+    }
+
+    [Fact]
+    public void AnswerJudgeExamples_JudgeTheAnswerAloneLabelledByIt()
+    {
+        var problems = _task.Generate(3, new ArithDifficulty(2, 2), 8);
+
+        var examples = _task.AnswerJudgeExamples(problems, 1);
+
+        for (int i = 0; i < examples.Count; i++)
+        {
+            var e = examples[i];
+            Assert.StartsWith(problems[i].Prompt + "#### ", e.Prompt);
+            Assert.DoesNotContain(';', e.Prompt);
+            Assert.Equal(e.IsCorrect, e.Prompt == VerdictJudge.BuildPrompt(problems[i].Prompt, "#### " + problems[i].Answer));
+            Assert.Equal(e.IsCorrect ? VerdictJudge.CorrectVerdict : VerdictJudge.IncorrectVerdict, e.Verdict);
+        }
+        Assert.Equal(4, examples.Count(e => e.IsCorrect));
+    }
+
+    [Fact]
+    public void Splits_CampaignOnly_HasNoCorrections()
+    {
+        var splits = _task.Splits(1, new SplitSizes(CampaignOnly: true));
+
+        Assert.Empty(splits.Corrections);
+        Assert.Empty(splits.MetaJudge);
+        Assert.Empty(splits.AnswerJudge);
     }
 
     private sealed record Step(int Left, char Op, int Right, int Result)
