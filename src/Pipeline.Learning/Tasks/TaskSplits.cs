@@ -1,5 +1,5 @@
 // The data one embedded task provides to a campaign: SFT data for the base model, prompts for the campaign, held-out
-// labelled evaluation sets per difficulty, and judge-training examples.
+// labelled evaluation (test) sets per difficulty, a validation set of the campaign difficulty, and judge-training examples.
 namespace Pipeline.Learning.Tasks;
 
 /// <summary>The splits of a task. Evaluation prompts never appear in any other split.</summary>
@@ -14,4 +14,11 @@ public sealed record TaskSplits(
     IReadOnlyList<TaskProblem> Sft,
     IReadOnlyList<TaskProblem> Campaign,
     IReadOnlyDictionary<string, IReadOnlyList<TaskProblem>> Evaluation,
-    IReadOnlyList<JudgeExample> Judge);
+    IReadOnlyList<JudgeExample> Judge)
+{
+    /// <summary>
+    /// Labelled problems of the campaign difficulty for choosing settings and for the offline signal gates; disjoint from
+    /// every other split, so the held-out sets stay untouched by any choice.
+    /// </summary>
+    public IReadOnlyList<TaskProblem> Validation { get; init; } = [];
+}
