@@ -18,7 +18,10 @@ public sealed record CampaignDefinition
     /// <summary>Backend names a campaign may give (the IPolicyBackend names of the managed engine and of Backends.Torch).</summary>
     private static readonly string[] KnownBackends = ["managed", "torch"];
 
-    /// <summary>The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>, <c>self-training</c>.</summary>
+    /// <summary>
+    /// The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>,
+    /// <c>self-training</c>, or a control: <c>grpo-random</c>, <c>grpo-negsc</c>, <c>grpo-majority</c>.
+    /// </summary>
     public Recipe Recipe { get; init; }
 
     /// <summary>The embedded task (default and only value today: <c>arith</c>).</summary>
@@ -169,7 +172,11 @@ public sealed record CampaignDefinition
 
         AtLeast("scoring.batchSize", Scoring.BatchSize, 1);
         if (!Enum.IsDefined(Scoring.Confidence)) Fail("scoring.confidence", "unknown confidence kind");
+        if (!Enum.IsDefined(Scoring.PseudoLabel)) Fail("scoring.pseudoLabel", "unknown pseudo-label rule");
+        NonNegative("scoring.bordaPower", Scoring.BordaPower);
 
+        if (!Enum.IsDefined(Judging.Method)) Fail("judging.method", "unknown judging method");
+        AtLeast("judging.batchSize", Judging.BatchSize, 1);
         AtLeast("judging.samples", Judging.Samples, 1);
         Positive("judging.temperature", Judging.Temperature);
         // A verdict is the longer verdict word plus the end of sequence; fewer tokens could never be read.
@@ -192,6 +199,8 @@ public sealed record CampaignDefinition
         NonNegative("update.nllWeight", Update.NllWeight);
         Between("update.clip", Update.Clip, 1e-6, 10);
         NonNegative("update.klBeta", Update.KlBeta);
+        if (!Enum.IsDefined(Update.KlReference)) Fail("update.klReference", "unknown KL reference");
+        if (!Enum.IsDefined(Update.TokenAveraging)) Fail("update.tokenAveraging", "unknown token averaging");
         Between("update.minVoteShare", Update.MinVoteShare, 0, 1);
         Between("update.minLengthFraction", Update.MinLengthFraction, 0, 1);
 

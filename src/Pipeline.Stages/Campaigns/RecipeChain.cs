@@ -4,10 +4,10 @@ namespace Pipeline.Stages.Campaigns;
 /// <summary>How the iteration's policy update learns.</summary>
 public enum UpdateKind
 {
-    /// <summary>GRPO over each prompt's sampled group (rewards: online self-certainty or the verifier).</summary>
+    /// <summary>GRPO over each prompt's sampled group (rewards: online ± self-certainty, the verifier, or a label-free control).</summary>
     Grpo,
 
-    /// <summary>DPO on preference pairs (plus α·NLL of the chosen response for IRPO).</summary>
+    /// <summary>DPO on preference pairs (plus α·NLL of the chosen response when update.nllWeight is set, as IRPO).</summary>
     Dpo,
 
     /// <summary>Majority-vote self-training: SFT on the responses whose answer most samples of their prompt agree on.</summary>
@@ -20,7 +20,7 @@ public enum UpdateKind
 /// <param name="Update">The update's objective.</param>
 /// <param name="Signal">
 /// The score name the recipe learns from (<see cref="ScoreNames"/>): <c>self_certainty</c>, <c>answer_confidence</c>,
-/// <c>judge</c>, <c>verifier</c> or <c>votes</c>.
+/// <c>judge</c>, <c>verifier</c>, <c>votes</c>, <c>majority</c>, <c>bernoulli</c> or <c>negative_self_certainty</c>.
 /// </param>
 public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> ShardStages, UpdateKind Update, string Signal)
 {
@@ -30,16 +30,19 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
         Recipe.Intuitor => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Grpo, ScoreNames.SelfCertainty),
         Recipe.Rlsf => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.AnswerConfidence),
         Recipe.SelfRewarding => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
-        Recipe.Irpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
+        Recipe.Irpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Verifier),
         Recipe.GrpoGold => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.Grpo, ScoreNames.Verifier),
         Recipe.SelfTraining => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.SelfTraining, ScoreNames.Votes),
+        Recipe.GrpoRandom => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Grpo, ScoreNames.Bernoulli),
+        Recipe.GrpoNegsc => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Grpo, ScoreNames.NegativeSelfCertainty),
+        Recipe.GrpoMajority => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Grpo, ScoreNames.Majority),
         _ => throw new ArgumentOutOfRangeException(nameof(recipe), recipe, "Unknown recipe."),
     };
 
     /// <summary>The stage whose outputs the update trains on (the last per-shard stage).</summary>
     public CampaignStage UpdateInput => ShardStages[^1];
 
-    /// <summary>Whether prompts carry gold answers (only the verifier-reward baseline).</summary>
+    /// <summary>Whether prompts carry gold answers (only the verifier-reward baselines, grpo-gold and irpo).</summary>
     public bool UsesGoldAnswers => Signal == ScoreNames.Verifier;
 
     /// <summary>The stage after <paramref name="stage"/> in this chain, or null when the update comes next.</summary>
@@ -59,3 +62,4 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
         return index > 0 ? ShardStages[index - 1] : null;
     }
 }
+

@@ -1,4 +1,6 @@
 // Settings of the policy update: optimiser, chunking, and the objective's coefficients.
+using Pipeline.Learning.Objectives;
+
 namespace Pipeline.Stages.Campaigns;
 
 /// <summary>The <c>update</c> section of a campaign file.</summary>
@@ -40,12 +42,34 @@ public sealed record UpdateSettings
     /// <summary>GRPO's PPO clip range ε (default 0.2).</summary>
     public double Clip { get; init; } = 0.2;
 
-    /// <summary>GRPO's k3 KL coefficient to the iteration's starting policy (default 0.005).</summary>
+    /// <summary>GRPO's k3 KL coefficient to the reference (default 0.005).</summary>
     public double KlBeta { get; init; } = 0.005;
+
+    /// <summary>
+    /// GRPO's KL reference: <c>base</c> (default), the campaign's base model, fixed for the whole campaign as in the
+    /// INTUITOR and verl code; or <c>iteration</c>, the iteration's starting policy (re-anchored every iteration).
+    /// </summary>
+    public KlReference KlReference { get; init; } = KlReference.Base;
+
+    /// <summary>
+    /// How GRPO averages per-token losses: <c>token-mean</c> (default; verl-intuitor's <c>loss_agg_mode</c>) or
+    /// <c>sequence-mean</c> (each response weighs the same, so short responses weigh more per token).
+    /// </summary>
+    public TokenAveraging TokenAveraging { get; init; } = TokenAveraging.TokenMean;
 
     /// <summary>Self-training: minimum vote share of the majority answer (default 0.5).</summary>
     public double MinVoteShare { get; init; } = 0.5;
 
     /// <summary>Self-training: kept responses shorter than this fraction of the kept mean are dropped (default 0.5).</summary>
     public double MinLengthFraction { get; init; } = 0.5;
+}
+
+/// <summary>The policy GRPO's KL term is measured against.</summary>
+public enum KlReference
+{
+    /// <summary>The campaign's base model (iteration 0), fixed.</summary>
+    Base,
+
+    /// <summary>The iteration's starting policy (the one that sampled).</summary>
+    Iteration,
 }

@@ -1,6 +1,7 @@
-// Judging: the iteration's starting policy judges each rollout as its own verdict judge (J sampled verdicts; the score is
-// the share of "correct" among the readable ones, unreadable ones counted), or, for the gold-reward baseline, the
-// verifier compares the extracted answer with the prompt's gold answer.
+// Judging: the iteration's starting policy judges each rollout as its own verdict judge (by default the exact p("correct")
+// of the one-token verdict; or J sampled verdicts, the score being the share of "correct" among the readable ones,
+// unreadable ones counted), or, for the gold-label recipes (grpo-gold, irpo), the verifier compares the extracted answer
+// with the prompt's gold answer.
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
@@ -70,6 +71,13 @@ internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
 
     private static List<JudgeScore> Judge(CampaignDefinition definition, JudgeRollouts command, LoadedPolicy policy, IReadOnlyList<Rollout> rollouts)
     {
+        if (definition.Judging.Method == JudgeMethod.Probability)
+        {
+            // The verdict is one token: its exact probability is the expectation of the sampled share, without the noise.
+            var probabilities = VerdictProbabilities.Compute(policy.Model, policy.Encoding,
+                rollouts.Select(r => VerdictJudge.BuildPrompt(r.Prompt, r.Response)).ToList(), definition.Judging.BatchSize);
+            return probabilities.Select(p => new JudgeScore(p, 1, 0)).ToList();
+        }
         var judge = new ModelJudge(policy.Model, policy.Encoding.Tokenizer, new SamplingOptions
         {
             Temperature = (float)definition.Judging.Temperature,

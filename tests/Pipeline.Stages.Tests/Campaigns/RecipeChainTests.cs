@@ -9,9 +9,12 @@ public sealed class RecipeChainTests
     [InlineData(Recipe.Intuitor, "generation,scoring", UpdateKind.Grpo, "self_certainty")]
     [InlineData(Recipe.Rlsf, "generation,scoring,pairs", UpdateKind.Dpo, "answer_confidence")]
     [InlineData(Recipe.SelfRewarding, "generation,judging,pairs", UpdateKind.Dpo, "judge")]
-    [InlineData(Recipe.Irpo, "generation,judging,pairs", UpdateKind.Dpo, "judge")]
+    [InlineData(Recipe.Irpo, "generation,judging,pairs", UpdateKind.Dpo, "verifier")]
     [InlineData(Recipe.GrpoGold, "generation,judging", UpdateKind.Grpo, "verifier")]
     [InlineData(Recipe.SelfTraining, "generation,scoring", UpdateKind.SelfTraining, "votes")]
+    [InlineData(Recipe.GrpoRandom, "generation,scoring", UpdateKind.Grpo, "bernoulli")]
+    [InlineData(Recipe.GrpoNegsc, "generation,scoring", UpdateKind.Grpo, "negative_self_certainty")]
+    [InlineData(Recipe.GrpoMajority, "generation,scoring", UpdateKind.Grpo, "majority")]
     public void For_EachRecipe_MatchesTheDesign(Recipe recipe, string stages, UpdateKind update, string signal)
     {
         var chain = RecipeChain.For(recipe);
@@ -19,7 +22,7 @@ public sealed class RecipeChainTests
         Assert.Equal(stages, string.Join(",", chain.ShardStages.Select(s => s.Name())));
         Assert.Equal(update, chain.Update);
         Assert.Equal(signal, chain.Signal);
-        Assert.Equal(recipe == Recipe.GrpoGold, chain.UsesGoldAnswers);
+        Assert.Equal(recipe is Recipe.GrpoGold or Recipe.Irpo, chain.UsesGoldAnswers);
     }
 
     [Fact]
