@@ -87,7 +87,7 @@ public sealed class StageWorkTests
         // The signals are the sampler's own numbers, derived without a model pass: exactly equal.
         Assert.All(scored.Records, r => Assert.Equal(r.Tokens.SelfCertainties.Average(v => (double)v), r.Scores[ScoreNames.SelfCertainty], 12));
         Assert.All(scored.Records.Where(r => r.AnswerSpan is not null), r => Assert.Equal(
-            r.Tokens.LogProbs.Skip(r.AnswerSpan!.Start).Take(r.AnswerSpan.Length).Average(v => Math.Exp(v)), r.Scores[ScoreNames.AnswerConfidence], 6));
+            r.Tokens.LogProbs.Skip(r.AnswerSpan!.Start).Take(r.AnswerSpan.Length).Average(v => Math.Exp(v)), r.Scores[ScoreNames.AnswerConfidence], 5));
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class StageWorkTests
     [Fact]
     public void PairWork_Rlsf_PairsAboveThresholdOverDistinctTexts()
     {
-        var definition = CampaignDefinition.LoadBuiltIn("rlsf") with { Pairs = new PairSettings { Threshold = 0.5, MaxPairsPerPrompt = 0 } };
+        var definition = CampaignDefinition.LoadBuiltIn("rlsf") with { Pairs = new PairSettings { Threshold = 0.5, MaxPairsPerPrompt = 0, MarginWeighting = true } };
         Rollout R(int sample, string response, double confidence) =>
             TestRollouts.Create("p", "1+1=", sample, response, new Dictionary<string, double> { [ScoreNames.AnswerConfidence] = confidence });
 
