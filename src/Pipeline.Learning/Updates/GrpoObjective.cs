@@ -20,6 +20,12 @@ public sealed class GrpoObjective(IReadOnlyList<GrpoPromptGroup> groups, GrpoOpt
     /// <inheritdoc />
     public int UnitCount => groups.Count;
 
+    /// <summary>The prompt groups, with the log-probs and rewards the steps start from.</summary>
+    public IReadOnlyList<GrpoPromptGroup> Groups => groups;
+
+    /// <summary>The sign applied to online self-certainty rewards (−1 for the grpo-negsc control).</summary>
+    public double OnlineRewardSign => onlineRewardSign;
+
     /// <inheritdoc />
     public ObjectiveStep Step(IPolicyTrainer trainer, IReadOnlyList<int> units)
     {
