@@ -85,7 +85,7 @@ public static class RecipeComparison
         foreach (var difficulty in difficulties)
         {
             var bases = campaigns.Select(c => Report(c.Base, difficulty, c)).ToList();
-            rows.Add(new ComparisonRow("base", difficulty, bases[0].Problems, bases.Select(b => b.Difficulty).Count(), bases[0].GreedyAccuracy,
+            rows.Add(new ComparisonRow("base", difficulty, bases[0].Problems, campaigns.Select(c => c.Seed).Distinct().Count(), bases[0].GreedyAccuracy,
                 bases[0].GreedyAccuracy, null, null, bases.Average(b => b.PassAtOne), bases.Average(b => b.MajorityAccuracy),
                 bases.Average(b => b.AnswerConfidenceEce), NanMean(bases.Select(b => b.WithinPromptSelfCertaintyAuroc)), bases.Average(b => b.MeanResponseTokens)));
         }
