@@ -101,7 +101,10 @@ internal static class ScienceCommands
 
     private static Command CreateCompare()
     {
-        var recipesArgument = new Argument<string[]>("recipes") { Description = "Built-in recipes or campaign files to compare.", Arity = ArgumentArity.OneOrMore };
+        var recipesArgument = new Argument<string[]>("recipes")
+        {
+            Description = "Built-in recipes or campaign files to compare (a file's row is named after the file).", Arity = ArgumentArity.OneOrMore,
+        };
         var seedsOption = new Option<int>("--seeds") { Description = "Campaign seeds per recipe (1..N).", DefaultValueFactory = _ => 3 }
             .Where(n => n >= 1, "must be at least 1");
         var baseModelOption = new Option<string?>("--base-model") { Description = $"Base model folder; default <runs>/{RunCommand.BaseModelFolder}, bootstrapped when missing." };
@@ -138,8 +141,9 @@ internal static class ScienceCommands
                 {
                     // Through the strict reader, so an override out of range is a one-line error naming its key.
                     var definition = CampaignDefinition.Parse((loaded with { Seed = seed, Evaluation = evaluation }).ToJson(), $"{recipe} (seed {seed})");
+                    // A campaign file is named by its file (two files of one recipe are two rows), a built-in by its recipe.
                     string tag = File.Exists(recipe) ? Path.GetFileNameWithoutExtension(recipe).ToLowerInvariant() : name;
-                    plans.Add((name, seed, CampaignId(tag, seed, definition), definition));
+                    plans.Add((tag, seed, CampaignId(tag, seed, definition), definition));
                 }
             }
             var baseModel = parse.GetValue(baseModelOption);
