@@ -65,11 +65,14 @@ internal static class LearningCommands
             .Where(n => n >= 1, "must be at least 1");
         var seedOption = new Option<int>("--seed") { Description = "Seed of the task's splits (the held-out sets).", DefaultValueFactory = _ => new BootstrapOptions().Seed };
         var jsonOption = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var problemsOption = new Option<int>("--problems") { Description = "Problems per set, a prefix (the test sets hold 1,000; 200 keeps a look quick).", DefaultValueFactory = _ => 200 }
+            .Where(n => n >= 1, "must be at least 1");
+        var validationOption = new Option<bool>("--validation") { Description = "Evaluate on the validation set (campaign difficulty) instead of the held-out test sets: where settings are chosen." };
         Option<string> backendOption = PolicyBackends.BackendOption();
         var noProgressOption = ProgressDisplays.NoProgressOption();
         var command = new Command("eval", "Evaluate a model folder on a task's held-out sets, per difficulty.")
         {
-            modelOption, taskOption, samplesOption, seedOption, jsonOption, backendOption, noProgressOption,
+            modelOption, taskOption, samplesOption, seedOption, jsonOption, problemsOption, validationOption, backendOption, noProgressOption,
         };
         command.SetAction(parse => Run(parse, () =>
         {
@@ -77,7 +80,12 @@ internal static class LearningCommands
             int samples = parse.GetValue(samplesOption);
             var (model, tokenizer) = LoadModelFolder(parse.GetRequiredValue(modelOption), PolicyBackends.Named(parse.GetRequiredValue(backendOption)));
             using var disposeModel = model;
-            var splits = task.Splits(parse.GetValue(seedOption), new SplitSizes(CampaignOnly: true));
+            var all = task.Splits(parse.GetValue(seedOption), new SplitSizes(CampaignOnly: true));
+            int count = parse.GetValue(problemsOption);
+            IReadOnlyDictionary<string, IReadOnlyList<TaskProblem>> sets = parse.GetValue(validationOption)
+                ? new Dictionary<string, IReadOnlyList<TaskProblem>> { [$"{all.Validation[0].Difficulty}-validation"] = all.Validation }
+                : all.Evaluation;
+            var splits = new { Evaluation = sets.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<TaskProblem>)kv.Value.Take(count).ToList()) };
             var evaluator = new TaskEvaluator(task, model, new TaskEncoding(tokenizer));
             var options = new EvaluationOptions { Samples = samples };
             var reports = new List<DifficultyReport>();
@@ -98,20 +106,22 @@ internal static class LearningCommands
                 return;
             }
 
-            var table = new Table().AddColumns("difficulty", "n", "greedy", $"maj@{samples}", "ECE vote", "ECE span",
+            var table = new Table().AddColumns("difficulty", "n", "greedy", "pass@1", $"maj@{samples}", "borda .3", "borda 1.2", "ECE vote", "ECE span",
                 "SC AUROC", "sampled", "in-prompt", "length", "judge acc.");
             foreach (DifficultyReport r in reports)
             {
-                table.AddRow(r.Difficulty, r.Problems.ToString(CultureInfo.InvariantCulture), Number(r.GreedyAccuracy), Number(r.MajorityAccuracy),
+                table.AddRow(r.Difficulty, r.Problems.ToString(CultureInfo.InvariantCulture), Number(r.GreedyAccuracy), Number(r.PassAtOne),
+                    Number(r.MajorityAccuracy), Number(r.BordaAccuracyLowPower), Number(r.BordaAccuracyHighPower),
                     Number(r.VoteShareEce), Number(r.AnswerConfidenceEce), Number(r.SelfCertaintyAuroc), Number(r.SampledSelfCertaintyAuroc),
                     Number(r.WithinPromptSelfCertaintyAuroc), Number(r.MeanResponseTokens),
                     Number(r.JudgeAccuracy));
             }
 
             IAnsiConsole console = Console(output);
-            console.Profile.Width = 120;
+            console.Profile.Width = 150;
             console.Write(table);
-            output.WriteLine($"maj@{samples}: majority of {samples} samples at temperature {options.Temperature.ToString(CultureInfo.InvariantCulture)}; "
+            output.WriteLine($"pass@1: share of right samples; maj@{samples}: majority of {samples} samples at temperature {options.Temperature.ToString(CultureInfo.InvariantCulture)}; "
+                + "borda: self-certainty Borda voting over the same samples at p = 0.3 and 1.2 (arXiv 2502.18581); "
                 + "ECE vote: calibration of the majority answer's vote share; ECE span: of the greedy answer-span confidence; "
                 + "SC AUROC: self-certainty, correct vs incorrect, of the greedy responses, of all samples (sampled), and among one prompt's samples averaged over prompts with right and wrong samples (in-prompt); length: greedy tokens incl. EOS; judge acc.: verdict p(correct) ≥ 0.5 vs label.");
         }));

@@ -20,6 +20,7 @@ internal static partial class PipelineCommand
         root.Subcommands.Add(ModelCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
         foreach (var command in LearningCommands.Create()) root.Subcommands.Add(command);
+        foreach (var command in ScienceCommands.Create()) root.Subcommands.Add(command);
         foreach (var command in OperationsCommands.Create()) root.Subcommands.Add(command);
         return root;
     }

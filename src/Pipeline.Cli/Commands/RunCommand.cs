@@ -132,8 +132,12 @@ internal static class RunCommand
     /// With <paramref name="dashboard"/>, the host serves the dashboard too, a failure waits for a retry, and once the
     /// campaign has ended the pages stay up until the host is stopped.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="campaignId"/> fixes the id (otherwise a new one is made); with <paramref name="resume"/> the stored
+    /// campaign of that id is resumed instead of started.
+    /// </remarks>
     internal static async Task<CampaignState> RunEmbeddedAsync(CampaignDefinition definition, string runs, string baseModel, IProgressDisplay progress,
-        CancellationToken cancellationToken, EmbeddedDashboard? dashboard = null)
+        CancellationToken cancellationToken, EmbeddedDashboard? dashboard = null, string? campaignId = null, bool resume = false)
     {
         var observer = new CampaignProgress(progress, definition, endOnFailure: dashboard is null);
         using var host = BuildEmbeddedHost(EmbeddedConfiguration(runs), observer, dashboard?.Urls, new LineLoggerProvider(progress.WriteLine));
@@ -143,9 +147,16 @@ internal static class RunCommand
             // The id is fixed before the start so the observer follows this campaign alone: the store may hold earlier
             // campaigns that were interrupted, and the orchestrator reconciles (and so reports) those as well.
             var campaigns = PipelineHosts.SendingService(host);
-            var id = campaigns.NewId(definition);
+            var id = campaignId ?? campaigns.NewId(definition);
             observer.CampaignId = id;
-            await campaigns.StartAsync(definition, baseModel, id, cancellationToken);
+            if (resume)
+            {
+                // The work a stopped process had sent was lost with its in-memory bus: cancel and resume so the orchestrator
+                // re-sends every unfinished unit (the stored outputs are kept and reused).
+                await campaigns.CancelAsync(id, cancellationToken);
+                await campaigns.ResumeAsync(id, cancellationToken);
+            }
+            else await campaigns.StartAsync(definition, baseModel, id, cancellationToken);
             progress.WriteLine($"campaign {id}: {definition.Recipe.Name()}, {definition.Iterations} iteration(s), "
                 + $"{definition.Shards} shard(s) of {definition.PromptsPerIteration} prompts; store {runs}");
             // Said once the campaign exists, so the first page a reader opens already lists it.
@@ -189,7 +200,7 @@ internal static class RunCommand
         }
     }
 
-    static void Bootstrap(CampaignDefinition definition, string folder, IProgressDisplay progress, CancellationToken cancellationToken)
+    internal static void Bootstrap(CampaignDefinition definition, string folder, IProgressDisplay progress, CancellationToken cancellationToken)
     {
         // The task seed is the bootstrap seed, so the campaign's prompts stay disjoint from the base model's training data.
         var options = new BootstrapOptions { Seed = definition.TaskSeed };

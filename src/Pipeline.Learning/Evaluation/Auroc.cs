@@ -33,4 +33,24 @@ public static class Auroc
         double u = positiveRankSum - positives * (positives + 1) / 2.0;
         return u / ((double)positives * negatives);
     }
+
+    /// <summary>
+    /// Within-group AUROC: the mean over groups (one prompt's samples) that hold both a positive and a negative of the
+    /// AUROC among that group's members; NaN when no group is mixed. It asks whether a score ranks the answers to one
+    /// prompt, the comparison a group-relative update or a best-of-N selection makes, not whether it ranks prompts.
+    /// </summary>
+    public static (double Mean, int MixedGroups) WithinGroups(IEnumerable<(IReadOnlyList<double> Scores, IReadOnlyList<bool> Positive)> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        double sum = 0;
+        int mixed = 0;
+        foreach (var (scores, positive) in groups)
+        {
+            double auroc = Compute(scores, positive);
+            if (double.IsNaN(auroc)) continue;
+            sum += auroc;
+            mixed++;
+        }
+        return (mixed > 0 ? sum / mixed : double.NaN, mixed);
+    }
 }

@@ -56,4 +56,22 @@ public sealed record DifficultyReport(
 
     /// <summary>The judge on the model's own samples, when <see cref="EvaluationOptions.JudgeSamples"/> asked for it; null otherwise.</summary>
     public SampleJudgeReport? SampleJudge { get; init; }
+
+    /// <summary>pass@1 at the sampling temperature: the mean over problems of the share of the k samples that are right.</summary>
+    public double PassAtOne { get; init; } = double.NaN;
+
+    /// <summary>Accuracy of self-certainty Borda voting over the k samples at p = 0.3 (arXiv 2502.18581; N ≤ 16).</summary>
+    public double BordaAccuracyLowPower { get; init; } = double.NaN;
+
+    /// <summary>Accuracy of self-certainty Borda voting over the k samples at p = 1.2 (the paper's choice for N ≥ 32).</summary>
+    public double BordaAccuracyHighPower { get; init; } = double.NaN;
+
+    /// <summary>Per problem, in set order, what the model got right: what paired statistics (bootstrap, McNemar) need.</summary>
+    public ProblemOutcomes? Outcomes { get; init; }
 }
+
+/// <summary>Per-problem outcomes of one evaluation, index i being problem i of the set.</summary>
+/// <param name="GreedyCorrect">The greedy answer is the gold answer.</param>
+/// <param name="SamplesCorrect">How many of the k samples have the gold answer.</param>
+/// <param name="MajorityCorrect">The majority answer of the k samples is the gold answer.</param>
+public sealed record ProblemOutcomes(IReadOnlyList<bool> GreedyCorrect, IReadOnlyList<int> SamplesCorrect, IReadOnlyList<bool> MajorityCorrect);

@@ -107,22 +107,30 @@ public sealed class TaskEvaluator
         }
 
         var majorityCorrect = new bool[n];
+        var bordaLowCorrect = new bool[n];
+        var bordaHighCorrect = new bool[n];
+        var samplesCorrect = new int[n];
         var voteShares = new double[n];
         var pooledSc = new List<double>();
         var pooledCorrect = new List<bool>();
-        var withinPrompt = new List<double>();
+        var groups = new List<(IReadOnlyList<double>, IReadOnlyList<bool>)>(n);
         for (int i = 0; i < n; i++)
         {
-            var vote = AnswerVoting.Majority(samples[i].Select(s => s.Answer).ToList());
+            var answers = samples[i].Select(s => s.Answer).ToList();
+            var vote = AnswerVoting.Majority(answers);
             majorityCorrect[i] = vote.Winner == problems[i].Answer;
             voteShares[i] = vote.Share;
             var sc = samples[i].Select(s => s.SelfCertainty).ToList();
             var right = samples[i].Select(s => s.Answer == problems[i].Answer).ToList();
+            bordaLowCorrect[i] = AnswerVoting.SelfCertaintyBorda(answers, sc, AnswerVoting.BordaLowPower).Winner == problems[i].Answer;
+            bordaHighCorrect[i] = AnswerVoting.SelfCertaintyBorda(answers, sc, AnswerVoting.BordaHighPower).Winner == problems[i].Answer;
+            samplesCorrect[i] = right.Count(r => r);
             pooledSc.AddRange(sc);
             pooledCorrect.AddRange(right);
-            double auroc = Auroc.Compute(sc, right);
-            if (!double.IsNaN(auroc)) withinPrompt.Add(auroc);
+            groups.Add((sc, right));
         }
+        var (withinPrompt, mixedProblems) = Auroc.WithinGroups(groups);
+        int k = samples.Count == 0 ? 0 : samples[0].Length;
 
         int judgeAgree = 0;
         for (int i = 0; i < judgeProbabilities.Count; i++)
@@ -135,19 +143,25 @@ public sealed class TaskEvaluator
             n,
             Share(correct),
             (double)noAnswer / n,
-            samples.Count == 0 ? 0 : samples[0].Length,
+            k,
             Share(majorityCorrect),
             Calibration.ExpectedCalibrationError(voteShares, majorityCorrect),
             Calibration.ExpectedCalibrationError(answerConfidence, correct),
             Auroc.Compute(selfCertainty, correct),
             Auroc.Compute(pooledSc, pooledCorrect),
-            withinPrompt.Count > 0 ? withinPrompt.Average() : double.NaN,
-            withinPrompt.Count,
+            withinPrompt,
+            mixedProblems,
             correctSc.Count > 0 ? correctSc.Average() : double.NaN,
             incorrectSc.Count > 0 ? incorrectSc.Average() : double.NaN,
             greedy.Average(g => (double)g.Statistics.Count),
             judgeProbabilities.Count,
-            judgeProbabilities.Count == 0 ? double.NaN : (double)judgeAgree / judgeProbabilities.Count);
+            judgeProbabilities.Count == 0 ? double.NaN : (double)judgeAgree / judgeProbabilities.Count)
+        {
+            PassAtOne = k == 0 ? double.NaN : samplesCorrect.Average(c => (double)c / k),
+            BordaAccuracyLowPower = Share(bordaLowCorrect),
+            BordaAccuracyHighPower = Share(bordaHighCorrect),
+            Outcomes = new ProblemOutcomes(correct, samplesCorrect, majorityCorrect),
+        };
     }
 
     /// <summary>Rows per teacher-forced pass when the model judges its own samples.</summary>
@@ -236,21 +250,8 @@ public sealed class TaskEvaluator
     /// The judge's p(correct) = σ(log p(correct verdict) − log p(incorrect verdict)) for each example, as
     /// <see cref="VerdictJudge.ProbabilityCorrect"/> defines it, from batched teacher-forced passes.
     /// </summary>
-    internal double[] JudgeProbabilities(IReadOnlyList<JudgeExample> examples, int batchSize)
-    {
-        var rows = new List<PromptResponse>(2 * examples.Count);
-        foreach (var example in examples)
-        {
-            int[] prompt = _encoding.Prompt(example.Prompt);
-            rows.Add(new PromptResponse(prompt, _encoding.Continuation(VerdictJudge.CorrectVerdict)));
-            rows.Add(new PromptResponse(prompt, _encoding.Continuation(VerdictJudge.IncorrectVerdict)));
-        }
-        var logProbs = _model.LogProbs(rows, batchSize);
-        var probabilities = new double[examples.Count];
-        for (int i = 0; i < examples.Count; i++)
-            probabilities[i] = VerdictJudge.ProbabilityCorrect(logProbs[2 * i].Sum(x => (double)x), logProbs[2 * i + 1].Sum(x => (double)x));
-        return probabilities;
-    }
+    internal double[] JudgeProbabilities(IReadOnlyList<JudgeExample> examples, int batchSize) =>
+        VerdictProbabilities.Compute(_model, _encoding, examples.Select(e => e.Prompt).ToList(), batchSize);
 
     private static double Share(bool[] flags) => flags.Length == 0 ? double.NaN : (double)flags.Count(f => f) / flags.Length;
 }

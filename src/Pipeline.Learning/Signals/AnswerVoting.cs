@@ -7,6 +7,12 @@ namespace Pipeline.Learning.Signals;
 /// </summary>
 public static class AnswerVoting
 {
+    /// <summary>The paper's Borda power for N ≤ 16 samples (arXiv 2502.18581).</summary>
+    public const double BordaLowPower = 0.3;
+
+    /// <summary>The paper's Borda power for N ≥ 32 samples.</summary>
+    public const double BordaHighPower = 1.2;
+
     /// <summary>One vote per sample that has an answer; the most frequent answer wins.</summary>
     public static VoteResult Majority(IReadOnlyList<string?> answers) =>
         Tally(answers, Enumerable.Repeat(1.0, answers.Count).ToArray());
@@ -20,11 +26,19 @@ public static class AnswerVoting
     {
         if (answers.Count != selfCertainties.Count) throw new ArgumentException("One self-certainty per answer is needed.", nameof(selfCertainties));
         if (!(power >= 0)) throw new ArgumentOutOfRangeException(nameof(power), power, "The power must be ≥ 0.");
-        int n = answers.Count;
+        return Tally(answers, BordaWeights(selfCertainties, power));
+    }
+
+    /// <summary>Each sample's Borda votes: (N − r + 1)^p for its self-certainty rank r (1 highest; ties keep sample order).</summary>
+    public static double[] BordaWeights(IReadOnlyList<double> selfCertainties, double power)
+    {
+        ArgumentNullException.ThrowIfNull(selfCertainties);
+        if (!(power >= 0)) throw new ArgumentOutOfRangeException(nameof(power), power, "The power must be ≥ 0.");
+        int n = selfCertainties.Count;
         var order = Enumerable.Range(0, n).OrderByDescending(i => selfCertainties[i]).ThenBy(i => i).ToArray();
         var weights = new double[n];
         for (int rank = 1; rank <= n; rank++) weights[order[rank - 1]] = Math.Pow(n - rank + 1, power);
-        return Tally(answers, weights);
+        return weights;
     }
 
     private static VoteResult Tally(IReadOnlyList<string?> answers, double[] weights)

@@ -1,5 +1,5 @@
 // The data one embedded task provides to a campaign: SFT data for the base model, prompts for the campaign, held-out
-// labelled evaluation sets per difficulty, and judge-training examples.
+// labelled evaluation (test) sets per difficulty, a validation set of the campaign difficulty, and judge-training examples.
 namespace Pipeline.Learning.Tasks;
 
 /// <summary>The splits of a task. Evaluation prompts never appear in any other split.</summary>
@@ -24,4 +24,9 @@ public sealed record TaskSplits(
 
     /// <summary>Answer-only verdict examples at the training difficulties (TPO's judge).</summary>
     public IReadOnlyList<JudgeExample> AnswerJudge { get; init; } = [];
+    /// <summary>
+    /// Labelled problems of the campaign difficulty for choosing settings and for the offline signal gates; disjoint from
+    /// every other split, so the held-out sets stay untouched by any choice.
+    /// </summary>
+    public IReadOnlyList<TaskProblem> Validation { get; init; } = [];
 }

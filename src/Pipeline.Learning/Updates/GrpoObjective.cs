@@ -12,11 +12,19 @@ namespace Pipeline.Learning.Updates;
 /// When set, each step's rewards are the responses' self-certainty at this temperature (the sampling one) under the
 /// current policy, replacing the groups' rewards.
 /// </param>
-public sealed class GrpoObjective(IReadOnlyList<GrpoPromptGroup> groups, GrpoOptions options, float? onlineSelfCertaintyTemperature = null)
+/// <param name="onlineRewardSign">+1 for INTUITOR; −1 rewards low self-certainty (the grpo-negsc control).</param>
+public sealed class GrpoObjective(IReadOnlyList<GrpoPromptGroup> groups, GrpoOptions options, float? onlineSelfCertaintyTemperature = null,
+    double onlineRewardSign = 1)
     : IUpdateObjective
 {
     /// <inheritdoc />
     public int UnitCount => groups.Count;
+
+    /// <summary>The prompt groups, with the log-probs and rewards the steps start from.</summary>
+    public IReadOnlyList<GrpoPromptGroup> Groups => groups;
+
+    /// <summary>The sign applied to online self-certainty rewards (−1 for the grpo-negsc control).</summary>
+    public double OnlineRewardSign => onlineRewardSign;
 
     /// <inheritdoc />
     public ObjectiveStep Step(IPolicyTrainer trainer, IReadOnlyList<int> units)
@@ -28,7 +36,7 @@ public sealed class GrpoObjective(IReadOnlyList<GrpoPromptGroup> groups, GrpoOpt
             var sequences = batch.SelectMany(g => g.Samples.Select(s => new PromptResponse(g.Prompt, s.Response))).ToList();
             var rewards = TeacherForcedScores.SelfCertainty(trainer.Policy, sequences, temperature, trainer.Options.MicroBatchSize);
             int k = 0;
-            batch = batch.Select(g => g with { Samples = g.Samples.Select(s => s with { Reward = rewards[k++] }).ToList() }).ToList();
+            batch = batch.Select(g => g with { Samples = g.Samples.Select(s => s with { Reward = onlineRewardSign * rewards[k++] }).ToList() }).ToList();
         }
         var result = GrpoUpdate.Step(trainer, batch, options);
         return new ObjectiveStep(result.Update, new Dictionary<string, double>

@@ -20,7 +20,8 @@ public sealed record CampaignDefinition
 
     /// <summary>
     /// The recipe (required): <c>intuitor</c>, <c>rlsf</c>, <c>self-rewarding</c>, <c>irpo</c>, <c>grpo-gold</c>,
-    /// <c>self-training</c>, <c>score</c>, <c>correction-sft</c>, <c>meta-rewarding</c>, <c>tpo</c>.
+    /// <c>self-training</c>, <c>score</c>, <c>correction-sft</c>, <c>meta-rewarding</c>, <c>tpo</c>, or a control: <c>grpo-random</c>,
+    /// <c>grpo-negsc</c>, <c>grpo-majority</c>.
     /// </summary>
     public Recipe Recipe { get; init; }
 
@@ -172,7 +173,11 @@ public sealed record CampaignDefinition
 
         AtLeast("scoring.batchSize", Scoring.BatchSize, 1);
         if (!Enum.IsDefined(Scoring.Confidence)) Fail("scoring.confidence", "unknown confidence kind");
+        if (!Enum.IsDefined(Scoring.PseudoLabel)) Fail("scoring.pseudoLabel", "unknown pseudo-label rule");
+        NonNegative("scoring.bordaPower", Scoring.BordaPower);
 
+        if (!Enum.IsDefined(Judging.Method)) Fail("judging.method", "unknown judging method");
+        AtLeast("judging.batchSize", Judging.BatchSize, 1);
         AtLeast("judging.samples", Judging.Samples, 1);
         Positive("judging.temperature", Judging.Temperature);
         // A verdict is the longer verdict word plus the end of sequence; fewer tokens could never be read.
@@ -200,6 +205,8 @@ public sealed record CampaignDefinition
         NonNegative("update.correctionBonus", Update.CorrectionBonus);
         // More stage I steps than steps is allowed: the update then runs stage I only (a recipe's file need not follow a smaller steps).
         AtLeast("update.stageOneSteps", Update.StageOneSteps, 0);
+        if (!Enum.IsDefined(Update.KlReference)) Fail("update.klReference", "unknown KL reference");
+        if (!Enum.IsDefined(Update.TokenAveraging)) Fail("update.tokenAveraging", "unknown token averaging");
         Between("update.minVoteShare", Update.MinVoteShare, 0, 1);
         Between("update.minLengthFraction", Update.MinLengthFraction, 0, 1);
 

@@ -4,7 +4,7 @@ namespace Pipeline.Stages.Campaigns;
 /// <summary>The <c>evaluation</c> section of a campaign file.</summary>
 public sealed record EvaluationSettings
 {
-    /// <summary>Problems per held-out difficulty, a prefix of the task's evaluation set (default 100, at most 200).</summary>
+    /// <summary>Problems per held-out difficulty, a prefix of the task's evaluation set (default 100, at most the set's size, 1,000 for arith).</summary>
     public int ProblemsPerDifficulty { get; init; } = 100;
 
     /// <summary>k of maj@k (default 4).</summary>

@@ -16,6 +16,12 @@ public sealed record PairSettings
     /// </summary>
     public double MetaJudgeBand { get; init; } = 0.1;
 
+    /// <summary>
+    /// RLSF: weight each DPO pair by the paper's margin exp(conf_c − conf_r) (default false: the authors' DPO path trains
+    /// unweighted pairs; the margin feeds only their reward-model loss).
+    /// </summary>
+    public bool MarginWeighting { get; init; }
+
     /// <summary>Pairs kept per prompt, highest margin first (default 4; 0 keeps all).</summary>
     public int MaxPairsPerPrompt { get; init; } = 4;
 }

@@ -13,7 +13,11 @@ public enum Recipe
     /// <summary>Self-Rewarding: DPO on pairs ordered by the policy's own verdicts (<c>self-rewarding</c>).</summary>
     SelfRewarding,
 
-    /// <summary>IRPO: as self-rewarding, with an NLL term on the chosen response (<c>irpo</c>).</summary>
+    /// <summary>
+    /// IRPO as the paper: pairs of a correct and an incorrect sample by the verifier against the gold answer, DPO + α·NLL of
+    /// the chosen response (<c>irpo</c>): a gold-label baseline beside <c>grpo-gold</c>. The self-judged variant is
+    /// <c>self-rewarding</c> with <c>update.nllWeight</c> set.
+    /// </summary>
     Irpo,
 
     /// <summary>Gold-reward baseline: GRPO with the verifier against gold answers (<c>grpo-gold</c>).</summary>
@@ -42,6 +46,14 @@ public enum Recipe
     /// score, DPO on the whole response (<c>tpo</c>).
     /// </summary>
     Tpo,
+    /// <summary>Control: GRPO with a reward drawn from Bernoulli(½) per sample, no signal at all (<c>grpo-random</c>).</summary>
+    GrpoRandom,
+
+    /// <summary>Control: GRPO with minus the online self-certainty as reward, INTUITOR's mirror image (<c>grpo-negsc</c>).</summary>
+    GrpoNegsc,
+
+    /// <summary>TTRL: GRPO with reward 1 when a sample's answer is its prompt's pseudo-label (majority vote) (<c>grpo-majority</c>).</summary>
+    GrpoMajority,
 }
 
 /// <summary>Names of <see cref="Recipe"/> values.</summary>

@@ -4,10 +4,10 @@ namespace Pipeline.Stages.Campaigns;
 /// <summary>How the iteration's policy update learns.</summary>
 public enum UpdateKind
 {
-    /// <summary>GRPO over each prompt's sampled group (rewards: online self-certainty or the verifier).</summary>
+    /// <summary>GRPO over each prompt's sampled group (rewards: online ± self-certainty, the verifier, or a label-free control).</summary>
     Grpo,
 
-    /// <summary>DPO on preference pairs (plus α·NLL of the chosen response for IRPO).</summary>
+    /// <summary>DPO on preference pairs (plus α·NLL of the chosen response when update.nllWeight is set, as IRPO).</summary>
     Dpo,
 
     /// <summary>Majority-vote self-training: SFT on the responses whose answer most samples of their prompt agree on.</summary>
@@ -26,7 +26,7 @@ public enum UpdateKind
 /// <param name="Update">The update's objective.</param>
 /// <param name="Signal">
 /// The score name the recipe learns from (<see cref="ScoreNames"/>): <c>self_certainty</c>, <c>answer_confidence</c>,
-/// <c>judge</c>, <c>verifier</c> or <c>votes</c>.
+/// <c>judge</c>, <c>verifier</c>, <c>votes</c>, <c>majority</c>, <c>bernoulli</c> or <c>negative_self_certainty</c>.
 /// </param>
 public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> ShardStages, UpdateKind Update, string Signal)
 {
@@ -36,13 +36,16 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
         Recipe.Intuitor => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Grpo, ScoreNames.SelfCertainty),
         Recipe.Rlsf => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.AnswerConfidence),
         Recipe.SelfRewarding => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
-        Recipe.Irpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
+        Recipe.Irpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Verifier),
         Recipe.GrpoGold => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.Grpo, ScoreNames.Verifier),
         Recipe.SelfTraining => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.SelfTraining, ScoreNames.Votes),
         Recipe.Score => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.SCoRe, ScoreNames.Verifier),
         Recipe.CorrectionSft => new(recipe, [CampaignStage.Generation, CampaignStage.Judging], UpdateKind.CorrectionSft, ScoreNames.Verifier),
         Recipe.MetaRewarding => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
         Recipe.Tpo => new(recipe, [CampaignStage.Generation, CampaignStage.Judging, CampaignStage.Pairs], UpdateKind.Dpo, ScoreNames.Judge),
+        Recipe.GrpoRandom => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Grpo, ScoreNames.Bernoulli),
+        Recipe.GrpoNegsc => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Grpo, ScoreNames.NegativeSelfCertainty),
+        Recipe.GrpoMajority => new(recipe, [CampaignStage.Generation, CampaignStage.Scoring], UpdateKind.Grpo, ScoreNames.Majority),
         _ => throw new ArgumentOutOfRangeException(nameof(recipe), recipe, "Unknown recipe."),
     };
 
@@ -61,7 +64,7 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
     /// <summary>Whether the judge sees only each response's final answer, never its chain of thought (TPO).</summary>
     public bool JudgesAnswerOnly => Recipe == Recipe.Tpo;
 
-    /// <summary>Whether prompts carry gold answers (the recipes rewarded by the verifier: grpo-gold and the self-correction ones).</summary>
+    /// <summary>Whether prompts carry gold answers (the verifier-reward recipes: grpo-gold, irpo and the self-correction ones).</summary>
     public bool UsesGoldAnswers => Signal == ScoreNames.Verifier;
 
     /// <summary>The stage after <paramref name="stage"/> in this chain, or null when the update comes next.</summary>
@@ -81,3 +84,4 @@ public sealed record RecipeChain(Recipe Recipe, IReadOnlyList<CampaignStage> Sha
         return index > 0 ? ShardStages[index - 1] : null;
     }
 }
+

@@ -10,7 +10,10 @@ public static class ScoreNames
     /// <summary>RLSF's answer-span confidence (0 without an answer).</summary>
     public const string AnswerConfidence = "answer_confidence";
 
-    /// <summary>Share of the policy's verdict samples saying "correct" (absent when every verdict was unreadable).</summary>
+    /// <summary>
+    /// The policy's verdict on the rollout: p("correct") of the one-token verdict (<c>judging.method</c> probability, the
+    /// default), or the share of sampled verdicts saying "correct" (absent when every verdict was unreadable).
+    /// </summary>
     public const string Judge = "judge";
 
     /// <summary>Judge outputs of this rollout that could not be read.</summary>
@@ -22,6 +25,15 @@ public static class ScoreNames
     /// <summary>Share of the prompt's samples whose answer equals this rollout's answer (0 without an answer).</summary>
     public const string Votes = "votes";
 
-    /// <summary>1 when this rollout's answer is the prompt's majority answer, else 0.</summary>
+    /// <summary>
+    /// 1 when this rollout's answer is the prompt's pseudo-label (the majority answer, or the self-certainty Borda winner
+    /// under <c>scoring.pseudoLabel</c>), else 0: TTRL's reward and self-training's filter.
+    /// </summary>
     public const string Majority = "majority";
+
+    /// <summary>−self-certainty (the grpo-negsc control; its update re-scores online like INTUITOR, negated).</summary>
+    public const string NegativeSelfCertainty = "negative_self_certainty";
+
+    /// <summary>A Bernoulli(½) draw per rollout (the grpo-random control).</summary>
+    public const string Bernoulli = "bernoulli";
 }

@@ -1,4 +1,6 @@
 // Settings of the policy update: optimiser, chunking, and the objective's coefficients.
+using Pipeline.Learning.Objectives;
+
 namespace Pipeline.Stages.Campaigns;
 
 /// <summary>The <c>update</c> section of a campaign file.</summary>
@@ -40,10 +42,22 @@ public sealed record UpdateSettings
     /// <summary>GRPO's PPO clip range ε (default 0.2).</summary>
     public double Clip { get; init; } = 0.2;
 
-    /// <summary>GRPO's k3 KL coefficient to the iteration's starting policy (default 0.005); SCoRe's small β₁.</summary>
+    /// <summary>GRPO's k3 KL coefficient to the reference (default 0.005); SCoRe's small β₁.</summary>
     public double KlBeta { get; init; } = 0.005;
 
-    /// <summary>SCoRe: stage I's strong KL coefficient β₂ on the first attempt (default 0.1).</summary>
+    /// <summary>
+    /// GRPO's KL reference: <c>base</c> (default), the campaign's base model, fixed for the whole campaign as in the
+    /// INTUITOR and verl code; or <c>iteration</c>, the iteration's starting policy (re-anchored every iteration).
+    /// </summary>
+    public KlReference KlReference { get; init; } = KlReference.Base;
+
+    /// <summary>
+    /// How GRPO averages per-token losses: <c>token-mean</c> (default; verl-intuitor's <c>loss_agg_mode</c>) or
+    /// <c>sequence-mean</c> (each response weighs the same, so short responses weigh more per token).
+    /// </summary>
+    public TokenAveraging TokenAveraging { get; init; } = TokenAveraging.TokenMean;
+
+        /// <summary>SCoRe: stage I's strong KL coefficient β₂ on the first attempt (default 0.1).</summary>
     public double FirstAttemptKlBeta { get; init; } = 0.1;
 
     /// <summary>SCoRe: stage II's bonus α on r(y2) − r(y1) (default 10).</summary>
@@ -57,4 +71,14 @@ public sealed record UpdateSettings
 
     /// <summary>Self-training: kept responses shorter than this fraction of the kept mean are dropped (default 0.5).</summary>
     public double MinLengthFraction { get; init; } = 0.5;
+}
+
+/// <summary>The policy GRPO's KL term is measured against.</summary>
+public enum KlReference
+{
+    /// <summary>The campaign's base model (iteration 0), fixed.</summary>
+    Base,
+
+    /// <summary>The iteration's starting policy (the one that sampled).</summary>
+    Iteration,
 }

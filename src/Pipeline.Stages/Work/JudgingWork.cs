@@ -1,9 +1,10 @@
-// Judging: the iteration's starting policy judges each rollout as its own verdict judge (J sampled verdicts; the score is
-// the share of "correct" among the readable ones, unreadable ones counted), or, for the gold-reward baseline, the
-// verifier compares the extracted answer with the prompt's gold answer. TPO's judge is shown only the response's final
-// answer (never its chain of thought). For Meta-Rewarding, a response whose sampled verdicts disagree is also meta-judged:
-// the policy compares its "correct" and "incorrect" judgements of it in both orders, and the rollout keeps both
-// judgements' tokens and log-probs so the pair stage can turn a clear preference into a judgement pair.
+// Judging: the iteration's starting policy judges each rollout as its own verdict judge (by default the exact p("correct")
+// of the one-token verdict; or J sampled verdicts, the score being the share of "correct" among the readable ones,
+// unreadable ones counted), or, for the gold-label recipes (grpo-gold, irpo, and the self-correction ones), the verifier
+// compares the extracted answer with the prompt's gold answer. TPO's judge is shown only the response's final answer
+// (never its chain of thought). For Meta-Rewarding (sampled verdicts), a response whose verdicts disagree is also
+// meta-judged: the policy compares its "correct" and "incorrect" judgements of it in both orders, and the rollout keeps
+// both judgements' tokens and log-probs so the pair stage can turn a clear preference into a judgement pair.
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Engine.Sampling;
@@ -94,6 +95,13 @@ internal sealed class JudgingWork(ShardStore shards, PolicyLoader policies)
     private static List<(JudgeScore Score, MetaJudgement? Meta)> Judge(CampaignDefinition definition, JudgeRollouts command, LoadedPolicy policy,
         IReadOnlyList<Rollout> rollouts)
     {
+        if (definition.Judging.Method == JudgeMethod.Probability)
+        {
+            // The verdict is one token: its exact probability is the expectation of the sampled share, without the noise.
+            var probabilities = VerdictProbabilities.Compute(policy.Model, policy.Encoding,
+                rollouts.Select(r => VerdictJudge.BuildPrompt(r.Prompt, JudgedText(definition, r))).ToList(), definition.Judging.BatchSize);
+            return probabilities.Select(p => (new JudgeScore(p, 1, 0), (MetaJudgement?)null)).ToList();
+        }
         var judge = new ModelJudge(policy.Model, policy.Encoding.Tokenizer, new SamplingOptions
         {
             Temperature = (float)definition.Judging.Temperature,

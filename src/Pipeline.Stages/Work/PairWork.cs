@@ -1,5 +1,6 @@
-// Pair construction: RLSF orders a prompt's samples by answer-span confidence, self-rewarding (and IRPO) by the policy's
-// judge scores; both builders come from Learning. Samples of one prompt with the same tokens are one candidate (scored by
+// Pair construction: RLSF orders a prompt's samples by answer-span confidence (unweighted DPO pairs unless
+// pairs.marginWeighting), self-rewarding by the policy's judge scores, IRPO correct versus incorrect by the verifier; the
+// builders come from Learning. Samples of one prompt with the same tokens are one candidate (scored by
 // the mean of their scores): otherwise a sampled judge can prefer a response over its own copy, and that pair teaches
 // nothing. At most MaxPairsPerPrompt pairs per prompt are kept, the strongest preferences first. For Meta-Rewarding the
 // same output also holds the judgement pairs: each meta-judged response whose two-order preference is clear gives one
@@ -51,7 +52,8 @@ internal sealed class PairWork(ShardStore shards)
         {
             ScoreNames.AnswerConfidence => RlsfPairs.Build(groups.Select(g => (IReadOnlyList<double>)g.Select(r => Required(r, signal)).ToList()).ToList(),
                 definition.Pairs.Threshold),
-            ScoreNames.Judge => SelfRewardingPairs.Build(groups.Select(g => (IReadOnlyList<JudgedCandidate>)g
+            // IRPO: the verifier's 0/1 scores, best vs worst, give one correct-versus-incorrect pair per prompt with both.
+            ScoreNames.Judge or ScoreNames.Verifier => SelfRewardingPairs.Build(groups.Select(g => (IReadOnlyList<JudgedCandidate>)g
                 .Select(r => new JudgedCandidate(r.Scores.TryGetValue(signal, out var s) ? s : null, r.Tokens.Ids.Length)).ToList()).ToList(),
                 definition.Pairs.LengthBand),
             _ => throw new InvalidOperationException($"Recipe {definition.Recipe} builds no preference pairs."),
@@ -69,7 +71,7 @@ internal sealed class PairWork(ShardStore shards)
             capped += distinct.Count - kept.Count;
             records.AddRange(kept.Select(p => new PreferencePairRecord(group[0].PromptId, group[0].Prompt, group[0].Tokens.Prompt,
                 Side(group[p.Chosen], p.ChosenScore), Side(group[p.Rejected], p.RejectedScore),
-                signal == ScoreNames.AnswerConfidence ? RlsfPairs.MarginWeight(p) : 1.0)));
+                signal == ScoreNames.AnswerConfidence && definition.Pairs.MarginWeighting ? RlsfPairs.MarginWeight(p) : 1.0)));
         }
         var judgementPairs = definition.Chain.MetaJudges ? JudgementPairs(rollouts, definition.Pairs.MetaJudgeBand) : default;
         int responsePairs = records.Count;

@@ -1,10 +1,12 @@
 // Scoring: attaches the confidence signals the sampling policy defines, derived from the per-token statistics the sampler
 // stored with each rollout (no model pass): self-certainty at the sampling temperature (INTUITOR), answer-span confidence
-// (RLSF), and, from the answers of each prompt's samples, every rollout's vote share and majority flag (self-training).
+// (RLSF), and, from the answers of each prompt's samples, every rollout's vote share and pseudo-label flag (self-training,
+// TTRL's grpo-majority; majority or self-certainty Borda voting), plus the controls' −self-certainty and Bernoulli(½) coin.
 // Each recipe's update or pair stage reads the one it learns from.
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Learning;
+using Pipeline.Learning.Objectives;
 using Pipeline.Learning.Signals;
 using Pipeline.Stages.Campaigns;
 
@@ -40,20 +42,29 @@ internal sealed class ScoringWork(ShardStore shards)
         ArgumentNullException.ThrowIfNull(rollouts);
         var scored = new List<Rollout>(rollouts.Count);
         var majorityShares = new List<double>();
+        var rule = definition.Scoring.PseudoLabel;
+        double power = definition.Scoring.BordaPower;
+        ulong coinSeed = StageSeeds.Derive(definition, "scoring/bernoulli");
         foreach (var group in RolloutGroups.ByPrompt(rollouts))
         {
-            var vote = AnswerVoting.Majority(group.Select(r => r.Answer).ToList());
+            var signals = group.Select(r => SampledTokenRecords.Signals(r.Tokens)).ToList();
+            var answers = group.Select(r => r.Answer).ToList();
+            var certainties = signals.Select(s => s.SelfCertainty).ToList();
+            var vote = PseudoLabels.Vote(answers, certainties, rule, power);
+            var shares = PseudoLabels.AnswerShares(answers, certainties, rule, power);
             majorityShares.Add(vote.Share);
-            foreach (var rollout in group)
+            for (int i = 0; i < group.Count; i++)
             {
-                var signals = SampledTokenRecords.Signals(rollout.Tokens);
+                var rollout = group[i];
                 var span = rollout.AnswerSpan is { } a ? new IndexRange(a.Start, a.Length) : (IndexRange?)null;
                 var scores = new Dictionary<string, double>(rollout.Scores)
                 {
-                    [ScoreNames.SelfCertainty] = signals.SelfCertainty,
-                    [ScoreNames.AnswerConfidence] = signals.AnswerSpanConfidence(span, definition.Scoring.Confidence),
-                    [ScoreNames.Votes] = rollout.Answer is null ? 0 : group.Count(r => r.Answer == rollout.Answer) / (double)group.Count,
-                    [ScoreNames.Majority] = rollout.Answer is not null && rollout.Answer == vote.Winner ? 1 : 0,
+                    [ScoreNames.SelfCertainty] = signals[i].SelfCertainty,
+                    [ScoreNames.NegativeSelfCertainty] = -signals[i].SelfCertainty,
+                    [ScoreNames.AnswerConfidence] = signals[i].AnswerSpanConfidence(span, definition.Scoring.Confidence),
+                    [ScoreNames.Votes] = shares[i],
+                    [ScoreNames.Majority] = ControlRewards.MatchesPseudoLabel(rollout.Answer, vote.Winner),
+                    [ScoreNames.Bernoulli] = ControlRewards.Bernoulli(coinSeed, rollout.PromptId, rollout.Sample),
                 };
                 scored.Add(rollout with { Scores = scores });
             }

@@ -11,15 +11,27 @@ namespace Pipeline.Stages.Work;
 internal static class UpdateInputs
 {
     /// <summary>GRPO over each prompt's rollouts, rewarded by the recipe's signal (online self-certainty for INTUITOR).</summary>
-    public static GrpoObjective Grpo(CampaignDefinition definition, IReadOnlyList<Rollout> rollouts)
+    /// <remarks>
+    /// <paramref name="referenceLogProbs"/>, when given, holds each rollout's log-probs under a fixed KL reference (the
+    /// campaign's base model), in the order of <see cref="RolloutGroups.ByPrompt"/>'s groups and their members; without
+    /// it the sampling policy (the iteration's start) is the reference.
+    /// </remarks>
+    public static GrpoObjective Grpo(CampaignDefinition definition, IReadOnlyList<Rollout> rollouts, IReadOnlyList<float[]>? referenceLogProbs = null)
     {
-        bool online = definition.Chain.Signal == ScoreNames.SelfCertainty;
+        string signal = definition.Chain.Signal;
+        bool online = signal is ScoreNames.SelfCertainty or ScoreNames.NegativeSelfCertainty;
+        int k = 0;
         var groups = RolloutGroups.ByPrompt(rollouts).Select(group => new GrpoPromptGroup(group[0].Tokens.Prompt,
-            group.Select(r => new GrpoSample(r.Tokens.Ids, online ? 0 : Score(r, definition.Chain.Signal),
-                r.Tokens.PolicyLogProbs, r.Tokens.PolicyLogProbs)).ToList())).ToList();
-        var options = new GrpoOptions(ClipEpsilon: definition.Update.Clip, KlBeta: definition.Update.KlBeta);
-        return new GrpoObjective(groups, options, online ? (float)definition.Temperature : null);
+            group.Select(r => new GrpoSample(r.Tokens.Ids, online ? 0 : Score(r, signal),
+                r.Tokens.PolicyLogProbs, referenceLogProbs is null ? r.Tokens.PolicyLogProbs : referenceLogProbs[k++])).ToList())).ToList();
+        var options = new GrpoOptions(ClipEpsilon: definition.Update.Clip, KlBeta: definition.Update.KlBeta, Averaging: definition.Update.TokenAveraging);
+        return new GrpoObjective(groups, options, online ? (float)definition.Temperature : null,
+            signal == ScoreNames.NegativeSelfCertainty ? -1 : 1);
     }
+
+    /// <summary>The prompt and response tokens of every rollout, in the order <see cref="Grpo"/> reads reference log-probs.</summary>
+    public static List<PromptResponse> GrpoSequences(IReadOnlyList<Rollout> rollouts) => RolloutGroups.ByPrompt(rollouts)
+        .SelectMany(g => g.Select(r => new PromptResponse(r.Tokens.Prompt, r.Tokens.Ids))).ToList();
 
     /// <summary>DPO examples; each response's reference log-likelihood is the sum of its sampling policy's log-probs.</summary>
     public static List<PreferenceExample> Dpo(IReadOnlyList<PreferencePairRecord> pairs) => pairs

@@ -3,8 +3,8 @@
 // policy; the state after the chunk is saved as a checkpoint (manifest last, so it exists only complete), and the last
 // chunk also publishes the new policy. A redelivered chunk whose state exists trains nothing: it reads back the chunk's
 // figures and, for the last chunk, the published policy, so it re-publishes like the other stages. Which units a step
-// trains on is a pure function of (campaign seed, iteration, step), and the frozen reference is the starting policy, so
-// a resumed update gives the same weights, bit for bit, as an uninterrupted one.
+// trains on is a pure function of (campaign seed, iteration, step), and the frozen reference (the base model, or the
+// starting policy) is fixed, so a resumed update gives the same weights, bit for bit, as an uninterrupted one.
 using System.Diagnostics;
 using System.Text.Json;
 using Pipeline.Contracts;
@@ -180,7 +180,7 @@ internal sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
         var u = definition.Update;
         return definition.Chain.Update switch
         {
-            UpdateKind.Grpo => UpdateInputs.Grpo(definition, await ReadAllAsync<Rollout>(command, cancellationToken)),
+            UpdateKind.Grpo => await GrpoAsync(definition, command, await ReadAllAsync<Rollout>(command, cancellationToken), cancellationToken),
             UpdateKind.Dpo => new DpoObjective(UpdateInputs.Dpo(await ReadAllAsync<PreferencePairRecord>(command, cancellationToken)), u.Beta, u.NllWeight),
             UpdateKind.SelfTraining => new SelfTrainingObjective(UpdateInputs.SelfTraining(await ReadAllAsync<Rollout>(command, cancellationToken)),
                 u.MinVoteShare, u.MinLengthFraction),
@@ -188,6 +188,23 @@ internal sealed class UpdateWork(ShardStore shards, PolicyLoader policies)
             UpdateKind.CorrectionSft => new SftObjective(UpdateInputs.SuccessfulCorrections(await ReadAllAsync<Rollout>(command, cancellationToken))),
             _ => throw new InvalidOperationException($"Unknown update kind {definition.Chain.Update}."),
         };
+    }
+
+    /// <summary>
+    /// GRPO's objective. With the base model as the KL reference after the first iteration, each sampled response is
+    /// scored once by the base model (iteration 0's checkpoint); in iteration 1 the base sampled, so its log-probs are
+    /// the sampler's.
+    /// </summary>
+    private async Task<IUpdateObjective> GrpoAsync(CampaignDefinition definition, UpdatePolicy command, List<Rollout> rollouts,
+        CancellationToken cancellationToken)
+    {
+        if (definition.Update.KlReference != KlReference.Base || command.Iteration <= 1 || definition.Update.KlBeta == 0)
+            return UpdateInputs.Grpo(definition, rollouts);
+        var baseModel = await Checkpoints.ResolveAsync(CampaignKeys.Policy(command.CampaignId, 0), cancellationToken);
+        var sequences = UpdateInputs.GrpoSequences(rollouts);
+        var reference = await policies.UseAsync(baseModel, definition.Backend,
+            policy => policy.Model.LogProbs(sequences, definition.Update.MicroBatchSize), cancellationToken);
+        return UpdateInputs.Grpo(definition, rollouts, reference);
     }
 
     private async Task<List<T>> ReadAllAsync<T>(UpdatePolicy command, CancellationToken cancellationToken)

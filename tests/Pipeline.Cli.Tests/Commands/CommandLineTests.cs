@@ -23,7 +23,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public void NoVerb_OneLineErrorListingTheVerbs()
     {
-        AssertOneLineError(Invoke(), "'pipeline' needs a subcommand: run, worker, campaign, dashboard, model, bench, bootstrap, eval, queues, "
+        AssertOneLineError(Invoke(), "'pipeline' needs a subcommand: run, worker, campaign, dashboard, model, bench, bootstrap, eval, signals, compare, queues, "
             + "rollouts, stage, report. See 'pipeline --help'.");
     }
 

@@ -57,4 +57,18 @@ public class AurocTests
         Assert.Throws<ArgumentException>(() => Auroc.Compute([0.1], [true, false]));
         Assert.Throws<ArgumentException>(() => Auroc.Compute([double.NaN, 0.1], [true, false]));
     }
+
+    [Fact]
+    public void WithinGroups_AveragesMixedGroupsOnly()
+    {
+        var (mean, mixed) = Auroc.WithinGroups(
+        [
+            ([0.9, 0.1], [true, false]),        // 1
+            ([0.2, 0.8, 0.5], [true, false, true]), // right .2, .5 vs wrong .8: 0
+            ([0.3, 0.4], [true, true]),         // one class: skipped
+        ]);
+
+        Assert.Equal(2, mixed);
+        Assert.Equal(0.5, mean, 12);
+    }
 }

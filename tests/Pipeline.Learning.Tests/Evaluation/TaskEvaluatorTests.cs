@@ -67,6 +67,29 @@ public class TaskEvaluatorTests
         // p ≥ ½ ⇒ "correct": 0.9 ✓ (true), 0.4 ✓ (false), 0.5 ✗ (false), 0.2 ✓ (false).
         Assert.Equal(4, report.JudgeExamples);
         Assert.Equal(0.75, report.JudgeAccuracy, 12);
+        // pass@1: 3/4, 1/4, 4/4, 0/4 right samples.
+        Assert.Equal(0.5, report.PassAtOne, 12);
+        // Borda agrees with the majority here: problem 0's "2" holds ranks 1, 3, 4; problem 1's "1" ranks 1 and 3.
+        Assert.Equal(0.5, report.BordaAccuracyLowPower, 12);
+        Assert.Equal(0.5, report.BordaAccuracyHighPower, 12);
+        Assert.NotNull(report.Outcomes);
+        Assert.Equal([true, true, false, false], report.Outcomes.GreedyCorrect);
+        Assert.Equal([3, 1, 4, 0], report.Outcomes.SamplesCorrect);
+        Assert.Equal([true, false, true, false], report.Outcomes.MajorityCorrect);
+    }
+
+    [Fact]
+    public void Summarize_ConfidentMinority_BordaHighPowerPicksIt_LowPowerKeepsMajority()
+    {
+        // "5" is right with the highest self-certainty; "6" has two samples of lower self-certainty.
+        // p = 0.3: "5" 3^0.3 = 1.390 < "6" 2^0.3 + 1 = 2.231. p = 1.2: "5" 3^1.2 = 3.737 > "6" 2^1.2 + 1 = 3.297.
+        var report = TaskEvaluator.Summarize(_task, "d2s1", [Problem(0, "5")], [Response("#### 6", 0.5f)],
+            [[new SampledAnswer("6", 0.1), new SampledAnswer("6", 0.2), new SampledAnswer("5", 0.9)]], [], []);
+
+        Assert.Equal(0, report.MajorityAccuracy);
+        Assert.Equal(0, report.BordaAccuracyLowPower);
+        Assert.Equal(1, report.BordaAccuracyHighPower);
+        Assert.Equal(1 / 3.0, report.PassAtOne, 12);
     }
 
     [Fact]

@@ -9,9 +9,47 @@ public sealed class CampaignDefinitionTests
     public static TheoryData<string> BuiltIns => new(CampaignDefinition.BuiltInNames);
 
     [Fact]
-    public void BuiltInNames_EveryRecipe_Listed()
+    public void BuiltInNames_AllRecipesAndControls_Listed()
     {
-        Assert.Equal(["correction-sft", "grpo-gold", "intuitor", "irpo", "meta-rewarding", "rlsf", "score", "self-rewarding", "self-training", "tpo"], CampaignDefinition.BuiltInNames);
+        Assert.Equal(["correction-sft", "grpo-gold", "grpo-majority", "grpo-negsc", "grpo-random", "intuitor", "irpo", "meta-rewarding", "rlsf",
+            "score", "self-rewarding", "self-training", "tpo"],
+            CampaignDefinition.BuiltInNames);
+    }
+
+    [Fact]
+    public void LoadBuiltIn_GrpoRecipes_ShareOneBudgetAndSettings_FixedBaseReference()
+    {
+        var gold = CampaignDefinition.LoadBuiltIn("grpo-gold");
+
+        foreach (var name in new[] { "intuitor", "grpo-random", "grpo-negsc", "grpo-majority" })
+        {
+            var other = CampaignDefinition.LoadBuiltIn(name);
+            Assert.Equal(UpdateKind.Grpo, other.Chain.Update);
+            Assert.Equal(gold.Update, other.Update);
+            Assert.Equal((gold.PromptsPerIteration, gold.SamplesPerPrompt, gold.Temperature, gold.Iterations),
+                (other.PromptsPerIteration, other.SamplesPerPrompt, other.Temperature, other.Iterations));
+        }
+        Assert.Equal(KlReference.Base, gold.Update.KlReference);
+        Assert.Equal(Pipeline.Learning.Objectives.TokenAveraging.TokenMean, gold.Update.TokenAveraging);
+    }
+
+    [Fact]
+    public void LoadBuiltIn_FaithfulDefaults_UnweightedRlsf_ProbabilityJudge_VerifierIrpo()
+    {
+        Assert.False(CampaignDefinition.LoadBuiltIn("rlsf").Pairs.MarginWeighting);
+        Assert.Equal(JudgeMethod.Probability, CampaignDefinition.LoadBuiltIn("self-rewarding").Judging.Method);
+        var irpo = CampaignDefinition.LoadBuiltIn("irpo");
+        Assert.Equal(ScoreNames.Verifier, irpo.Chain.Signal);
+        Assert.True(irpo.Chain.UsesGoldAnswers);
+    }
+
+    [Fact]
+    public void Parse_SelfTrainingWithBordaPseudoLabel_ReadsRuleAndPower()
+    {
+        var definition = CampaignDefinition.Parse("""{ "recipe": "self-training", "scoring": { "pseudoLabel": "self-certainty-borda", "bordaPower": 1.2 } }""");
+
+        Assert.Equal(Pipeline.Learning.Signals.PseudoLabelRule.SelfCertaintyBorda, definition.Scoring.PseudoLabel);
+        Assert.Equal(1.2, definition.Scoring.BordaPower);
     }
 
     [Theory]

@@ -9,13 +9,16 @@ public sealed class RecipeChainTests
     [InlineData(Recipe.Intuitor, "generation,scoring", UpdateKind.Grpo, "self_certainty")]
     [InlineData(Recipe.Rlsf, "generation,scoring,pairs", UpdateKind.Dpo, "answer_confidence")]
     [InlineData(Recipe.SelfRewarding, "generation,judging,pairs", UpdateKind.Dpo, "judge")]
-    [InlineData(Recipe.Irpo, "generation,judging,pairs", UpdateKind.Dpo, "judge")]
+    [InlineData(Recipe.Irpo, "generation,judging,pairs", UpdateKind.Dpo, "verifier")]
     [InlineData(Recipe.GrpoGold, "generation,judging", UpdateKind.Grpo, "verifier")]
     [InlineData(Recipe.SelfTraining, "generation,scoring", UpdateKind.SelfTraining, "votes")]
     [InlineData(Recipe.Score, "generation,judging", UpdateKind.SCoRe, "verifier")]
     [InlineData(Recipe.CorrectionSft, "generation,judging", UpdateKind.CorrectionSft, "verifier")]
     [InlineData(Recipe.MetaRewarding, "generation,judging,pairs", UpdateKind.Dpo, "judge")]
     [InlineData(Recipe.Tpo, "generation,judging,pairs", UpdateKind.Dpo, "judge")]
+    [InlineData(Recipe.GrpoRandom, "generation,scoring", UpdateKind.Grpo, "bernoulli")]
+    [InlineData(Recipe.GrpoNegsc, "generation,scoring", UpdateKind.Grpo, "negative_self_certainty")]
+    [InlineData(Recipe.GrpoMajority, "generation,scoring", UpdateKind.Grpo, "majority")]
     public void For_EachRecipe_MatchesTheDesign(Recipe recipe, string stages, UpdateKind update, string signal)
     {
         var chain = RecipeChain.For(recipe);
@@ -23,7 +26,7 @@ public sealed class RecipeChainTests
         Assert.Equal(stages, string.Join(",", chain.ShardStages.Select(s => s.Name())));
         Assert.Equal(update, chain.Update);
         Assert.Equal(signal, chain.Signal);
-        Assert.Equal(recipe is Recipe.GrpoGold or Recipe.Score or Recipe.CorrectionSft, chain.UsesGoldAnswers);
+        Assert.Equal(recipe is Recipe.GrpoGold or Recipe.Irpo or Recipe.Score or Recipe.CorrectionSft, chain.UsesGoldAnswers);
         Assert.Equal(recipe is Recipe.Score or Recipe.CorrectionSft, chain.TwoAttempts);
         Assert.Equal(recipe is Recipe.MetaRewarding, chain.MetaJudges);
         Assert.Equal(recipe is Recipe.Tpo, chain.JudgesAnswerOnly);

@@ -88,13 +88,14 @@ public sealed class StageWorkTests
         // The signals are the sampler's own numbers, derived without a model pass: exactly equal.
         Assert.All(scored.Records, r => Assert.Equal(r.Tokens.SelfCertainties.Average(v => (double)v), r.Scores[ScoreNames.SelfCertainty], 12));
         Assert.All(scored.Records.Where(r => r.AnswerSpan is not null), r => Assert.Equal(
-            r.Tokens.LogProbs.Skip(r.AnswerSpan!.Start).Take(r.AnswerSpan.Length).Average(v => Math.Exp(v)), r.Scores[ScoreNames.AnswerConfidence], 6));
+            r.Tokens.LogProbs.Skip(r.AnswerSpan!.Start).Take(r.AnswerSpan.Length).Average(v => Math.Exp(v)), r.Scores[ScoreNames.AnswerConfidence], 5));
     }
 
     [Fact]
     public async Task JudgingWork_SelfRewarding_CountsEveryVerdictSample()
     {
-        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.SelfRewarding));
+        var small = TinyCampaign.Small(Recipe.SelfRewarding);
+        using var campaign = await TinyCampaign.CreateAsync(small with { Judging = small.Judging with { Method = JudgeMethod.Sampled } });
         var generated = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
 
         var judged = await new JudgingWork(campaign.Shards, campaign.Policies)
@@ -104,6 +105,61 @@ public sealed class StageWorkTests
         Assert.Contains(judged.Records, r => r.Scores.ContainsKey(ScoreNames.Judge));
         Assert.Equal(judged.Records.Sum(r => r.Scores[ScoreNames.JudgeParseFailures]), judged.Summary["parse_failures"]);
         Assert.Equal(judged.Records.Count(r => !r.Scores.ContainsKey(ScoreNames.Judge)), judged.Summary["unscored"]);
+    }
+
+    [Fact]
+    public async Task JudgingWork_ProbabilityMethod_ScoresAreTheVerdictProbabilities()
+    {
+        using var campaign = await TinyCampaign.CreateAsync(TinyCampaign.Small(Recipe.SelfRewarding));
+        var generated = await new GenerationWork(campaign.Shards, campaign.Policies).RunAsync(campaign.Definition, campaign.Generate(1, 0));
+
+        var judged = await new JudgingWork(campaign.Shards, campaign.Policies)
+            .RunAsync(campaign.Definition, new JudgeRollouts("tiny", 1, 0, campaign.Base, generated.Key, generated.Count, null));
+
+        var expected = await campaign.Policies.UseAsync(campaign.Base, p => Pipeline.Learning.Judging.VerdictProbabilities.Compute(p.Model, p.Encoding,
+            generated.Records.Select(r => Pipeline.Learning.Judging.VerdictJudge.BuildPrompt(r.Prompt, r.Response)).ToList(), batchSize: 1));
+        Assert.Equal(expected.Length, judged.Count);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], judged.Records[i].Scores[ScoreNames.Judge], 5);
+        Assert.All(judged.Records, r => Assert.InRange(r.Scores[ScoreNames.Judge], 0, 1));
+        Assert.Equal(0, judged.Summary["parse_failures"]);
+        Assert.Equal(generated.Count, judged.Summary["judge_samples"]);
+    }
+
+    [Fact]
+    public void ScoringWork_BordaPseudoLabel_ConfidentMinorityIsTheLabel_CoinsAndNegatedCertainty()
+    {
+        var majority = CampaignDefinition.LoadBuiltIn("grpo-majority");
+        var borda = majority with { Scoring = majority.Scoring with { PseudoLabel = Pipeline.Learning.Signals.PseudoLabelRule.SelfCertaintyBorda, BordaPower = 1.2 } };
+        Rollout R(int sample, string answer, float sc) => TestRollouts.Create("p", "1+1=", sample, "#### " + answer, answer: answer, selfCertainty: sc);
+        Rollout[] rollouts = [R(0, "6", 1f), R(1, "6", 2f), R(2, "5", 9f)];
+
+        var (byMajority, _) = ScoringWork.Score(majority, rollouts);
+        var (byBorda, _) = ScoringWork.Score(borda, rollouts);
+
+        Assert.Equal([1.0, 1.0, 0.0], byMajority.Select(r => r.Scores[ScoreNames.Majority]));
+        // Borda p = 1.2: "5" (rank 1) 3^1.2 = 3.74 beats "6" 2^1.2 + 1 = 3.30.
+        Assert.Equal([0.0, 0.0, 1.0], byBorda.Select(r => r.Scores[ScoreNames.Majority]));
+        Assert.Equal(-9, byBorda[2].Scores[ScoreNames.NegativeSelfCertainty], 5);
+        Assert.All(byBorda, r => Assert.Contains(r.Scores[ScoreNames.Bernoulli], new[] { 0.0, 1.0 }));
+        Assert.Equal(byMajority.Select(r => r.Scores[ScoreNames.Bernoulli]), byBorda.Select(r => r.Scores[ScoreNames.Bernoulli]));
+    }
+
+    [Fact]
+    public void PairWork_Irpo_CorrectVersusIncorrectByTheVerifier()
+    {
+        var definition = CampaignDefinition.LoadBuiltIn("irpo");
+        Rollout R(string prompt, int sample, string response, double verified) =>
+            TestRollouts.Create(prompt, "1+1=", sample, response, new Dictionary<string, double> { [ScoreNames.Verifier] = verified });
+
+        var (pairs, summary) = PairWork.Build(definition,
+            [R("a", 0, "x", 0), R("a", 1, "y", 1), R("a", 2, "z", 0), R("b", 0, "u", 1), R("b", 1, "v", 1)]);
+
+        var pair = Assert.Single(pairs);
+        Assert.Equal("a", pair.PromptId);
+        Assert.Equal(1, pair.Chosen.Score);
+        Assert.Equal(0, pair.Rejected.Score);
+        Assert.Equal(1.0, pair.Weight);
+        Assert.Equal(1, summary["groups_without_pair"]);
     }
 
     [Fact]
@@ -253,7 +309,7 @@ public sealed class StageWorkTests
     [Fact]
     public void PairWork_Rlsf_PairsAboveThresholdOverDistinctTexts()
     {
-        var definition = CampaignDefinition.LoadBuiltIn("rlsf") with { Pairs = new PairSettings { Threshold = 0.5, MaxPairsPerPrompt = 0 } };
+        var definition = CampaignDefinition.LoadBuiltIn("rlsf") with { Pairs = new PairSettings { Threshold = 0.5, MaxPairsPerPrompt = 0, MarginWeighting = true } };
         Rollout R(int sample, string response, double confidence) =>
             TestRollouts.Create("p", "1+1=", sample, response, new Dictionary<string, double> { [ScoreNames.AnswerConfidence] = confidence });
 
@@ -357,7 +413,7 @@ public sealed class StageWorkTests
     public async Task UpdateWork_RlsfPairMargins_WeightTheDpoUpdate()
     {
         var small = TinyCampaign.Small(Recipe.Rlsf);
-        var d = small with { Update = small.Update with { StepsPerChunk = small.Update.Steps } };
+        var d = small with { Update = small.Update with { StepsPerChunk = small.Update.Steps }, Pairs = small.Pairs with { MarginWeighting = true } };
         using var weighted = await TinyCampaign.CreateAsync(d);
         using var unweighted = await TinyCampaign.CreateAsync(d);
         await weighted.SeedGenerationAsync(1);

@@ -20,6 +20,10 @@ namespace Pipeline.Learning.Tasks.Arith;
 /// </param>
 /// <param name="MetaJudgePerDifficulty">Meta-judge examples per training difficulty (Meta-Rewarding).</param>
 /// <param name="AnswerJudgePerDifficulty">Answer-only verdict examples per training difficulty (TPO).</param>
+/// <param name="ValidationCount">
+/// Labelled problems of the campaign difficulty for choosing settings (learning rates, thresholds, gates), disjoint from the
+/// held-out sets, the campaign prompts and SFT: nothing is tuned on the held-out (test) sets.
+/// </param>
 public sealed record ArithSplitOptions(
     int Seed,
     IReadOnlyList<ArithDifficulty> TrainDifficulties,
@@ -32,12 +36,14 @@ public sealed record ArithSplitOptions(
     int CampaignSftCount = 0,
     int CorrectionPerDifficulty = 0,
     int MetaJudgePerDifficulty = 0,
-    int AnswerJudgePerDifficulty = 0)
+    int AnswerJudgePerDifficulty = 0,
+    int ValidationCount = 0)
 {
     /// <summary>
     /// The default ladder: SFT on 1–2-digit operands with one or two operations plus a small share (0.5%) of the campaign
     /// difficulty, campaigns on two-digit operands with three operations, held-out sets for the trained two-digit
-    /// difficulties, the campaign difficulty and one beyond it. Without the small share a tiny model trained on one or
+    /// difficulties, the campaign difficulty and one beyond it (1,000 problems each, so a paired 4-point change on the
+    /// campaign difficulty is detectable), and a validation set of 1,000 campaign-difficulty problems. Without the small share a tiny model trained on one or
     /// two operations stops after two on every prompt (measured: 0% on three operations).
     /// </summary>
     public static ArithSplitOptions Recommended(int seed) => new(
@@ -47,10 +53,11 @@ public sealed record ArithSplitOptions(
         CampaignDifficulty: new(2, 3),
         CampaignCount: 1000,
         EvaluationDifficulties: [new(2, 1), new(2, 2), new(2, 3), new(2, 4)],
-        EvaluationPerDifficulty: 200,
+        EvaluationPerDifficulty: 1000,
         JudgePerDifficulty: 1000,
         CampaignSftCount: 100,
         CorrectionPerDifficulty: 1000,
         MetaJudgePerDifficulty: 500,
-        AnswerJudgePerDifficulty: 500);
+        AnswerJudgePerDifficulty: 500,
+        ValidationCount: 1000);
 }

@@ -222,9 +222,10 @@ public sealed class ArithTask : ITask
     }
 
     /// <summary>
-    /// Builds every split. Evaluation sets are drawn first and their prompts are excluded from all other splits; campaign
-    /// prompts are excluded from SFT and judge data. Judge examples alternate correct and corrupted solutions. SFT ends with
-    /// the CampaignSftCount problems of the campaign difficulty.
+    /// Builds every split. Evaluation sets are drawn first and their prompts are excluded from all other splits; then the
+    /// validation set, excluded from the campaign, SFT and judge data; campaign prompts are excluded from SFT and judge data.
+    /// Judge examples alternate correct and corrupted solutions. SFT ends with the CampaignSftCount problems of the campaign
+    /// difficulty.
     /// </summary>
     public TaskSplits BuildSplits(ArithSplitOptions options)
     {
@@ -236,6 +237,11 @@ public sealed class ArithTask : ITask
             evaluation.Add(d.Label, set);
             heldOut.UnionWith(set.Select(p => p.Prompt));
         }
+
+        // Validation next: its prompts are excluded from the campaign prompts and SFT like the held-out ones.
+        var validation = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "validation/" + options.CampaignDifficulty.Label),
+            options.CampaignDifficulty, options.ValidationCount, "validation", heldOut, distinct: true);
+        heldOut.UnionWith(validation.Select(p => p.Prompt));
 
         var campaign = Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "campaign/" + options.CampaignDifficulty.Label),
             options.CampaignDifficulty, options.CampaignCount, "campaign", heldOut, distinct: true);
@@ -266,7 +272,10 @@ public sealed class ArithTask : ITask
             var d = options.CampaignDifficulty;
             sft.AddRange(Generate(SeededRandom.DeriveSeed((ulong)options.Seed, "sft-campaign/" + d.Label), d, options.CampaignSftCount, "sft", heldOut, distinct: true));
         }
-        return new TaskSplits(sft, campaign, evaluation, judge) { Corrections = corrections, MetaJudge = metaJudge, AnswerJudge = answerJudge };
+        return new TaskSplits(sft, campaign, evaluation, judge)
+        {
+            Corrections = corrections, MetaJudge = metaJudge, AnswerJudge = answerJudge, Validation = validation,
+        };
     }
 
     /// <inheritdoc />

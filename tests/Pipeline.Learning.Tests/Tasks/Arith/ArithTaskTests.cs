@@ -19,7 +19,8 @@ public partial class ArithTaskTests
         CampaignCount: 200,
         EvaluationDifficulties: [new(1, 1), new(2, 1), new(2, 2), new(2, 3), new(2, 4)],
         EvaluationPerDifficulty: 40,
-        JudgePerDifficulty: 60);
+        JudgePerDifficulty: 60,
+        ValidationCount: 50);
 
     [Fact]
     public void Generate_SameSeed_SameProblems_OtherSeed_Different()
@@ -172,6 +173,35 @@ public partial class ArithTaskTests
         var campaign = splits.Campaign.Select(p => p.Prompt).ToHashSet();
         Assert.Equal(200, campaign.Count);
         Assert.DoesNotContain(splits.Sft, p => campaign.Contains(p.Prompt));
+    }
+
+    [Fact]
+    public void BuildSplits_Validation_CampaignDifficultyDisjointFromEverySplit()
+    {
+        var splits = _task.BuildSplits(SmallSplits());
+
+        Assert.Equal(50, splits.Validation.Count);
+        Assert.All(splits.Validation, p => Assert.Equal("d2s3", p.Difficulty));
+        var validation = splits.Validation.Select(p => p.Prompt).ToHashSet();
+        Assert.Equal(50, validation.Count);
+        Assert.DoesNotContain(splits.Evaluation.Values.SelectMany(s => s), p => validation.Contains(p.Prompt));
+        Assert.DoesNotContain(splits.Campaign, p => validation.Contains(p.Prompt));
+        Assert.DoesNotContain(splits.Sft, p => validation.Contains(p.Prompt));
+        Assert.Equal(splits.Validation, _task.BuildSplits(SmallSplits()).Validation);
+    }
+
+    [Fact]
+    public void Splits_Recommended_ThousandPerHeldOutSetAndValidation_CampaignOnlyKeepsThem()
+    {
+        var full = _task.Splits(1);
+        var campaignOnly = _task.Splits(1, new SplitSizes(CampaignOnly: true));
+
+        Assert.Equal(1000, _task.EvaluationProblemsPerDifficulty);
+        Assert.All(full.Evaluation.Values, s => Assert.Equal(1000, s.Count));
+        Assert.Equal(1000, full.Validation.Count);
+        Assert.Equal(full.Validation, campaignOnly.Validation);
+        Assert.Equal(full.Campaign, campaignOnly.Campaign);
+        Assert.Equal(full.Evaluation["d2s3"], campaignOnly.Evaluation["d2s3"]);
     }
 
     [Fact]
