@@ -18,7 +18,9 @@ namespace Pipeline.Cli.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class ChaosEndToEndTests(ITestOutputHelper log)
 {
-    const int Iterations = 2;
+    // Long enough that every fault lands while the campaign runs (two iterations were over before the last fault once
+    // the workers compiled optimised code from the start).
+    const int Iterations = 16;
     static readonly TimeSpan CampaignLimit = TimeSpan.FromMinutes(8);
     static readonly string[] Stages = ["orchestrator", "generation", "scoring", "update"];
 
