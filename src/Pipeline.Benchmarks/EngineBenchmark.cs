@@ -190,6 +190,16 @@ public static class EngineBenchmark
     private static List<double> GenerationRuns(LlamaModel model, BenchmarkConfig config, BenchmarkSettings settings)
     {
         var generator = new Generator(model) { MaxThreads = settings.Threads };
+        return GenerationRuns(generator.Generate, config, settings);
+    }
+
+    /// <summary>
+    /// Seconds per timed call of <paramref name="generate"/> (prompts, options, first sequence index) on fresh random
+    /// prompts: the one measurement loop of every backend's generation figure.
+    /// </summary>
+    internal static List<double> GenerationRuns(Func<IReadOnlyList<int[]>, SamplingOptions, long, IReadOnlyList<GeneratedSequence>> generate,
+        BenchmarkConfig config, BenchmarkSettings settings)
+    {
         var options = new SamplingOptions { Temperature = 1f, MaxNewTokens = settings.NewTokens, Seed = 11, MaxBatchSize = settings.GenerationBatch };
         var random = new SeededRandom(11);
         var times = new List<double>();
@@ -206,7 +216,7 @@ public static class EngineBenchmark
             }
 
             long start = Stopwatch.GetTimestamp();
-            IReadOnlyList<GeneratedSequence> produced = generator.Generate(prompts, options, firstSequenceIndex: (long)run * prompts.Length);
+            IReadOnlyList<GeneratedSequence> produced = generate(prompts, options, (long)run * prompts.Length);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             if (produced.Sum(s => s.Tokens.Length) != settings.GenerationBatch * settings.NewTokens)
             {

@@ -158,38 +158,6 @@ public static class LibTorchBenchmark
     }
 
     /// <summary>Seconds per timed generation call on fresh random prompts.</summary>
-    private static List<double> GenerationRuns(TorchLlama model, BenchmarkConfig config, BenchmarkSettings settings)
-    {
-        var generator = new TorchGenerator(model);
-        var options = new SamplingOptions { Temperature = 1f, MaxNewTokens = settings.NewTokens, Seed = 11, MaxBatchSize = settings.GenerationBatch };
-        var random = new SeededRandom(11);
-        var times = new List<double>();
-        for (int run = 0; run < settings.GenerationWarmup + settings.GenerationRuns; run++)
-        {
-            var prompts = new int[settings.GenerationBatch][];
-            for (int i = 0; i < prompts.Length; i++)
-            {
-                prompts[i] = new int[settings.PromptLength];
-                for (int j = 0; j < settings.PromptLength; j++)
-                {
-                    prompts[i][j] = random.NextInt(config.Vocab);
-                }
-            }
-
-            long start = Stopwatch.GetTimestamp();
-            IReadOnlyList<GeneratedSequence> produced = generator.Generate(prompts, options, firstSequenceIndex: (long)run * prompts.Length);
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (produced.Sum(s => s.Tokens.Length) != settings.GenerationBatch * settings.NewTokens)
-            {
-                throw new InvalidOperationException("The generator stopped early: the benchmark counts every requested token.");
-            }
-
-            if (run >= settings.GenerationWarmup)
-            {
-                times.Add(seconds);
-            }
-        }
-
-        return times;
-    }
+    private static List<double> GenerationRuns(TorchLlama model, BenchmarkConfig config, BenchmarkSettings settings) =>
+        EngineBenchmark.GenerationRuns(new TorchGenerator(model).Generate, config, settings);
 }

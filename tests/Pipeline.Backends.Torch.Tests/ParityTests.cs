@@ -25,7 +25,7 @@ public sealed class CheckpointFixture : IDisposable
         Write("llama", TestModels.Tiny("LlamaForCausalLM", tied: false, bias: true), 11);
         Write("qwen2", TestModels.Tiny("Qwen2ForCausalLM", tied: true, bias: false), 12);
         Write("nope", TestModels.Tiny("LlamaForCausalLM", tied: true, bias: false, positions: PositionEncoding.None), 13);
-        var half = TestModels.Randomised(TestModels.Tiny("Qwen2ForCausalLM"), 14);
+        var half = RandomModels.Randomised(TestModels.Tiny("Qwen2ForCausalLM"), 14);
         TestModels.SaveHalf(half, Folder("qwen2-f16"), "F16");
         TestModels.SaveHalf(half, Folder("qwen2-bf16"), "BF16");
     }
@@ -34,7 +34,7 @@ public sealed class CheckpointFixture : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private void Write(string name, ModelConfig config, ulong seed) => TestModels.Randomised(config, seed).Save(Folder(name));
+    private void Write(string name, ModelConfig config, ulong seed) => RandomModels.Randomised(config, seed).Save(Folder(name));
 }
 
 [Trait("Category", "Slow")]
@@ -52,7 +52,7 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
         LlamaModel managed = LlamaModel.Load(folder);
         using TorchPolicy policy = TorchPolicy.Load(folder, TestModels.Cpu);
         const int b = 2, t = 19;
-        int[] tokens = TestModels.Tokens(b * t, managed.Config.VocabSize, 3);
+        int[] tokens = RandomModels.Tokens(b * t, managed.Config.VocabSize, 3);
         float[] expected = managed.Forward(tokens, b, t).ToArray();
 
         using var scope = NewDisposeScope();
@@ -110,7 +110,7 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
         string folder = checkpoints.Folder(name);
         int vocab = ModelConfig.Load(folder).VocabSize;
         int[] prompt = [1, 2, 3, 4];
-        int[] chosen = TestModels.Tokens(6, vocab, 21), rejected = TestModels.Tokens(9, vocab, 22);
+        int[] chosen = RandomModels.Tokens(6, vocab, 21), rejected = RandomModels.Tokens(9, vocab, 22);
         var prompt2 = new[] { 5, 6 };
         var batch = SequenceBatch.Pack([new(prompt, chosen), new(prompt, rejected), new(prompt2, rejected), new(prompt2, chosen)]);
         TokenLoss Objective(int pass, float[][] logProbs)
@@ -133,7 +133,7 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
         string folder = checkpoints.Folder(name);
         int vocab = ModelConfig.Load(folder).VocabSize;
         int[] prompt = [3, 1, 4, 1, 5];
-        int[][] responses = [TestModels.Tokens(7, vocab, 31), TestModels.Tokens(4, vocab, 32), TestModels.Tokens(9, vocab, 33)];
+        int[][] responses = [RandomModels.Tokens(7, vocab, 31), RandomModels.Tokens(4, vocab, 32), RandomModels.Tokens(9, vocab, 33)];
         var batch = SequenceBatch.Pack(responses.Select(r => new PromptResponse(prompt, r)).ToList());
         // Old log-probs a little off the current ones, so the ratios differ from 1 and some tokens clip.
         float[][] old = responses.Select((r, i) => r.Select((_, t) => -2.5f + 0.3f * ((t + i) % 3)).ToArray()).ToArray();
@@ -164,8 +164,8 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
         int vocab = managed.Policy.Config.VocabSize;
         var pairs = new[]
         {
-            new PreferenceExample([1, 2, 3], TestModels.Tokens(5, vocab, 41), TestModels.Tokens(7, vocab, 42), -15, -19),
-            new PreferenceExample([7, 8], TestModels.Tokens(6, vocab, 43), TestModels.Tokens(3, vocab, 44), -12, -9, Weight: 2),
+            new PreferenceExample([1, 2, 3], RandomModels.Tokens(5, vocab, 41), RandomModels.Tokens(7, vocab, 42), -15, -19),
+            new PreferenceExample([7, 8], RandomModels.Tokens(6, vocab, 43), RandomModels.Tokens(3, vocab, 44), -12, -9, Weight: 2),
         };
 
         // The project's own update code, micro-batched into one pass per pair, on each backend.
@@ -190,7 +190,7 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
         using IPolicyTrainer libtorch = new TorchPolicyBackend(TestModels.Cpu).StartTraining(folder, options, seed: 6);
         int vocab = managed.Policy.Config.VocabSize;
         GrpoSample Sample(int length, ulong seed, double reward) =>
-            new(TestModels.Tokens(length, vocab, seed), reward, Enumerable.Repeat(-2.9f, length).ToArray(), Enumerable.Repeat(-3.1f, length).ToArray());
+            new(RandomModels.Tokens(length, vocab, seed), reward, Enumerable.Repeat(-2.9f, length).ToArray(), Enumerable.Repeat(-3.1f, length).ToArray());
         var groups = new[]
         {
             new GrpoPromptGroup([1, 2, 3], [Sample(5, 51, 1), Sample(8, 52, 0), Sample(3, 53, 0.5)]),
@@ -334,11 +334,11 @@ public sealed class ParityTests(CheckpointFixture checkpoints, ITestOutputHelper
 
     private static List<PromptResponse> Pairs(int vocab) =>
     [
-        new([1, 2, 3], TestModels.Tokens(8, vocab, 1)),
-        new([4], TestModels.Tokens(5, vocab, 2)),
-        new([5, 6, 7, 8, 9, 10, 11], TestModels.Tokens(12, vocab, 3)),
+        new([1, 2, 3], RandomModels.Tokens(8, vocab, 1)),
+        new([4], RandomModels.Tokens(5, vocab, 2)),
+        new([5, 6, 7, 8, 9, 10, 11], RandomModels.Tokens(12, vocab, 3)),
         new([12, 13], [14]),
-        new([15, 16, 17], TestModels.Tokens(3, vocab, 4)),
+        new([15, 16, 17], RandomModels.Tokens(3, vocab, 4)),
     ];
 
     private static readonly (string, Func<TokenStatistics, float>)[] StatisticFields =

@@ -27,33 +27,6 @@ internal static class TestModels
             tieWordEmbeddings: tied, attentionBias: bias, maxPositionEmbeddings: 48, positionEncoding: positions)
         with { Architecture = architecture };
 
-    /// <summary>A managed model with weights large enough for logits to vary well beyond float rounding.</summary>
-    public static LlamaModel Randomised(ModelConfig config, ulong seed)
-    {
-        var model = LlamaModel.Create(config, seed);
-        var random = new SeededRandom(seed + 1);
-        foreach (ParameterTensor t in model.Tensors)
-        {
-            Span<float> view = model.Parameters.Slice(t.Offset, t.Length);
-            if (t.Name.EndsWith("norm.weight", StringComparison.Ordinal))
-            {
-                random.FillNormal(view, 1f, 0.1f);
-            }
-            else
-            {
-                random.FillNormal(view, 0f, t.IsVector ? 0.1f : 1f / MathF.Sqrt(t.Shape[^1]));
-            }
-        }
-
-        return model;
-    }
-
-    public static int[] Tokens(int count, int vocab, ulong seed)
-    {
-        var random = new SeededRandom(seed);
-        return Enumerable.Range(0, count).Select(_ => random.NextInt(vocab)).ToArray();
-    }
-
     /// <summary>Writes <paramref name="model"/>'s weights as an F16 or BF16 safetensors file with a config.json (HF layout).</summary>
     public static void SaveHalf(LlamaModel model, string folder, string dtype)
     {

@@ -65,7 +65,7 @@ public sealed class TrainerTests(CheckpointFixture checkpoints) : IClassFixture<
     {
         using var directory = new TemporaryDirectory();
         string source = Path.Combine(directory, "source");
-        TestModels.Randomised(TestModels.Tiny("Qwen2ForCausalLM"), 4).Save(source);
+        RandomModels.Randomised(TestModels.Tiny("Qwen2ForCausalLM"), 4).Save(source);
         IPolicy policy = new TorchPolicyBackend(TestModels.Cpu).Load(source);
 
         policy.Save(Path.Combine(directory, "copy"));
@@ -96,8 +96,8 @@ public sealed class TrainerTests(CheckpointFixture checkpoints) : IClassFixture<
     {
         int vocab = trainer.Policy.Config.VocabSize;
         var batch = SequenceBatch.Pack([
-            new PromptResponse([1 + step, 2], TestModels.Tokens(6, vocab, (ulong)(10 + step))),
-            new PromptResponse([3], TestModels.Tokens(4, vocab, (ulong)(20 + step))),
+            new PromptResponse([1 + step, 2], RandomModels.Tokens(6, vocab, (ulong)(10 + step))),
+            new PromptResponse([3], RandomModels.Tokens(4, vocab, (ulong)(20 + step))),
         ]);
         trainer.Apply([batch], (_, logProbs) =>
         {

@@ -24,21 +24,10 @@ internal sealed class TorchGenerator(TorchLlama model)
         ArgumentNullException.ThrowIfNull(options);
         int vocab = model.Config.VocabSize;
         options.Validate(vocab);
+        SamplingOptions.ValidatePrompts(prompts, vocab);
         for (int i = 0; i < prompts.Count; i++)
         {
-            if (prompts[i] is not { Length: > 0 } prompt)
-            {
-                throw new ArgumentException($"Prompt {i} is empty: generation needs at least one token to condition on.", nameof(prompts));
-            }
-
-            foreach (int token in prompt)
-            {
-                if ((uint)token >= (uint)vocab)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(prompts), $"Prompt {i} holds token {token}, outside the vocabulary [0, {vocab}).");
-                }
-            }
-
+            int[] prompt = prompts[i];
             // The last new token is never fed back: prompt + new − 1 positions.
             if (prompt.Length + options.MaxNewTokens - 1 > model.Config.MaxPositionEmbeddings)
             {

@@ -46,21 +46,7 @@ public sealed class Generator
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxThreads);
         int vocab = _model.Config.VocabSize;
         options.Validate(vocab);
-        for (int i = 0; i < prompts.Count; i++)
-        {
-            if (prompts[i] is not { Length: > 0 } prompt)
-            {
-                throw new ArgumentException($"Prompt {i} is empty: generation needs at least one token to condition on.", nameof(prompts));
-            }
-
-            foreach (int token in prompt)
-            {
-                if ((uint)token >= (uint)vocab)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(prompts), $"Prompt {i} holds token {token}, outside the vocabulary [0, {vocab}).");
-                }
-            }
-        }
+        SamplingOptions.ValidatePrompts(prompts, vocab);
 
         var results = new List<GeneratedSequence>(prompts.Count);
         for (int start = 0; start < prompts.Count; start += options.MaxBatchSize)

@@ -29,6 +29,30 @@ public sealed record SamplingOptions
     /// <summary>Seed of the random streams: sequence i draws from a stream determined by (Seed, i) alone.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// Throws unless every prompt holds at least one token (generation conditions on it) and only ids inside
+    /// [0, <paramref name="vocabularySize"/>); every sampler checks its input this one way.
+    /// </summary>
+    public static void ValidatePrompts(IReadOnlyList<int[]> prompts, int vocabularySize)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            if (prompts[i] is not { Length: > 0 } prompt)
+            {
+                throw new ArgumentException($"Prompt {i} is empty: generation needs at least one token to condition on.", nameof(prompts));
+            }
+
+            foreach (int token in prompt)
+            {
+                if ((uint)token >= (uint)vocabularySize)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(prompts), $"Prompt {i} holds token {token}, outside the vocabulary [0, {vocabularySize}).");
+                }
+            }
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> for values outside their ranges.</summary>
     public void Validate(int vocabularySize)
     {

@@ -3,6 +3,7 @@
 using Pipeline.Engine.Inference;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Tests.Model;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Inference;
 
@@ -24,8 +25,8 @@ public class KvCacheDecoderTests
     public void Run_PrefillThenSingleSteps_MatchesFullForward(string variant)
     {
         ModelConfig config = Config(variant);
-        LlamaModel model = TestModels.Randomised(config, 11);
-        int[] tokens = TestModels.Tokens(12, config.VocabSize, 5);
+        LlamaModel model = RandomModels.Randomised(config, 11);
+        int[] tokens = RandomModels.Tokens(12, config.VocabSize, 5);
         float[] expected = model.Forward(tokens, 1, tokens.Length).ToArray();
         var decoder = new KvCacheDecoder(model, slots: 2, maxLength: 16, maxRows: 8, maxOutputs: 8);
         int v = config.VocabSize;
@@ -50,9 +51,9 @@ public class KvCacheDecoderTests
     public void Run_PromptSplitAcrossPassesAndMixedWithOtherSlots_IsBitwiseIdentical()
     {
         ModelConfig config = TestModels.Tiny();
-        LlamaModel model = TestModels.Randomised(config, 3);
-        int[] a = TestModels.Tokens(9, config.VocabSize, 1);
-        int[] b = TestModels.Tokens(4, config.VocabSize, 2);
+        LlamaModel model = RandomModels.Randomised(config, 3);
+        int[] a = RandomModels.Tokens(9, config.VocabSize, 1);
+        int[] b = RandomModels.Tokens(4, config.VocabSize, 2);
 
         var alone = new KvCacheDecoder(model, slots: 1, maxLength: 16, maxRows: 16);
         alone.Run(new int[9], Enumerable.Range(0, 9).ToArray(), a, [8]);
@@ -69,7 +70,7 @@ public class KvCacheDecoderTests
     [Fact]
     public void Run_PositionBeyondCache_Throws()
     {
-        LlamaModel model = TestModels.Randomised(TestModels.Tiny(), 3);
+        LlamaModel model = RandomModels.Randomised(TestModels.Tiny(), 3);
         var decoder = new KvCacheDecoder(model, slots: 1, maxLength: 4, maxRows: 4);
 
         Assert.Throws<ArgumentOutOfRangeException>(() => decoder.Run([0], [4], [1], [0]));

@@ -24,9 +24,9 @@ public class LlamaModelTests
         string architecture)
     {
         ModelConfig config = TestModels.Tiny(tied, bias, positions, architecture);
-        LlamaModel model = TestModels.Randomised(config, 31);
-        int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 32);
-        int[] targets = TestModels.Tokens(Batch * Time, config.VocabSize, 33);
+        LlamaModel model = RandomModels.Randomised(config, 31);
+        int[] tokens = RandomModels.Tokens(Batch * Time, config.VocabSize, 32);
+        int[] targets = RandomModels.Tokens(Batch * Time, config.VocabSize, 33);
         targets[0] = -1;
         targets[Time] = -1;
         float[] weights = FiniteDifferences.Random(Batch * Time, 34);
@@ -54,8 +54,8 @@ public class LlamaModelTests
     public void Backward_TwoCalls_AccumulateGradients()
     {
         ModelConfig config = TestModels.Tiny();
-        LlamaModel model = TestModels.Randomised(config, 36);
-        int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 37);
+        LlamaModel model = RandomModels.Randomised(config, 36);
+        int[] tokens = RandomModels.Tokens(Batch * Time, config.VocabSize, 37);
         float[] logProbs = new float[Batch * Time];
         float[] ones = Enumerable.Repeat(1f, Batch * Time).ToArray();
         model.ForwardLogProbs(tokens, tokens, Batch, Time, logProbs);
@@ -74,9 +74,9 @@ public class LlamaModelTests
     public void Backward_AccumulatedMicroBatches_MatchOneFullBatch()
     {
         ModelConfig config = TestModels.Tiny();
-        LlamaModel model = TestModels.Randomised(config, 46);
-        int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 47);
-        int[] targets = TestModels.Tokens(Batch * Time, config.VocabSize, 48);
+        LlamaModel model = RandomModels.Randomised(config, 46);
+        int[] tokens = RandomModels.Tokens(Batch * Time, config.VocabSize, 47);
+        int[] targets = RandomModels.Tokens(Batch * Time, config.VocabSize, 48);
         float[] weights = FiniteDifferences.Random(Batch * Time, 49);
         float[] logProbs = new float[Batch * Time];
         model.ForwardLogProbs(tokens, targets, Batch, Time, logProbs);
@@ -102,9 +102,9 @@ public class LlamaModelTests
     public void Forward_LogProbsAgreeWithLogitsAndLogitsStayReadable()
     {
         ModelConfig config = TestModels.Tiny();
-        LlamaModel model = TestModels.Randomised(config, 38);
-        int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 39);
-        int[] targets = TestModels.Tokens(Batch * Time, config.VocabSize, 40);
+        LlamaModel model = RandomModels.Randomised(config, 38);
+        int[] tokens = RandomModels.Tokens(Batch * Time, config.VocabSize, 39);
+        int[] targets = RandomModels.Tokens(Batch * Time, config.VocabSize, 40);
         float[] logProbs = new float[Batch * Time];
         model.ForwardLogProbs(tokens, targets, Batch, Time, logProbs);
         ReadOnlySpan<float> logits = model.Logits;
@@ -134,8 +134,8 @@ public class LlamaModelTests
     public void Forward_SequencePrefix_GivesSameLogitsAsFullSequence()
     {
         ModelConfig config = TestModels.Tiny();
-        LlamaModel model = TestModels.Randomised(config, 41);
-        int[] tokens = TestModels.Tokens(Time, config.VocabSize, 42);
+        LlamaModel model = RandomModels.Randomised(config, 41);
+        int[] tokens = RandomModels.Tokens(Time, config.VocabSize, 42);
         float[] full = model.Forward(tokens, 1, Time).ToArray();
         float[] prefix = model.Forward(tokens.AsSpan(0, 3), 1, 3).ToArray();
         for (int i = 0; i < prefix.Length; i++)
@@ -150,8 +150,8 @@ public class LlamaModelTests
         foreach (bool tied in new[] { false, true })
         {
             ModelConfig config = TestModels.Tiny(tied);
-            LlamaModel model = TestModels.Randomised(config, 43);
-            int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 44);
+            LlamaModel model = RandomModels.Randomised(config, 43);
+            int[] tokens = RandomModels.Tokens(Batch * Time, config.VocabSize, 44);
             float[] before = model.Forward(tokens, Batch, Time).ToArray();
             using var dir = new TemporaryDirectory();
             model.Save(dir);
@@ -167,8 +167,8 @@ public class LlamaModelTests
     public void Load_ShardedCheckpointWithIndex_GivesSameLogits()
     {
         ModelConfig config = TestModels.Tiny();
-        LlamaModel model = TestModels.Randomised(config, 50);
-        int[] tokens = TestModels.Tokens(Batch * Time, config.VocabSize, 51);
+        LlamaModel model = RandomModels.Randomised(config, 50);
+        int[] tokens = RandomModels.Tokens(Batch * Time, config.VocabSize, 51);
         float[] expected = model.Forward(tokens, Batch, Time).ToArray();
         using var dir = new TemporaryDirectory();
         config.Save(dir);

@@ -4,6 +4,7 @@ using Pipeline.Engine.Kernels;
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Tests.Model;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Sampling;
 
@@ -13,10 +14,10 @@ public class GeneratorTests
     private static readonly ModelConfig Config = ModelConfig.Llama(vocabSize: 40, hiddenSize: 64, intermediateSize: 96,
         numLayers: 2, numHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: false, attentionBias: true, maxPositionEmbeddings: 128);
 
-    private static readonly LlamaModel Model = TestModels.Randomised(Config, 21);
+    private static readonly LlamaModel Model = RandomModels.Randomised(Config, 21);
 
     private static int[][] Prompts(int count) =>
-        Enumerable.Range(0, count).Select(i => TestModels.Tokens(3 + (i * 7) % 29, Config.VocabSize, (ulong)(100 + i))).ToArray();
+        Enumerable.Range(0, count).Select(i => RandomModels.Tokens(3 + (i * 7) % 29, Config.VocabSize, (ulong)(100 + i))).ToArray();
 
     private static readonly SamplingOptions Sampled = new() { Temperature = 0.9f, TopK = 30, TopP = 0.95f, MaxNewTokens = 24, Seed = 42 };
 

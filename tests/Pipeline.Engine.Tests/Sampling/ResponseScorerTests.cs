@@ -3,6 +3,7 @@
 using Pipeline.Engine.Model;
 using Pipeline.Engine.Sampling;
 using Pipeline.Engine.Tests.Model;
+using Pipeline.Testing;
 
 namespace Pipeline.Engine.Tests.Sampling;
 
@@ -12,9 +13,9 @@ public class ResponseScorerTests
     public void Score_LogProbs_EqualForwardLogProbsOfTheResponseTargets()
     {
         ModelConfig config = TestModels.Tiny();
-        LlamaModel model = TestModels.Randomised(config, 4);
-        int[] prompt = TestModels.Tokens(5, config.VocabSize, 1);
-        int[] response = TestModels.Tokens(6, config.VocabSize, 2);
+        LlamaModel model = RandomModels.Randomised(config, 4);
+        int[] prompt = RandomModels.Tokens(5, config.VocabSize, 1);
+        int[] response = RandomModels.Tokens(6, config.VocabSize, 2);
         int[] sequence = [.. prompt, .. response];
         int[] targets = [.. Enumerable.Repeat(-1, prompt.Length - 1), .. response, -1];
         var expected = new float[sequence.Length];
@@ -36,7 +37,7 @@ public class ResponseScorerTests
     [Fact]
     public void Score_EmptyPrompt_Throws()
     {
-        LlamaModel model = TestModels.Randomised(TestModels.Tiny(), 4);
+        LlamaModel model = RandomModels.Randomised(TestModels.Tiny(), 4);
 
         Assert.Throws<ArgumentException>(() => ResponseScorer.Score(model, [], [1, 2]));
     }
@@ -44,7 +45,7 @@ public class ResponseScorerTests
     [Fact]
     public void Score_EmptyResponse_HasNoTokensAndZeroMeans()
     {
-        LlamaModel model = TestModels.Randomised(TestModels.Tiny(), 4);
+        LlamaModel model = RandomModels.Randomised(TestModels.Tiny(), 4);
 
         ScoredResponse scored = ResponseScorer.Score(model, [1, 2], []);
 

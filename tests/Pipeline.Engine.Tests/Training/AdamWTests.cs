@@ -48,7 +48,7 @@ public class AdamWTests
         ModelConfig config = TestModels.Tiny();
         var options = new AdamWOptions { WeightDecay = 0.1f };
         var schedule = new LearningRateSchedule(3e-3f, 2, totalSteps, 3e-4f);
-        int[][] data = Enumerable.Range(0, 8).Select(i => TestModels.Tokens(7, config.VocabSize, 200 + (ulong)i)).ToArray();
+        int[][] data = Enumerable.Range(0, 8).Select(i => RandomModels.Tokens(7, config.VocabSize, 200 + (ulong)i)).ToArray();
 
         LlamaModel straight = LlamaModel.Create(config, 50);
         var straightOptimizer = new AdamW(straight.Tensors, options);
